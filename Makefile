@@ -1,0 +1,27 @@
+# Two commands for a newcomer: `make demo` and `make test`. Both set up .venv when it is missing.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint typecheck check clean
+
+$(STAMP): pyproject.toml
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	rm -f demo.db
+	$(BIN)/risk-warning scan --rules rulesets/ --data fixtures/demo --as-of 2026-06-30 --db sqlite:///demo.db
+
+test: $(STAMP)
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
+	$(BIN)/mypy src
+	$(BIN)/risk-warning test rulesets/
+	$(BIN)/pytest -q
+
+clean:
+	rm -rf $(VENV) demo.db .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -1,0 +1,122 @@
+"""Errors of risk_warning, each able to say where and what to do.
+
+Exception tree::
+
+    RiskWarningError
+    ├── RulesetError        a ruleset (or site-override file) has one or more Diagnostics
+    ├── DataError           input records were rejected (fail-fast mode only; otherwise quarantined)
+    ├── EngineLimitError    a compiled ruleset would exceed a limit of the durable-rules engine
+    └── EngineError         the engine reported an error or an impossible result while evaluating
+
+Every user-facing problem is a ``Diagnostic``: a ``SourceLocation`` (path, line, col), a ``Reason``
+code (an enum, so the CLI and the store group problems without parsing messages), a message and,
+where one exists, a suggestion.
+"""
+
+from __future__ import annotations
+
+import difflib
+import enum
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, order=True)
+class SourceLocation:
+    """Where a problem is: a file, and a 1-based line and column (0 when unknown)."""
+
+    path: str
+    line: int = 0
+    col: int = 0
+
+    def __str__(self) -> str:
+        if self.line and self.col:
+            return f"{self.path}:{self.line}:{self.col}"
+        if self.line:
+            return f"{self.path}:{self.line}"
+        return self.path
+
+
+class Reason(enum.StrEnum):
+    """Reason codes for diagnostics and quarantined records."""
+
+    # rulesets
+    YAML_SYNTAX = "yaml-syntax"
+    SCHEMA = "schema"
+    UNKNOWN_KEY = "unknown-key"
+    DUPLICATE_ID = "duplicate-id"
+    EXPRESSION_SYNTAX = "expression-syntax"
+    UNKNOWN_NAME = "unknown-name"
+    UNKNOWN_FIELD = "unknown-field"
+    UNKNOWN_FACT_TYPE = "unknown-fact-type"
+    TYPE_MISMATCH = "type-mismatch"
+    BAD_VALUE = "bad-value"
+    PERSONAL_DATA = "personal-data"
+    UNSUPPORTED = "unsupported"
+    TEMPLATE = "template"
+    ENGINE_LIMIT = "engine-limit"
+    # input records
+    MISSING_FIELD = "missing-field"
+    INVALID_VALUE = "invalid-value"
+    UNKNOWN_FILE = "unknown-file"
+    UNREADABLE = "unreadable"
+    DUPLICATE_RECORD = "duplicate-record"
+    # evaluation
+    ENGINE_CRASH = "engine-crash"
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """One problem, located, with a reason code and an optional suggestion."""
+
+    location: SourceLocation
+    reason: Reason
+    message: str
+    suggestion: str = ""
+    rule_id: str = ""
+
+    def __str__(self) -> str:
+        rule = f" [{self.rule_id}]" if self.rule_id else ""
+        hint = f" ({self.suggestion})" if self.suggestion else ""
+        return f"{self.location}: {self.reason.value}{rule}: {self.message}{hint}"
+
+
+def did_you_mean(word: str, candidates: Iterable[str]) -> str:
+    """A 'did you mean X?' suggestion, or '' when nothing is close."""
+    # short Chinese terms differ by one character in two: a lower cutoff still finds them
+    cutoff = 0.5 if len(word) <= 4 else 0.6
+    close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=cutoff)
+    return f"did you mean '{close[0]}'?" if close else ""
+
+
+class RiskWarningError(Exception):
+    """The root of every error risk_warning raises on purpose."""
+
+
+@dataclass
+class RulesetError(RiskWarningError):
+    """A ruleset failed to load; carries every diagnostic found, not only the first."""
+
+    diagnostics: Sequence[Diagnostic] = field(default_factory=tuple)
+
+    def __str__(self) -> str:
+        lines = [str(d) for d in self.diagnostics]
+        return f"{len(lines)} problem(s) in ruleset:\n" + "\n".join(lines)
+
+
+@dataclass
+class DataError(RiskWarningError):
+    """Input records were rejected and the caller asked to fail fast."""
+
+    diagnostics: Sequence[Diagnostic] = field(default_factory=tuple)
+
+    def __str__(self) -> str:
+        return "\n".join(str(d) for d in self.diagnostics)
+
+
+class EngineLimitError(RiskWarningError):
+    """A compiled ruleset exceeds a limit of the durable-rules engine and cannot be split."""
+
+
+class EngineError(RiskWarningError):
+    """The engine reported an error, or returned a result the adapter refuses to trust."""

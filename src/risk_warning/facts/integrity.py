@@ -1,0 +1,130 @@
+"""Integrity-education and supervision facts: education, interventions, complaints, reports, travel."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import ClassVar, Literal
+
+from pydantic import Field
+
+from risk_warning.facts._base import Fact, Pii, pii_field
+
+EducationType = Literal[
+    "廉政党课",
+    "警示教育",
+    "例行廉政谈话",
+    "任前廉政谈话",
+    "集体廉政谈话",
+    "廉政知识测试",
+    "专题培训",
+]
+
+InterventionType = Literal[
+    "提醒谈话",
+    "谈话提醒",
+    "批评教育",
+    "函询",
+    "诫勉",
+    "责令检查",
+    "通报批评",
+    "组织调整",
+]
+
+
+class EducationRecord(Fact):
+    """廉政教育记录: a lesson, warning-education session, integrity talk or test a cadre took part in."""
+
+    fact_type: ClassVar[str] = "education_record"
+    key_field: ClassVar[str] = "record_id"
+
+    record_id: str
+    cadre_id: str
+    type: EducationType
+    date: date
+    hours: float = 0.0
+    score: float | None = None
+    passed: bool | None = None
+    topic: str | None = None
+    targeted: bool = False
+    linked_alert_id: str | None = None
+
+
+class Intervention(Fact):
+    """干预措施 (谈话/函询/诫勉...): a disposition decided for a cadre, per the 四种形态."""
+
+    fact_type: ClassVar[str] = "intervention"
+    key_field: ClassVar[str] = "intervention_id"
+
+    intervention_id: str
+    cadre_id: str
+    type: InterventionType
+    form: int = Field(1, ge=1, le=4)
+    family: str | None = None
+    decided_by: str | None = None
+    date: date
+    reply_due: date | None = None
+    replied_at: date | None = None
+    truthful: bool | None = None
+    followup_due: date | None = None
+
+
+class Complaint(Fact):
+    """信访举报: a complaint naming one or more cadres. The reporter is never stored here."""
+
+    fact_type: ClassVar[str] = "complaint"
+    key_field: ClassVar[str] = "complaint_id"
+    subject_fields: ClassVar[tuple[str, ...]] = ("subject_cadre_ids",)
+
+    complaint_id: str
+    received_at: date
+    channel: Literal["来信", "来访", "12388", "网络", "其他"] = "其他"
+    named: bool = False
+    subject_cadre_ids: list[str] = Field(min_length=1)
+    category: str | None = None
+    specificity: Literal["specific", "vague"] = "vague"
+    disposition: Literal["谈话函询", "初步核实", "暂存待查", "予以了结"] | None = None
+    closed_at: date | None = None
+    outcome: Literal["属实", "部分属实", "不属实", "采信了结"] | None = None
+
+
+class PersonalMattersReport(Fact):
+    """领导干部个人有关事项报告."""
+
+    fact_type: ClassVar[str] = "personal_matters_report"
+    key_field: ClassVar[str] = "report_id"
+
+    report_id: str
+    cadre_id: str
+    year: int
+    kind: Literal["annual", "ad_hoc", "new_appointee"] = "annual"
+    submitted_at: date
+
+
+class TravelDocument(Fact):
+    """因私出入境证件: a private passport or pass, and where it is kept."""
+
+    fact_type: ClassVar[str] = "travel_document"
+    key_field: ClassVar[str] = "doc_id"
+
+    doc_id: str
+    cadre_id: str
+    doc_type: Literal["普通护照", "港澳通行证", "台湾通行证"]
+    doc_no: str | None = pii_field(Pii.HIGH)
+    issue_date: date
+    expiry_date: date | None = None
+    custody_status: Literal["in_custody", "drawn", "not_surrendered", "cancelled"]
+
+
+class CustodyEvent(Fact):
+    """证照领用: a document drawn from central custody for a trip, and its return."""
+
+    fact_type: ClassVar[str] = "custody_event"
+    key_field: ClassVar[str] = "event_id"
+
+    event_id: str
+    doc_id: str
+    cadre_id: str
+    drawn_at: date
+    due_return: date
+    returned_at: date | None = None
+    status: Literal["drawn", "returned", "拒不交回"] = "drawn"

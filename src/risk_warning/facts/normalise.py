@@ -1,0 +1,48 @@
+"""Facts as the evaluators see them: flat scalars, dates as day numbers, empty fields absent.
+
+Both evaluators (the durable-rules adapter and the reference) consume exactly this form, so the
+differential test compares their logic and nothing else. Fields marked ``Pii.HIGH`` and list
+fields never leave the model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from risk_warning.facts._base import Fact, Pii
+
+Scalar = str | int | float | bool
+
+_EPOCH = date(1970, 1, 1)
+
+
+def day_number(d: date) -> int:
+    """Days since 1970-01-01: how the engine sees a date."""
+    return (d - _EPOCH).days
+
+
+def from_day_number(n: int) -> date:
+    return _EPOCH + timedelta(days=n)
+
+
+@dataclass(frozen=True)
+class PlainFact:
+    """A fact flattened for evaluation: its type, its natural key and its scalar fields."""
+
+    type: str
+    key: str
+    fields: Mapping[str, Scalar]
+
+
+def normalise(fact: Fact) -> PlainFact:
+    fields: dict[str, Scalar] = {}
+    for name in type(fact).model_fields:
+        if type(fact).pii_level(name) is Pii.HIGH:
+            continue
+        value = getattr(fact, name)
+        if value is None or isinstance(value, list):
+            continue
+        fields[name] = day_number(value) if isinstance(value, date) else value
+    return PlainFact(fact.fact_type, fact.key, fields)

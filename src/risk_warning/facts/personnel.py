@@ -1,0 +1,155 @@
+"""HR-system facts: cadres, units, posts, appointments, rotation, selection, appraisal, discipline."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import ClassVar, Literal
+
+from risk_warning.facts._base import Fact, Pii, pii_field
+
+ManagementAuthority = Literal["市管", "区管", "局管"]
+
+
+class Cadre(Fact):
+    """干部: a cadre, identified by a pseudonymous id."""
+
+    fact_type: ClassVar[str] = "cadre"
+    key_field: ClassVar[str] = "cadre_id"
+    references: ClassVar[dict[str, str]] = {"org_unit_id": "org_unit"}
+
+    cadre_id: str
+    name: str = pii_field(Pii.MASK, default="")
+    id_card_no: str | None = pii_field(Pii.HIGH)
+    phone: str | None = pii_field(Pii.HIGH)
+    birth_date: date | None = pii_field(Pii.MASK)
+    gender: Literal["男", "女"] | None = None
+    political_status: Literal["中共党员", "中共预备党员", "民主党派", "群众"] | None = None
+    org_unit_id: str | None = None
+    rank_level: str | None = None
+    management_authority: ManagementAuthority | None = None
+    reporting_scope: bool = False
+    doc_custody_scope: bool = False
+
+
+class OrgUnit(Fact):
+    """单位: an organisation unit."""
+
+    fact_type: ClassVar[str] = "org_unit"
+    key_field: ClassVar[str] = "org_unit_id"
+    subject_fields: ClassVar[tuple[str, ...]] = ()
+
+    org_unit_id: str
+    name: str
+    parent_id: str | None = None
+    level: str | None = None
+    type: Literal["党政机关", "事业单位", "国企"] | None = None
+    discipline_body_id: str | None = None
+
+
+class Position(Fact):
+    """职位: a post, with its integrity-risk level (岗位廉政风险等级)."""
+
+    fact_type: ClassVar[str] = "position"
+    key_field: ClassVar[str] = "position_id"
+    subject_fields: ClassVar[tuple[str, ...]] = ()
+
+    position_id: str
+    org_unit_id: str | None = None
+    title: str
+    category: Literal["人事", "财务", "出纳", "采购", "工程项目管理", "行政审批", "执法", "其他"] = "其他"
+    risk_level: Literal["high", "medium", "low"] = "low"
+    is_leadership: bool = False
+    is_principal: bool = False
+
+
+class Appointment(Fact):
+    """任职: a cadre holding a post from start_date to end_date (null while in post)."""
+
+    fact_type: ClassVar[str] = "appointment"
+    key_field: ClassVar[str] = "appointment_id"
+    references: ClassVar[dict[str, str]] = {"position_id": "position"}
+
+    appointment_id: str
+    cadre_id: str
+    position_id: str
+    start_date: date
+    end_date: date | None = None
+    type: Literal["提拔", "平调", "交流", "轮岗", "任职"] = "任职"
+    term_no: int = 1
+
+
+class RotationPlan(Fact):
+    """轮岗计划 or exemption (免于轮岗)."""
+
+    fact_type: ClassVar[str] = "rotation_plan"
+    key_field: ClassVar[str] = "plan_id"
+
+    plan_id: str
+    cadre_id: str
+    due_date: date | None = None
+    executed: bool = False
+    exemption_reason: Literal["任职不满两年", "临近退休", "其他"] | None = None
+
+
+class SelectionProcess(Fact):
+    """选拔任用: a selection case for a cadre, with the checks done along the way."""
+
+    fact_type: ClassVar[str] = "selection_process"
+    key_field: ClassVar[str] = "case_id"
+
+    case_id: str
+    cadre_id: str
+    target_position_id: str | None = None
+    stage: Literal["动议", "考察", "讨论决定", "公示", "任职"]
+    started_at: date
+    decided_at: date | None = None
+    took_office_at: date | None = None
+    dossier_reviewed: bool = False
+    pmr_checked: bool = False
+    complaints_checked: bool = False
+    discipline_opinion_at: date | None = None
+    publicity_start: date | None = None
+    publicity_end: date | None = None
+    pre_talk_at: date | None = None
+    integrity_test_passed: bool | None = None
+
+
+class AppraisalResult(Fact):
+    """年度考核: the annual appraisal of a cadre."""
+
+    fact_type: ClassVar[str] = "appraisal_result"
+    key_field: ClassVar[str] = "appraisal_id"
+
+    appraisal_id: str
+    cadre_id: str
+    year: int
+    grade: Literal["优秀", "称职", "基本称职", "不称职"]
+    political_score: float | None = None
+    work_score: float | None = None
+
+
+class DisciplinaryAction(Fact):
+    """处分 or 组织处理 decided against a cadre."""
+
+    fact_type: ClassVar[str] = "disciplinary_action"
+    key_field: ClassVar[str] = "action_id"
+
+    action_id: str
+    cadre_id: str
+    kind: Literal[
+        "党内警告",
+        "党内严重警告",
+        "撤销党内职务",
+        "留党察看",
+        "开除党籍",
+        "政务警告",
+        "政务记过",
+        "政务记大过",
+        "降级",
+        "撤职",
+        "开除",
+        "诫勉",
+        "组织调整",
+    ]
+    decided_at: date
+    body: str | None = None

@@ -1,0 +1,129 @@
+"""Fact types by name, and a description of each field that the rule type-checker uses."""
+
+from __future__ import annotations
+
+import types
+import typing
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Literal
+
+from risk_warning.facts._base import Fact, Pii
+from risk_warning.facts.conduct import ExpenseClaim, OrgLifeAttendance
+from risk_warning.facts.integrity import (
+    Complaint,
+    CustodyEvent,
+    EducationRecord,
+    Intervention,
+    PersonalMattersReport,
+    TravelDocument,
+)
+from risk_warning.facts.personnel import (
+    AppraisalResult,
+    Appointment,
+    Cadre,
+    DisciplinaryAction,
+    OrgUnit,
+    Position,
+    RotationPlan,
+    SelectionProcess,
+)
+
+ValueKind = Literal["str", "int", "float", "bool", "date", "list"]
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """What a rule may know about one field: its kind, whether it may be empty, its allowed values."""
+
+    name: str
+    kind: ValueKind
+    nullable: bool
+    choices: tuple[str, ...] = ()
+    pii: Pii | None = None
+
+
+@dataclass(frozen=True)
+class FactSpec:
+    """A fact type as the rules see it."""
+
+    name: str
+    fields: Mapping[str, FieldSpec]
+    model: type[Fact] | None = None
+
+
+def _kind_of(annotation: Any) -> tuple[ValueKind, bool, tuple[str, ...]]:
+    nullable = False
+    args = typing.get_args(annotation)
+    origin = typing.get_origin(annotation)
+    if origin in (typing.Union, types.UnionType):
+        non_none = [a for a in args if a is not type(None)]
+        nullable = len(non_none) < len(args)
+        annotation = non_none[0]
+        origin = typing.get_origin(annotation)
+        args = typing.get_args(annotation)
+    if origin is Literal:
+        return "str", nullable, tuple(str(a) for a in args)
+    if origin is list:
+        return "list", nullable, ()
+    simple: dict[Any, ValueKind] = {str: "str", int: "int", float: "float", bool: "bool", date: "date"}
+    if annotation in simple:
+        return simple[annotation], nullable, ()
+    raise TypeError(f"unsupported field annotation {annotation!r}")
+
+
+def spec_of(model: type[Fact]) -> FactSpec:
+    fields: dict[str, FieldSpec] = {}
+    for name, info in model.model_fields.items():
+        kind, nullable, choices = _kind_of(info.annotation)
+        fields[name] = FieldSpec(name, kind, nullable, choices, model.pii_level(name))
+    return FactSpec(model.fact_type, fields, model)
+
+
+FACT_MODELS: dict[str, type[Fact]] = {
+    m.fact_type: m
+    for m in (
+        Cadre,
+        OrgUnit,
+        Position,
+        Appointment,
+        RotationPlan,
+        SelectionProcess,
+        AppraisalResult,
+        DisciplinaryAction,
+        EducationRecord,
+        Intervention,
+        Complaint,
+        PersonalMattersReport,
+        TravelDocument,
+        CustodyEvent,
+        ExpenseClaim,
+        OrgLifeAttendance,
+    )
+}
+
+FACT_SPECS: dict[str, FactSpec] = {name: spec_of(model) for name, model in FACT_MODELS.items()}
+
+# Names the engine reserves on every posted fact; no fact model may use them.
+RESERVED_FIELDS = frozenset({"id", "sid", "_t", "_n", "_one"})
+
+
+def fact_model(name: str) -> type[Fact]:
+    return FACT_MODELS[name]
+
+
+def known_types(extra: Iterable[str] = ()) -> list[str]:
+    return sorted([*FACT_MODELS, *extra])
+
+
+def _check_registry() -> None:
+    for spec in FACT_SPECS.values():
+        clash = RESERVED_FIELDS & set(spec.fields)
+        if clash:
+            raise TypeError(f"fact type {spec.name} uses reserved field names {sorted(clash)}")
+        if len(spec.fields) > 200:  # the engine refuses facts with more than 252 properties
+            raise TypeError(f"fact type {spec.name} has too many fields for the engine")
+
+
+_check_registry()

@@ -1,0 +1,337 @@
+"""Compile checked rules, as of a date, into plain data in the durable-rules JSON condition language.
+
+A pure function: ``compile_rules(rulesets, as_of)`` -> ``Program``. It folds every constant (as_of,
+params, date helpers) so that the engine only compares fact fields with numbers, strings and other
+bound facts; pushes ``not`` down with the null semantics of ``rules.interpret``; places each
+condition on the pattern of the latest fact it mentions; and applies the engine workarounds that
+are about the *shape* of conditions (see docs/design.md):
+
+* each (rule, level) becomes one engine rule, so the engine decides the grade;
+* absence (``none``) patterns match shadow copies of their type (tag ``type~``), which the adapter
+  asserts before every other fact: the engine does not retract a frame when a negating fact arrives
+  after it completed (measured here, not in upstream's tracker);
+* facts bound to two aliases of one type must differ (``_n``); absence ignores facts already bound;
+* every join ends with an always-true reference (``_one``) to avoid an out-of-bounds read (#381);
+* joins never use the engine's ``id``/``sid`` (copyMessage does not copy them).
+
+It imports nothing from the engine package.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from risk_warning.facts.normalise import day_number
+from risk_warning.grade import Grade
+from risk_warning.rules import ast
+from risk_warning.rules.interpret import Scope, evaluate
+from risk_warning.rules.program import Pattern, Rule, Ruleset
+from risk_warning.rules.typecheck import is_constant
+
+Json = dict[str, Any]
+SHADOW = "~"
+_OPS = {"==": "$eq", "!=": "$neq", "<": "$lt", "<=": "$lte", ">": "$gt", ">=": "$gte"}
+_ARITH = {"+": "$add", "-": "$sub", "*": "$mul", "/": "$div"}
+
+
+class CompileError(ValueError):
+    """A condition the engine cannot express; ``where`` names the pattern alias or level grade."""
+
+    def __init__(self, rule_id: str, where: str, pos: int, message: str) -> None:
+        super().__init__(message)
+        self.rule_id = rule_id
+        self.where = where
+        self.pos = pos
+
+
+@dataclass(frozen=True)
+class CompiledRule:
+    """One engine rule: a (rule, level) pair and its condition list."""
+
+    name: str
+    rule_id: str
+    ruleset_id: str
+    grade: Grade
+    aliases: tuple[str, ...]
+    definition: Json
+
+
+@dataclass(frozen=True)
+class Program:
+    rules: tuple[CompiledRule, ...]
+    negated_types: frozenset[str]
+    used_types: frozenset[str]
+
+    def by_name(self) -> dict[str, CompiledRule]:
+        return {r.name: r for r in self.rules}
+
+
+@dataclass
+class _Ctx:
+    rule: Rule
+    where: str
+    current: str
+    earlier: tuple[str, ...]
+    scope: Scope
+    nullable: Mapping[tuple[str, str], bool]
+    joined: bool = False  # set when a condition refers to an earlier binding
+
+    def fail(self, node: ast.Expr, message: str) -> CompileError:
+        return CompileError(self.rule.id, self.where, node.pos, message)
+
+    def owner(self, path: ast.Path) -> str | None:
+        """The alias a field path belongs to, or None for as_of/params."""
+        if path.parts == ("as_of",) or path.parts[0] == "params":
+            return None
+        return self.current if len(path.parts) == 1 else path.parts[0]
+
+    def field(self, path: ast.Path) -> str:
+        return path.parts[-1]
+
+
+def fold(expr: ast.Expr, scope: Scope) -> ast.Expr:
+    """Replace every constant sub-expression by its value (dates become day numbers)."""
+    if is_constant(expr) and not isinstance(expr, ast.ListExpr):
+        return ast.Literal(evaluate(expr, scope), pos=expr.pos)
+    changes: dict[str, Any] = {}
+    for f in dataclasses.fields(expr):
+        value = getattr(expr, f.name)
+        if isinstance(value, ast.Node):
+            changes[f.name] = fold(value, scope)  # type: ignore[arg-type]
+        elif isinstance(value, tuple) and value and isinstance(value[0], ast.Node):
+            changes[f.name] = tuple(fold(v, scope) for v in value)
+    return dataclasses.replace(expr, **changes) if changes else expr
+
+
+def conjuncts(expr: ast.Expr | None) -> list[ast.Expr]:
+    if expr is None:
+        return []
+    if isinstance(expr, ast.And):
+        return [c for item in expr.items for c in conjuncts(item)]
+    return [expr]
+
+
+def _null_checks(expr: ast.Expr, ctx: _Ctx) -> list[ast.Expr]:
+    """``x is null`` for each nullable field in ``expr``: what makes a comparison false regardless."""
+    checks: list[ast.Expr] = []
+    for p in ast.paths(expr):
+        owner = ctx.owner(p)
+        if owner is not None and ctx.nullable.get((owner, ctx.field(p)), True):
+            checks.append(ast.IsNull(p, pos=p.pos))
+    return checks
+
+
+def negate(expr: ast.Expr, ctx: _Ctx) -> ast.Expr:
+    """``not expr`` without ``not``, keeping the null semantics of ``rules.interpret``."""
+    match expr:
+        case ast.Literal(value=v):
+            return ast.Literal(v is not True, pos=expr.pos)
+        case ast.Not(operand=o):
+            return o
+        case ast.And(items=items):
+            return ast.Or(tuple(negate(i, ctx) for i in items), pos=expr.pos)
+        case ast.Or(items=items):
+            return ast.And(tuple(negate(i, ctx) for i in items), pos=expr.pos)
+        case ast.IsNull(operand=o, negated=n):
+            return ast.IsNull(o, negated=not n, pos=expr.pos)
+        case ast.Compare(op=op, left=left, right=right):
+            flipped = ast.Compare(ast.NEGATED_OP[op], left, right, pos=expr.pos)
+            return ast.Or((flipped, *_null_checks(expr, ctx)), pos=expr.pos)
+        case ast.In(operand=o, items=items, negated=n):
+            return ast.Or((ast.In(o, items, negated=not n, pos=expr.pos), *_null_checks(o, ctx)), pos=expr.pos)
+        case ast.Path():
+            is_false = ast.Compare("!=", expr, ast.Literal(True), pos=expr.pos)
+            return ast.Or((is_false, *_null_checks(expr, ctx)), pos=expr.pos)
+    raise ctx.fail(expr, "this condition cannot be negated")
+
+
+def _operand(expr: ast.Expr, ctx: _Ctx) -> Any:
+    """A right-hand side value: a constant, another fact's field, this fact's field, or arithmetic."""
+    match expr:
+        case ast.Literal(value=v):
+            return v
+        case ast.Path():
+            owner = ctx.owner(expr)
+            if owner == ctx.current:
+                return {"$m": ctx.field(expr)}
+            if owner in ctx.earlier:
+                ctx.joined = True
+                return {owner: ctx.field(expr)}
+            raise ctx.fail(expr, f"'{expr}' is not bound before this pattern")
+        case ast.Arith(op=op, left=left, right=right):
+            lv, rv = _operand(left, ctx), _operand(right, ctx)
+            if op in ("+", "*") and not isinstance(lv, dict) and isinstance(rv, dict):
+                lv, rv = rv, lv  # the engine wants a reference on the left
+            if not isinstance(lv, dict):
+                raise ctx.fail(expr, "put the field first in this arithmetic, e.g. a.x - 3")
+            return {_ARITH[op]: {"$l": lv, "$r": rv}}
+    raise ctx.fail(expr, "only fields, constants and + - * / can be compared here")
+
+
+def _is_here(expr: ast.Expr, ctx: _Ctx) -> bool:
+    return isinstance(expr, ast.Path) and ctx.owner(expr) == ctx.current
+
+
+def _solve(op: str, left: ast.Expr, right: ast.Expr, ctx: _Ctx) -> tuple[str, ast.Path, ast.Expr]:
+    """Rewrite ``left op right`` as ``field op rhs`` where field belongs to the current fact."""
+    if _is_here(left, ctx):
+        return op, left, right  # type: ignore[return-value]
+    if _is_here(right, ctx):
+        return ast.FLIPPED_OP[op], right, left  # type: ignore[return-value]
+    for side, other, o in ((left, right, op), (right, left, ast.FLIPPED_OP[op])):
+        if isinstance(side, ast.Arith) and side.op in ("+", "-"):
+            a, b = side.left, side.right
+            if _is_here(a, ctx):  # a +- b  o  other   =>  a  o  other -+ b
+                inverse = "-" if side.op == "+" else "+"
+                return o, a, ast.Arith(inverse, other, b, pos=side.pos)  # type: ignore[return-value]
+            if _is_here(b, ctx) and side.op == "+":  # a + b  o  other  =>  b  o  other - a
+                return o, b, ast.Arith("-", other, a, pos=side.pos)  # type: ignore[return-value]
+            if _is_here(b, ctx):  # a - b  o  other  =>  b  flip(o)  a - other
+                return ast.FLIPPED_OP[o], b, ast.Arith("-", a, other, pos=side.pos)  # type: ignore[return-value]
+    raise ctx.fail(left, f"one side of this comparison must be a field of '{ctx.current}' on its own")
+
+
+def condition(expr: ast.Expr, ctx: _Ctx) -> Json | bool:
+    """The engine form of a folded condition, or a constant True/False."""
+    match expr:
+        case ast.Literal(value=v):
+            return v is True
+        case ast.And(items=items):
+            parts = [condition(i, ctx) for i in items]
+            if any(p is False for p in parts):
+                return False
+            kept = [p for p in parts if p is not True]
+            return True if not kept else kept[0] if len(kept) == 1 else {"$and": kept}
+        case ast.Or(items=items):
+            parts = [condition(i, ctx) for i in items]
+            if any(p is True for p in parts):
+                return True
+            kept = [p for p in parts if p is not False]
+            return False if not kept else kept[0] if len(kept) == 1 else {"$or": kept}
+        case ast.Not(operand=o):
+            return condition(negate(o, ctx), ctx)
+        case ast.IsNull(operand=o, negated=n):
+            if not _is_here(o, ctx):
+                raise ctx.fail(expr, f"test '{o}' for null in its own pattern")
+            assert isinstance(o, ast.Path)
+            return {"$ex" if n else "$nex": {ctx.field(o): 1}}
+        case ast.Path():
+            return condition(ast.Compare("==", expr, ast.Literal(True), pos=expr.pos), ctx)
+        case ast.In(operand=o, items=items, negated=n):
+            op = "!=" if n else "=="
+            tests = tuple(ast.Compare(op, o, item, pos=expr.pos) for item in items.items)
+            return condition(ast.And(tests) if n else ast.Or(tests), ctx)
+        case ast.Compare(op=op, left=left, right=right):
+            op, fld, rhs = _solve(op, left, right, ctx)
+            return {_OPS[op]: {ctx.field(fld): _operand(rhs, ctx)}}
+    raise ctx.fail(expr, "not a condition")
+
+
+def _latest(expr: ast.Expr, order: Sequence[str], current: str | None) -> str | None:
+    owners = {current if len(p.parts) == 1 else p.parts[0] for p in ast.paths(expr)}
+    owners -= {"as_of", "params", None}
+    positions = [order.index(o) for o in owners if o in order]
+    return order[max(positions)] if positions else None
+
+
+def _nullable_map(rule: Rule, specs: Mapping[str, Any]) -> dict[tuple[str, str], bool]:
+    out: dict[tuple[str, str], bool] = {}
+    for p in rule.patterns:
+        spec = specs.get(p.fact_type)
+        if spec is not None:
+            for name, fld in spec.fields.items():
+                out[(p.alias, name)] = fld.nullable
+    return out
+
+
+def _pattern_json(
+    p: Pattern, extra: list[ast.Expr], rule: Rule, earlier: tuple[str, ...], same_type: list[str], scope: Scope,
+    nullable: Mapping[tuple[str, str], bool], where: str,
+) -> Json | None:
+    """The engine pattern for ``p``, or None when its conditions are constantly false."""
+    ctx = _Ctx(rule, where, p.alias, earlier, scope, nullable)
+    tag = p.fact_type + (SHADOW if p.negated else "")
+    parts: list[Json] = [{"_t": tag}]
+    for c in [*conjuncts(p.where), *extra]:
+        compiled = condition(fold(c, scope), ctx)
+        if compiled is False:
+            return None
+        if compiled is not True:
+            parts.append(compiled)
+    parts.extend({"$neq": {"_n": {other: "_n"}}} for other in same_type)
+    if ctx.joined or same_type:
+        parts.append({"_one": {earlier[0]: "_one"}})  # always true; keeps #381 away
+    return {"$and": parts} if len(parts) > 1 else parts[0]
+
+
+def compile_rule(rule: Rule, params: Mapping[str, Any], as_of: int, specs: Mapping[str, Any]) -> list[CompiledRule]:
+    scope = Scope(as_of, params, {})
+    bound = [p.alias for p in rule.bound]
+    nullable = _nullable_map(rule, specs)
+    out: list[CompiledRule] = []
+    for level in rule.levels:
+        placed: dict[str, list[ast.Expr]] = {a: [] for a in bound}
+        impossible = False
+        for c in conjuncts(level.condition):
+            target = _latest(c, bound, None)
+            if target is None:
+                if not evaluate(fold(c, scope), scope):
+                    impossible = True
+                continue
+            placed[target].append(c)
+        if impossible:
+            continue
+        patterns: list[Json] = []
+        earlier: list[str] = []
+        types_seen: list[tuple[str, str]] = []
+        for p in _ordered(rule.patterns):
+            same = [a for a, t in types_seen if t == p.fact_type]
+            where = p.alias if not p.negated else f"none {p.alias}"
+            body = _pattern_json(
+                p, placed.get(p.alias, []), rule, tuple(earlier), same, scope, nullable, f"{level.grade.value}/{where}"
+            )
+            if body is None:
+                if p.negated:
+                    continue  # a negated pattern that never matches never blocks
+                impossible = True
+                break
+            patterns.append({f"{p.alias}$not" if p.negated else p.alias: body})
+            if not p.negated:
+                earlier.append(p.alias)
+                types_seen.append((p.alias, p.fact_type))
+        if impossible:
+            continue
+        name = f"{rule.ruleset_id}/{rule.id}@{level.grade.value}"
+        out.append(CompiledRule(name, rule.id, rule.ruleset_id, level.grade, tuple(bound), {"all": patterns}))
+    return out
+
+
+def _ordered(patterns: Sequence[Pattern]) -> list[Pattern]:
+    """User order, except that no negated pattern comes first (the engine needs a fact to start from)."""
+    items = list(patterns)
+    while items and items[0].negated:
+        first_bound = next(i for i, p in enumerate(items) if not p.negated)
+        items.insert(first_bound, items.pop(0))
+    return items
+
+
+def compile_rules(rulesets: Sequence[Ruleset], as_of: int | Any) -> Program:
+    """Compile every enabled rule of ``rulesets`` as of a date (a ``date`` or a day number)."""
+    from risk_warning.facts.registry import FACT_SPECS
+
+    day = as_of if isinstance(as_of, int) else day_number(as_of)
+    compiled: list[CompiledRule] = []
+    negated: set[str] = set()
+    used: set[str] = set()
+    for rs in rulesets:
+        specs = {**FACT_SPECS, **{i.fact_type: i.spec() for i in rs.indicators.values()}}
+        for rule in rs.rules:
+            if not rule.enabled:
+                continue
+            compiled.extend(compile_rule(rule, rs.params, day, specs))
+            used.update(p.fact_type for p in rule.patterns)
+            negated.update(p.fact_type for p in rule.patterns if p.negated)
+    return Program(tuple(compiled), frozenset(negated), frozenset(used))

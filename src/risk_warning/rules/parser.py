@@ -1,0 +1,145 @@
+"""Parse expression text into the typed tree (``rules.ast``) with lark; no eval, no Python names."""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import lark
+
+from risk_warning.rules import ast
+
+
+class ExpressionSyntaxError(ValueError):
+    """Bad expression text, with the 0-based offset of the problem and a hint."""
+
+    def __init__(self, message: str, offset: int, hint: str = "") -> None:
+        super().__init__(message)
+        self.offset = offset
+        self.hint = hint
+
+
+@cache
+def _parser() -> lark.Lark:
+    grammar = resources.files("risk_warning.rules").joinpath("expression.lark").read_text("utf-8")
+    return lark.Lark(grammar, parser="lalr", propagate_positions=True, maybe_placeholders=True)
+
+
+def _pos(meta_or_token: Any) -> int:
+    return int(getattr(meta_or_token, "start_pos", 0) or 0)
+
+
+@lark.v_args(meta=True)
+class _ToAst(lark.Transformer[Any, ast.Expr]):
+    def or_(self, meta: Any, items: list[ast.Expr]) -> ast.Expr:
+        return items[0] if len(items) == 1 else ast.Or(tuple(items), pos=_pos(meta))
+
+    def and_(self, meta: Any, items: list[ast.Expr]) -> ast.Expr:
+        return items[0] if len(items) == 1 else ast.And(tuple(items), pos=_pos(meta))
+
+    def not_(self, meta: Any, items: list[ast.Expr]) -> ast.Expr:
+        return ast.Not(items[0], pos=_pos(meta))
+
+    def compare(self, meta: Any, items: list[Any]) -> ast.Expr:
+        return ast.Compare(str(items[1]), items[0], items[2], pos=_pos(meta))
+
+    def is_null(self, meta: Any, items: list[ast.Expr]) -> ast.Expr:
+        return ast.IsNull(items[0], pos=_pos(meta))
+
+    def is_not_null(self, meta: Any, items: list[ast.Expr]) -> ast.Expr:
+        return ast.IsNull(items[0], negated=True, pos=_pos(meta))
+
+    def in_(self, meta: Any, items: list[Any]) -> ast.Expr:
+        return ast.In(items[0], items[1], pos=_pos(meta))
+
+    def not_in(self, meta: Any, items: list[Any]) -> ast.Expr:
+        return ast.In(items[0], items[1], negated=True, pos=_pos(meta))
+
+    def arith(self, meta: Any, items: list[Any]) -> ast.Expr:
+        return ast.Arith(str(items[1]), items[0], items[2], pos=_pos(meta))
+
+    def neg(self, meta: Any, items: list[ast.Expr]) -> ast.Expr:
+        return ast.Neg(items[0], pos=_pos(meta))
+
+    def number(self, meta: Any, items: list[lark.Token]) -> ast.Expr:
+        text = str(items[0])
+        return ast.Literal(float(text) if "." in text else int(text), pos=_pos(meta))
+
+    def string(self, meta: Any, items: list[lark.Token]) -> ast.Expr:
+        return ast.Literal(str(items[0])[1:-1], pos=_pos(meta))
+
+    def date(self, meta: Any, items: list[lark.Token]) -> ast.Expr:
+        try:
+            return ast.Literal(date.fromisoformat(str(items[0])), pos=_pos(meta))
+        except ValueError as exc:
+            raise ExpressionSyntaxError(f"invalid date {items[0]}: {exc}", _pos(meta)) from None
+
+    def true(self, meta: Any, items: list[Any]) -> ast.Expr:
+        return ast.Literal(True, pos=_pos(meta))
+
+    def false(self, meta: Any, items: list[Any]) -> ast.Expr:
+        return ast.Literal(False, pos=_pos(meta))
+
+    def null(self, meta: Any, items: list[Any]) -> ast.Expr:
+        return ast.Literal(None, pos=_pos(meta))
+
+    def call(self, meta: Any, items: list[Any]) -> ast.Expr:
+        args = tuple(a for a in items[1:] if a is not None)
+        return ast.Call(str(items[0]), args, pos=_pos(meta))
+
+    def path(self, meta: Any, items: list[lark.Token]) -> ast.Expr:
+        return ast.Path(tuple(str(t) for t in items), pos=_pos(meta))
+
+    def list(self, meta: Any, items: list[Any]) -> ast.Expr:
+        return ast.ListExpr(tuple(i for i in items if i is not None), pos=_pos(meta))
+
+
+_FRIENDLY = {
+    "COMP_OP": "a comparison (== != < <= > >=)",
+    "NAME": "a value (a field, number, quoted string or date)",
+    "NUMBER": "a value (a field, number, quoted string or date)",
+    "STRING": "a value (a field, number, quoted string or date)",
+    "DATE": "a value (a field, number, quoted string or date)",
+    "_AND": "'and'",
+    "_OR": "'or'",
+    "_IS": "'is'",
+    "_IN": "'in'",
+    "RPAR": "')'",
+    "RSQB": "']'",
+    "COMMA": "','",
+}
+
+
+def parse_expression(text: str) -> ast.Expr:
+    """Parse ``text``; raise ExpressionSyntaxError with the offset of the first problem."""
+    stripped = text.strip()
+    if not stripped:
+        raise ExpressionSyntaxError("empty expression", 0, "write a condition such as `amount > 1000`")
+    for bad, good in (("=<", "<="), ("=>", ">="), ("&&", "and"), ("||", "or"), ("<>", "!=")):
+        at = text.find(bad)
+        if at >= 0:
+            raise ExpressionSyntaxError(f"unknown operator '{bad}'", at, f"did you mean '{good}'?")
+    try:
+        tree = _parser().parse(text)
+        return _ToAst().transform(tree)
+    except lark.exceptions.VisitError as exc:
+        if isinstance(exc.orig_exc, ExpressionSyntaxError):
+            raise exc.orig_exc from None
+        raise
+    except lark.exceptions.UnexpectedCharacters as exc:
+        hint = "use == for equality" if text[exc.pos_in_stream : exc.pos_in_stream + 1] == "=" else ""
+        raise ExpressionSyntaxError(
+            f"unexpected character {text[exc.pos_in_stream]!r}", exc.pos_in_stream, hint
+        ) from None
+    except lark.exceptions.UnexpectedToken as exc:
+        expected = sorted({_FRIENDLY[e] for e in exc.expected if e in _FRIENDLY})
+        at_end = exc.token.type == "$END"
+        got = "end of expression" if at_end else repr(str(exc.token))
+        at = len(text.rstrip()) if at_end or exc.token.start_pos is None else exc.token.start_pos
+        raise ExpressionSyntaxError(
+            f"unexpected {got}", int(at), "expected " + " or ".join(expected) if expected else ""
+        ) from None
+    except lark.exceptions.UnexpectedEOF as exc:
+        raise ExpressionSyntaxError("the expression ends too early", len(text), str(exc.expected)) from None

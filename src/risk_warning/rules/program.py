@@ -1,0 +1,107 @@
+"""A loaded, checked ruleset: parsed patterns and levels, effective params, indicators.
+
+This is what the compiler and both evaluators take. It holds no engine-specific data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from risk_warning.facts.registry import FactSpec, FieldSpec
+from risk_warning.grade import Grade
+from risk_warning.rules import ast
+from risk_warning.rules.model import IndicatorKind, RuleSpec, RulesetSpec
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """``alias: [none] type where condition``. A negated pattern binds nothing."""
+
+    alias: str
+    fact_type: str
+    negated: bool = False
+    where: ast.Expr | None = None
+
+
+@dataclass(frozen=True)
+class Level:
+    grade: Grade
+    condition: ast.Expr | None = None
+
+
+@dataclass(frozen=True)
+class Rule:
+    spec: RuleSpec
+    ruleset_id: str
+    patterns: tuple[Pattern, ...]
+    levels: tuple[Level, ...]  # ascending by grade
+    enabled: bool = True
+
+    @property
+    def id(self) -> str:
+        return self.spec.id
+
+    @property
+    def bound(self) -> tuple[Pattern, ...]:
+        return tuple(p for p in self.patterns if not p.negated)
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """A per-subject aggregate. ``fact_type`` is the qualified type name its facts carry."""
+
+    name: str
+    ruleset_id: str
+    kind: IndicatorKind
+    source_type: str
+    source_field: str | None
+    where: ast.Expr | None
+    value_kind: str
+
+    @property
+    def fact_type(self) -> str:
+        return indicator_type(self.ruleset_id, self.name)
+
+    def spec(self) -> FactSpec:
+        value = FieldSpec("value", self.value_kind, self.kind in ("min", "max"))  # type: ignore[arg-type]
+        subject = FieldSpec("subject_id", "str", False)
+        return FactSpec(self.fact_type, {"value": value, "subject_id": subject})
+
+
+def indicator_type(ruleset_id: str, name: str) -> str:
+    return f"{ruleset_id}#{name}"
+
+
+@dataclass(frozen=True)
+class Ruleset:
+    spec: RulesetSpec
+    path: str
+    params: Mapping[str, Any]
+    indicators: Mapping[str, Indicator]
+    rules: tuple[Rule, ...]
+    content_hash: str
+    tests_loc: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def id(self) -> str:
+        return self.spec.ruleset
+
+    def rule(self, rule_id: str) -> Rule:
+        for r in self.rules:
+            if r.id == rule_id:
+                return r
+        raise KeyError(rule_id)
+
+    def with_params(self, overrides: Mapping[str, Any]) -> Ruleset:
+        """The same ruleset with some params replaced (rule tests use this)."""
+        return Ruleset(
+            self.spec,
+            self.path,
+            {**self.params, **overrides},
+            self.indicators,
+            self.rules,
+            self.content_hash,
+            self.tests_loc,
+        )

@@ -1,0 +1,53 @@
+"""Turn one raw record (a CSV row, a JSON object, a test fact) into a typed fact, or say what is wrong.
+
+Error messages never echo the rejected value: it may be personal data.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping
+from typing import Any
+
+import pydantic
+
+from risk_warning.facts._base import Fact
+from risk_warning.facts.registry import FACT_MODELS, FACT_SPECS
+
+_auto_keys = itertools.count(1)
+
+
+def _clean(type_name: str, record: Mapping[str, Any]) -> dict[str, Any]:
+    spec = FACT_SPECS[type_name]
+    out: dict[str, Any] = {}
+    for key, value in record.items():
+        if isinstance(value, str) and value.strip() == "":
+            continue  # an empty cell is an empty field
+        fld = spec.fields.get(str(key))
+        if fld is not None and fld.kind == "list" and isinstance(value, str):
+            value = [v.strip() for v in value.replace("|", ";").split(";") if v.strip()]
+        if fld is not None and fld.kind == "bool" and isinstance(value, str):
+            value = {"是": "true", "否": "false", "1": "true", "0": "false"}.get(value.strip(), value)
+        out[str(key)] = value
+    return out
+
+
+def validate_record(
+    type_name: str, record: Mapping[str, Any], *, fill_keys: bool = False
+) -> tuple[Fact | None, list[tuple[str, str]]]:
+    """The typed fact, or None and a list of (field, problem)."""
+    model = FACT_MODELS[type_name]
+    data = _clean(type_name, record)
+    if fill_keys and model.key_field not in data:
+        data[model.key_field] = f"{type_name}-{next(_auto_keys)}"
+    try:
+        return model.model_validate(data), []
+    except pydantic.ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            field = ".".join(str(p) for p in err["loc"]) or "(record)"
+            message = "required field is missing" if err["type"] == "missing" else err["msg"]
+            if err["type"] == "literal_error":
+                message = f"not one of the allowed values: {err.get('ctx', {}).get('expected', '')}"
+            problems.append((field, message))
+        return None, problems
