@@ -24,7 +24,7 @@ import hashlib
 import itertools
 import json
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import durable_rules_engine as _engine
@@ -39,7 +39,7 @@ MAX_ALPHA_FANOUT = 48  # the engine fails at 64 pending sibling alpha nodes (#31
 NOOP_RULE = "$noop"
 NOOP_TYPE = "$noop"
 
-_handles: dict[str, int] = {}  # engine rulesets by content-hash name, created once per process
+_handles: dict[str, list[int]] = {}  # content-hash name -> [engine handle, users]
 _sids = itertools.count(1)
 
 
@@ -109,8 +109,28 @@ def _handle(definition: dict[str, Any]) -> tuple[str, int]:
     text = json.dumps(definition, sort_keys=True, ensure_ascii=False)
     name = "rw-" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]
     if name not in _handles:
-        _handles[name] = _engine.create_ruleset(name, text)
-    return name, _handles[name]
+        _handles[name] = [_engine.create_ruleset(name, text), 0]
+    _handles[name][1] += 1
+    return name, _handles[name][0]
+
+
+def _release(name: str) -> None:
+    entry = _handles.get(name)
+    if entry is None:
+        return
+    entry[1] -= 1
+    if entry[1] <= 0:
+        del _handles[name]
+        _engine.delete_ruleset(entry[0])
+
+
+def _check_frames(sid: str, sent: dict[str, dict[str, Any]], frames: list[tuple[str, dict[str, Any]]]) -> None:
+    """Every fact in every frame must be one this session sent, unchanged in sid, id and index."""
+    for rule_name, frame in frames:
+        for alias, fact in frame.items():
+            mine = sent.get(fact.get("id", ""))
+            if fact.get("sid") != sid or mine is None or mine.get("_n") != fact.get("_n"):
+                raise EngineError(f"the engine returned a fact of another session for {rule_name}/{alias}")
 
 
 class DurableEvaluator:
@@ -125,6 +145,18 @@ class DurableEvaluator:
     @property
     def engine_rulesets(self) -> int:
         return len(self._groups)
+
+    def close(self) -> None:
+        """Free the engine rulesets once no evaluator uses them (the engine cannot unregister names)."""
+        for (name, _), _rules in self._groups:
+            _release(name)
+        self._groups = []
+
+    def __enter__(self) -> DurableEvaluator:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     def evaluate(self, partition: Partition) -> list[Match]:
         if not self._groups:
@@ -148,10 +180,9 @@ class DurableEvaluator:
             messages.append({**fact.fields, "sid": sid, "id": fid, "_t": fact.type, "_n": index, "_one": 1})
         return messages, ids
 
-    def _session(self, handle: int, facts: Sequence[tuple[int, PlainFact]]) -> Iterator[tuple[str, dict[str, Any]]]:
+    def _session(self, handle: int, facts: Sequence[tuple[int, PlainFact]]) -> list[tuple[str, dict[str, Any]]]:
         sid = f"s{next(_sids)}"
-        messages, ids = self._messages(sid, facts)
-        self._sent_ids = {m["id"]: m for m in messages}
+        messages, _ = self._messages(sid, facts)
         try:
             code, state = _engine.assert_facts(handle, json.dumps(messages, ensure_ascii=False))
         except _engine.error as exc:
@@ -175,15 +206,8 @@ class DurableEvaluator:
                 _engine.delete_state(handle, sid)
         if not noop_seen:
             raise EngineError("the engine did not run the session's no-op action; its state was not deleted")
-        self._check_sids(sid, frames)
-        yield from frames
-
-    def _check_sids(self, sid: str, frames: list[tuple[str, dict[str, Any]]]) -> None:
-        for rule_name, frame in frames:
-            for alias, fact in frame.items():
-                sent = self._sent_ids.get(fact.get("id"))
-                if fact.get("sid") != sid or sent is None or sent.get("_n") != fact.get("_n"):
-                    raise EngineError(f"the engine returned a fact of another session for {rule_name}/{alias}")
+        _check_frames(sid, {m["id"]: m for m in messages}, frames)
+        return frames
 
     def _match(self, rule_name: str, frame: dict[str, Any], partition: Partition) -> Match:
         rule = self._rules.get(rule_name)

@@ -78,6 +78,7 @@ class _Ctx:
     scope: Scope
     nullable: Mapping[tuple[str, str], bool]
     joined: bool = False  # set when a condition refers to an earlier binding
+    negated: bool = False  # compiling an absence pattern
 
     def fail(self, node: ast.Expr, message: str) -> CompileError:
         return CompileError(self.rule.id, self.where, node.pos, message)
@@ -194,6 +195,15 @@ def _solve(op: str, left: ast.Expr, right: ast.Expr, ctx: _Ctx) -> tuple[str, as
     raise ctx.fail(left, f"one side of this comparison must be a field of '{ctx.current}' on its own")
 
 
+def _flat(op: str, parts: list[Any]) -> list[Any]:
+    """Nested $and in $and (or $or in $or) spliced into one list: a nested $and inside an absence
+    pattern with a join makes the engine block frames it should not (measured)."""
+    out: list[Any] = []
+    for p in parts:
+        out.extend(p[op] if isinstance(p, dict) and list(p) == [op] else [p])
+    return out
+
+
 def condition(expr: ast.Expr, ctx: _Ctx) -> Json | bool:
     """The engine form of a folded condition, or a constant True/False."""
     match expr:
@@ -203,13 +213,21 @@ def condition(expr: ast.Expr, ctx: _Ctx) -> Json | bool:
             parts = [condition(i, ctx) for i in items]
             if any(p is False for p in parts):
                 return False
-            kept = [p for p in parts if p is not True]
+            kept = _flat("$and", [p for p in parts if p is not True])
             return True if not kept else kept[0] if len(kept) == 1 else {"$and": kept}
         case ast.Or(items=items):
+            before = ctx.joined
+            ctx.joined = False
             parts = [condition(i, ctx) for i in items]
             if any(p is True for p in parts):
+                ctx.joined = before
                 return True
-            kept = [p for p in parts if p is not False]
+            kept = _flat("$or", [p for p in parts if p is not False])
+            if len(kept) > 1 and (ctx.joined or ctx.negated):
+                # the engine drops matches of an $or that holds a join, and mis-evaluates any $or in
+                # an absence pattern: such disjunctions become alternative rules or patterns instead
+                raise ctx.fail(expr, "this `or` must be split")
+            ctx.joined = ctx.joined or before
             return False if not kept else kept[0] if len(kept) == 1 else {"$or": kept}
         case ast.Not(operand=o):
             return condition(negate(o, ctx), ctx)
@@ -249,22 +267,144 @@ def _nullable_map(rule: Rule, specs: Mapping[str, Any]) -> dict[tuple[str, str],
 
 def _pattern_json(
     p: Pattern, extra: list[ast.Expr], rule: Rule, earlier: tuple[str, ...], same_type: list[str], scope: Scope,
-    nullable: Mapping[tuple[str, str], bool], where: str,
+    nullable: Mapping[tuple[str, str], bool], where: str, *, negated: bool = False,
 ) -> Json | None:
     """The engine pattern for ``p``, or None when its conditions are constantly false."""
-    ctx = _Ctx(rule, where, p.alias, earlier, scope, nullable)
+    ctx = _Ctx(rule, where, p.alias, earlier, scope, nullable, negated=negated)
     tag = p.fact_type + (SHADOW if p.negated else "")
-    parts: list[Json] = [{"_t": tag}]
-    for c in [*conjuncts(p.where), *extra]:
+    joins: list[Json] = [{"$neq": {"_n": {other: "_n"}}} for other in same_type]
+    local: list[Json] = []
+    for c in extra:
+        ctx.joined = False
         compiled = condition(fold(c, scope), ctx)
         if compiled is False:
             return None
         if compiled is not True:
-            parts.append(compiled)
-    parts.extend({"$neq": {"_n": {other: "_n"}}} for other in same_type)
-    if ctx.joined or same_type:
+            (joins if ctx.joined else local).extend(_flat("$and", [compiled]))
+    # joins first: the engine mis-evaluates a join that follows an $or or $and in the same pattern
+    parts: list[Json] = [{"_t": tag}, *joins, *local]
+    if joins:
         parts.append({"_one": {earlier[0]: "_one"}})  # always true; keeps #381 away
     return {"$and": parts} if len(parts) > 1 else parts[0]
+
+
+MAX_ALTERNATIVES = 32
+
+
+def qualify(expr: ast.Expr, alias: str) -> ast.Expr:
+    """Write bare field names of a pattern condition as ``alias.field``."""
+    if isinstance(expr, ast.Path):
+        if len(expr.parts) == 1 and expr.parts[0] != "as_of":
+            return ast.Path((alias, expr.parts[0]), pos=expr.pos)
+        return expr
+    changes: dict[str, Any] = {}
+    for f in dataclasses.fields(expr):
+        value = getattr(expr, f.name)
+        if isinstance(value, ast.Node):
+            changes[f.name] = qualify(value, alias)  # type: ignore[arg-type]
+        elif isinstance(value, tuple) and value and isinstance(value[0], ast.Node):
+            changes[f.name] = tuple(qualify(v, alias) for v in value)
+    return dataclasses.replace(expr, **changes) if changes else expr
+
+
+def push_not(expr: ast.Expr, ctx: _Ctx) -> ast.Expr:
+    """The same condition with every ``not`` pushed down to comparisons (see ``negate``)."""
+    match expr:
+        case ast.Not(operand=o):
+            return push_not(negate(push_not(o, ctx), ctx), ctx)
+        case ast.And(items=items):
+            return ast.And(tuple(push_not(i, ctx) for i in items), pos=expr.pos)
+        case ast.Or(items=items):
+            return ast.Or(tuple(push_not(i, ctx) for i in items), pos=expr.pos)
+    return expr
+
+
+def flatten_or(expr: ast.Expr) -> list[ast.Expr]:
+    if isinstance(expr, ast.Or):
+        return [d for item in expr.items for d in flatten_or(item)]
+    return [expr]
+
+
+def dnf(exprs: Sequence[ast.Expr], limit: int = MAX_ALTERNATIVES) -> list[list[ast.Expr]]:
+    """A conjunction of conditions as a list of conjunctions whose union it is (no `or` left)."""
+    result: list[list[ast.Expr]] = [[]]
+    for c in exprs:
+        if isinstance(c, ast.In) and len(c.items.items) > 1:
+            op = "!=" if c.negated else "=="
+            tests = tuple(ast.Compare(op, c.operand, i, pos=c.pos) for i in c.items.items)
+            c = ast.And(tests, pos=c.pos) if c.negated else ast.Or(tests, pos=c.pos)
+        if isinstance(c, ast.And):
+            result = [alt + d for alt in result for d in dnf(c.items, limit)]
+        elif isinstance(c, ast.Or):
+            result = [alt + d for alt in result for item in flatten_or(c) for d in dnf([item], limit)]
+        else:
+            result = [[*alt, c] for alt in result]
+        if len(result) > limit:
+            raise ValueError("too many alternatives")
+    return result
+
+
+def guard_nulls(expr: ast.Expr, nullable: Mapping[tuple[str, str], bool]) -> ast.Expr:
+    """Add ``f is not null`` to each comparison between facts for every nullable field it uses.
+
+    The engine fails a whole session (error 311) when a join reads a field the other fact lacks;
+    with the guard, a fact whose field is empty never reaches the join, which is the same answer.
+    """
+    match expr:
+        case ast.And(items=items):
+            return ast.And(tuple(guard_nulls(i, nullable) for i in items), pos=expr.pos)
+        case ast.Or(items=items):
+            return ast.Or(tuple(guard_nulls(i, nullable) for i in items), pos=expr.pos)
+        case ast.Compare() | ast.In():
+            found = ast.paths(expr)
+            if len(found) < 2:
+                return expr
+            guards = [
+                ast.IsNull(p, negated=True, pos=p.pos)
+                for p in found
+                if len(p.parts) == 2 and nullable.get((p.parts[0], p.parts[1]), False)
+            ]
+            return ast.And((expr, *guards), pos=expr.pos) if guards else expr
+    return expr
+
+
+def _split(pool: list[ast.Expr], order: Sequence[str], ctx: _Ctx) -> list[list[ast.Expr]]:
+    """Split conditions the engine cannot hold in one pattern into alternative conjunct lists.
+
+    A disjunction whose parts belong to different facts, or hold a join, cannot be one engine
+    condition; its parts (grouped by the fact they belong to) become alternatives, one engine
+    rule each. Their matches are unioned, which is the disjunction.
+    """
+    alternatives: list[list[ast.Expr]] = [[]]
+    for c in pool:
+        target = _latest(c, order, None)
+        if target is None or _compiles_at(c, target, order, ctx) or not isinstance(c, ast.Or):
+            alternatives = [[*alt, c] for alt in alternatives]
+        else:
+            groups: dict[str | None, list[ast.Expr]] = {}
+            for d in flatten_or(c):
+                groups.setdefault(_latest(d, order, None), []).append(d)
+            options: list[list[ast.Expr]] = []
+            for where, parts in groups.items():
+                grouped = parts[0] if len(parts) == 1 else ast.Or(tuple(parts), pos=c.pos)
+                if where is not None and len(parts) > 1 and _compiles_at(grouped, where, order, ctx):
+                    options.append([grouped])
+                else:
+                    for d in parts:
+                        options.extend(_split(conjuncts(d), order, ctx))
+            alternatives = [[*alt, *opt] for alt in alternatives for opt in options]
+        if len(alternatives) > MAX_ALTERNATIVES:
+            raise ctx.fail(c, "too many conditions combine facts with `or`; split the rule")
+    return alternatives
+
+
+def _compiles_at(c: ast.Expr, target: str, order: Sequence[str], ctx: _Ctx) -> bool:
+    trial = _Ctx(ctx.rule, ctx.where, target, tuple(order[: order.index(target)]), ctx.scope, ctx.nullable)
+    try:
+        condition(c, trial)
+        return True
+    except CompileError:
+        return False
 
 
 def compile_rule(rule: Rule, params: Mapping[str, Any], as_of: int, specs: Mapping[str, Any]) -> list[CompiledRule]:
@@ -273,39 +413,71 @@ def compile_rule(rule: Rule, params: Mapping[str, Any], as_of: int, specs: Mappi
     nullable = _nullable_map(rule, specs)
     out: list[CompiledRule] = []
     for level in rule.levels:
-        placed: dict[str, list[ast.Expr]] = {a: [] for a in bound}
-        impossible = False
-        for c in conjuncts(level.condition):
-            target = _latest(c, bound, None)
-            if target is None:
-                if not evaluate(fold(c, scope), scope):
-                    impossible = True
+        ctx = _Ctx(rule, level.grade.value, "", (), scope, nullable)
+        pool: list[ast.Expr] = []
+        for p in rule.bound:
+            pool.extend(conjuncts(qualify(p.where, p.alias)) if p.where is not None else [])
+        pool.extend(conjuncts(level.condition))
+        normal = [n for c in pool for n in conjuncts(guard_nulls(push_not(fold(c, scope), ctx), nullable))]
+        if any(isinstance(c, ast.Literal) and c.value is not True for c in normal):
+            continue  # a constant condition is false: this level never holds
+        normal = [c for c in normal if not isinstance(c, ast.Literal)]
+        for k, alternative in enumerate(_split(normal, bound, ctx)):
+            placed: dict[str, list[ast.Expr]] = {a: [] for a in bound}
+            for c in alternative:
+                placed[_latest(c, bound, None) or bound[0]].append(c)
+            patterns = _patterns(rule, placed, scope, nullable, level.grade.value)
+            if patterns is None:
                 continue
-            placed[target].append(c)
-        if impossible:
+            name = f"{rule.ruleset_id}/{rule.id}@{level.grade.value}#{k}"
+            out.append(CompiledRule(name, rule.id, rule.ruleset_id, level.grade, tuple(bound), {"all": patterns}))
+    return out
+
+
+def _patterns(
+    rule: Rule, placed: Mapping[str, list[ast.Expr]], scope: Scope, nullable: Mapping[tuple[str, str], bool], level: str
+) -> list[Json] | None:
+    patterns: list[Json] = []
+    earlier: list[str] = []
+    types_seen: list[tuple[str, str]] = []
+    for p in _ordered(rule.patterns):
+        same = [a for a, t in types_seen if t == p.fact_type]
+        if p.negated:
+            patterns.extend(_absence(p, rule, tuple(earlier), same, scope, nullable, level))
             continue
-        patterns: list[Json] = []
-        earlier: list[str] = []
-        types_seen: list[tuple[str, str]] = []
-        for p in _ordered(rule.patterns):
-            same = [a for a, t in types_seen if t == p.fact_type]
-            where = p.alias if not p.negated else f"none {p.alias}"
-            body = _pattern_json(
-                p, placed.get(p.alias, []), rule, tuple(earlier), same, scope, nullable, f"{level.grade.value}/{where}"
-            )
-            if body is None:
-                if p.negated:
-                    continue  # a negated pattern that never matches never blocks
-                impossible = True
-                break
-            patterns.append({f"{p.alias}$not" if p.negated else p.alias: body})
-            if not p.negated:
-                earlier.append(p.alias)
-                types_seen.append((p.alias, p.fact_type))
-        if impossible:
-            continue
-        name = f"{rule.ruleset_id}/{rule.id}@{level.grade.value}"
-        out.append(CompiledRule(name, rule.id, rule.ruleset_id, level.grade, tuple(bound), {"all": patterns}))
+        body = _pattern_json(p, placed.get(p.alias, []), rule, tuple(earlier), same, scope, nullable, f"{level}/{p.alias}")
+        if body is None:
+            return None
+        patterns.append({p.alias: body})
+        earlier.append(p.alias)
+        types_seen.append((p.alias, p.fact_type))
+    return patterns
+
+
+def _absence(
+    p: Pattern, rule: Rule, earlier: tuple[str, ...], same: list[str], scope: Scope,
+    nullable: Mapping[tuple[str, str], bool], level: str,
+) -> list[Json]:
+    """``none T where A or B`` as ``none T where A`` and ``none T where B``: no `or` in absence patterns."""
+    where = f"{level}/none {p.alias}"
+    ctx = _Ctx(rule, where, p.alias, earlier, scope, nullable, negated=True)
+    if p.where is None:
+        disjuncts: list[list[ast.Expr]] = [[]]
+    else:
+        folded = push_not(fold(qualify(p.where, p.alias), scope), ctx)
+        for path in ast.paths(folded):
+            if path.parts[0] != p.alias and nullable.get((path.parts[0], path.parts[-1]), False):
+                raise ctx.fail(path, f"a `none` pattern cannot compare with '{path}', which may be empty; "
+                                     f"add `{path.parts[-1]} is not null` to the pattern of '{path.parts[0]}'")
+        try:
+            disjuncts = dnf([folded])
+        except ValueError:
+            raise ctx.fail(p.where, "this `none` condition has too many `or` alternatives") from None
+    out: list[Json] = []
+    for i, conds in enumerate(disjuncts):
+        body = _pattern_json(p, conds, rule, earlier, same, scope, nullable, where, negated=True)
+        if body is not None:  # an alternative that never matches never blocks
+            out.append({f"{p.alias}~{i}$not": body})
     return out
 
 
