@@ -81,6 +81,9 @@ def atom(draw: st.DrawFn, alias: str, ftype: str, earlier: list[tuple[str, str]]
         for f, (k, _, _) in FIELDS[t].items()
         if COMPARABLE[k] == COMPARABLE[kind] and kind != "bool"
     ]
+    if bare:  # another field of the same fact
+        joinable += [(alias, f) for f, (k, _, _) in fields.items() if f != name and COMPARABLE[k] == COMPARABLE[kind]
+                     and kind != "bool"]
     if joinable:
         options += ["join", "join"]
     choice = draw(st.sampled_from(options))
@@ -96,7 +99,7 @@ def atom(draw: st.DrawFn, alias: str, ftype: str, earlier: list[tuple[str, str]]
     if choice == "bare":
         return ref
     other_alias, other_field = draw(st.sampled_from(joinable))
-    other = f"{other_alias}.{other_field}"
+    other = other_field if other_alias == alias else f"{other_alias}.{other_field}"
     op = draw(st.sampled_from(ops))
     if kind == "date" and draw(st.booleans()):
         return f"{ref} {op} {other} + days({draw(st.sampled_from([0, 1, 30, 365]))})"

@@ -52,6 +52,7 @@ class Position(Fact):
     fact_type: ClassVar[str] = "position"
     key_field: ClassVar[str] = "position_id"
     subject_fields: ClassVar[tuple[str, ...]] = ()
+    references: ClassVar[dict[str, str]] = {"org_unit_id": "org_unit"}
 
     position_id: str
     org_unit_id: str | None = None

@@ -157,6 +157,7 @@ def _operand(expr: ast.Expr, ctx: _Ctx) -> Any:
         case ast.Path():
             owner = ctx.owner(expr)
             if owner == ctx.current:
+                ctx.joined = True  # treated like a join: unverified inside $or, so kept out of it
                 return {"$m": ctx.field(expr)}
             if owner in ctx.earlier:
                 ctx.joined = True
@@ -283,7 +284,7 @@ def _pattern_json(
             (joins if ctx.joined else local).extend(_flat("$and", [compiled]))
     # joins first: the engine mis-evaluates a join that follows an $or or $and in the same pattern
     parts: list[Json] = [{"_t": tag}, *joins, *local]
-    if joins:
+    if joins and earlier:
         parts.append({"_one": {earlier[0]: "_one"}})  # always true; keeps #381 away
     return {"$and": parts} if len(parts) > 1 else parts[0]
 

@@ -1,0 +1,168 @@
+"""The ``risk-warning`` command: validate and test rulesets, scan data into graded alerts.
+
+Exit codes: 0 success; 1 rule tests failed; 2 a ruleset or an argument is invalid.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Literal
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from risk_warning.errors import RulesetError
+from risk_warning.grade import Grade
+from risk_warning.privacy import scrub
+from risk_warning.rules.loader import load_rulesets
+from risk_warning.rules.program import Ruleset
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="廉政风险预警 integrity-risk early warning.")
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+GRADE_STYLE = {Grade.BLUE: "bold blue", Grade.YELLOW: "bold yellow", Grade.ORANGE: "bold dark_orange", Grade.RED: "bold red"}
+
+PathsArg = Annotated[list[Path], typer.Argument(help="Ruleset files or directories.")]
+SiteOpt = Annotated[Path | None, typer.Option("--site", help="A site file overriding params, grades, status.")]
+
+
+def _load(paths: list[Path], site: Path | None) -> list[Ruleset]:
+    missing = [p for p in paths if not p.exists()]
+    if missing:
+        err.print(f"[red]no such file or directory: {', '.join(map(str, missing))}[/red]")
+        raise typer.Exit(2)
+    try:
+        return load_rulesets(paths, overrides=site)
+    except RulesetError as exc:
+        for d in exc.diagnostics:
+            err.print(scrub(str(d)), markup=False)
+        err.print(f"[red]{len(exc.diagnostics)} problem(s); nothing was run.[/red]")
+        raise typer.Exit(2) from None
+
+
+@app.command()
+def validate(paths: PathsArg, site: SiteOpt = None) -> None:
+    """Check rulesets: schema, expressions, fact fields and types. Reports every problem at file:line:col."""
+    rulesets = _load(paths, site)
+    rules = sum(len(rs.rules) for rs in rulesets)
+    out.print(f"ok: {len(rulesets)} ruleset(s), {rules} rule(s)")
+
+
+@app.command("test")
+def test_rules(
+    paths: PathsArg,
+    site: SiteOpt = None,
+    engine: Annotated[str, typer.Option(help="durable or reference")] = "durable",
+) -> None:
+    """Run the tests written beside the rules; report per rule; exit 1 when any fails."""
+    from risk_warning.ruletests import run_rule_tests
+
+    rulesets = _load(paths, site)
+    if engine not in ("durable", "reference"):
+        err.print("--engine is durable or reference")
+        raise typer.Exit(2)
+    report = run_rule_tests(rulesets, evaluator=engine)  # type: ignore[arg-type]
+    for outcome in report.outcomes:
+        if not outcome.passed:
+            err.print(f"FAIL {outcome.rule_id}: {outcome.name}", markup=False)
+            for line in outcome.missing:
+                err.print(f"    missing alert:    {line}", markup=False)
+            for line in outcome.unexpected:
+                err.print(f"    unexpected alert: {line}", markup=False)
+            for line in outcome.problems:
+                err.print(f"    bad test fact:    {scrub(line)}", markup=False)
+    for rule_id, (ok, total) in sorted(report.per_rule().items()):
+        mark = "ok  " if ok == total else "FAIL"
+        out.print(f"{mark} {rule_id:<45} {ok}/{total}", markup=False)
+    passed = sum(o.passed for o in report.outcomes)
+    failed = len(report.outcomes) - passed
+    out.print(f"{passed} passed, {failed} failed", markup=False)
+    if failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def scan(
+    data: Annotated[Path, typer.Option(help="A directory of fact files (appointment.csv, cadre.json, ...).")],
+    as_of: Annotated[str, typer.Option("--as-of", help="Evaluate as of this date (YYYY-MM-DD).")],
+    rules: Annotated[list[Path], typer.Option(help="Ruleset files or directories.")] = [Path("rulesets")],  # noqa: B006
+    db: Annotated[str, typer.Option(help="Store URL: sqlite:///file.db or postgresql+psycopg://...")] = (
+        "sqlite:///risk_warning.db"
+    ),
+    fmt: Annotated[str, typer.Option("--format", help="table or json")] = "table",
+    site: SiteOpt = None,
+) -> None:
+    """Scan the data as of a date: graded alerts printed and stored; bad records quarantined with a reason."""
+    from risk_warning.scan import scan as run_scan
+    from risk_warning.sources.directory import DirectorySource
+    from risk_warning.store.repository import AlertStore
+
+    try:
+        day = date.fromisoformat(as_of)
+    except ValueError:
+        err.print(f"--as-of must be a date such as 2026-06-30, not {as_of!r}")
+        raise typer.Exit(2) from None
+    if fmt not in ("table", "json"):
+        err.print("--format is table or json")
+        raise typer.Exit(2)
+    if not data.is_dir():
+        err.print(f"--data {data}: not a directory of fact files")
+        raise typer.Exit(2)
+    rulesets = _load(rules, site)
+    store = AlertStore(db)
+    try:
+        result = run_scan(rulesets, DirectorySource(data), day, store=store)
+    finally:
+        store.close()
+    _print_scan(result, fmt)  # type: ignore[arg-type]
+
+
+def _print_scan(result: object, fmt: Literal["table", "json"]) -> None:
+    from risk_warning.scan import ScanResult
+
+    assert isinstance(result, ScanResult)
+    if fmt == "json":
+        payload = {
+            "scan_id": result.scan_id,
+            "as_of": result.as_of.isoformat(),
+            "subjects": result.subjects,
+            "facts": result.facts,
+            "alerts": [a.model_dump(mode="json") for a in result.alerts],
+            "quarantined": [
+                {"path": q.location.path, "line": q.location.line, "fact_type": q.fact_type, "field": q.field,
+                 "reason": q.reason.value, "message": q.message}
+                for q in result.quarantined
+            ],
+        }
+        out.print(scrub(json.dumps(payload, ensure_ascii=False, indent=2)), markup=False)
+        return
+    table = Table(title=f"廉政风险预警 as of {result.as_of.isoformat()}", show_lines=False)
+    for column in ("grade", "subject", "rule", "title", "message", "disposition"):
+        table.add_column(column)
+    for a in result.alerts:
+        style = GRADE_STYLE[a.grade]
+        table.add_row(
+            f"[{style}]{a.grade.value} {a.grade.label}[/{style}]",
+            a.subject_id,
+            a.rule_id,
+            a.title,
+            scrub(a.message),
+            a.disposition,
+        )
+    out.print(table)
+    counts = {g: sum(1 for a in result.alerts if a.grade == g) for g in Grade}
+    summary = ", ".join(f"{counts[g]} {g.value}" for g in reversed(list(Grade)))
+    out.print(f"{len(result.alerts)} alert(s) ({summary}) for {result.subjects} subject(s), {result.facts} fact(s); "
+              f"{result.new_alerts} new; scan #{result.scan_id}")
+    if result.quarantined:
+        err.print(f"{len(result.quarantined)} record(s) quarantined:")
+        for q in result.quarantined:
+            err.print("  " + scrub(str(q)), markup=False)
+
+
+def main() -> None:
+    app()

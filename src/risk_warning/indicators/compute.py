@@ -1,0 +1,51 @@
+"""Per-subject aggregates computed before the rules run, posted to the engine as indicator facts.
+
+``count``, ``sum``, ``min``, ``max`` and ``distinct`` over one fact type, filtered by a ``where``
+condition that may use ``as_of`` and params (windows such as ``date > as_of - days(365)``).
+Every subject gets every indicator, so ``count == 0`` is matchable without absence patterns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from risk_warning.facts.normalise import PlainFact
+from risk_warning.rules.interpret import Scope, truth
+from risk_warning.rules.program import Indicator, Ruleset
+
+
+def indicator_value(indicator: Indicator, facts: Sequence[PlainFact], as_of: int, params: Mapping[str, Any]) -> Any:
+    rows = []
+    for fact in facts:
+        if fact.type != indicator.source_type:
+            continue
+        scope = Scope(as_of, params, {indicator.source_type: fact.fields}, indicator.source_type)
+        if indicator.where is None or truth(indicator.where, scope):
+            rows.append(fact.fields)
+    if indicator.kind == "count":
+        return len(rows)
+    assert indicator.source_field is not None
+    values = [r[indicator.source_field] for r in rows if r.get(indicator.source_field) is not None]
+    if indicator.kind == "sum":
+        return float(sum(values))
+    if indicator.kind == "distinct":
+        return len(set(values))
+    if not values:
+        return None
+    return min(values) if indicator.kind == "min" else max(values)
+
+
+def indicator_facts(
+    rulesets: Sequence[Ruleset], subject: str, facts: Sequence[PlainFact], as_of: int
+) -> list[PlainFact]:
+    """One fact per indicator of every ruleset, for one subject."""
+    out: list[PlainFact] = []
+    for rs in rulesets:
+        for indicator in rs.indicators.values():
+            value = indicator_value(indicator, facts, as_of, rs.params)
+            fields: dict[str, Any] = {"subject_id": subject}
+            if value is not None:
+                fields["value"] = value
+            out.append(PlainFact(indicator.fact_type, f"indicator:{indicator.fact_type}", fields))
+    return out
