@@ -20,7 +20,12 @@ from risk_warning.privacy import scrub
 from risk_warning.rules.loader import load_rulesets
 from risk_warning.rules.program import Ruleset
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help="廉政风险预警 integrity-risk early warning.")
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="廉政风险预警 integrity-risk early warning.",
+)
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
@@ -141,8 +146,10 @@ def _print_scan(result: object, fmt: Literal["table", "json"]) -> None:
         out.print(scrub(json.dumps(payload, ensure_ascii=False, indent=2)), markup=False)
         return
     table = Table(title=f"廉政风险预警 as of {result.as_of.isoformat()}", show_lines=False)
-    for column in ("grade", "subject", "rule", "title", "message", "disposition"):
-        table.add_column(column)
+    table.add_column("grade", no_wrap=True)
+    table.add_column("subject", no_wrap=True)
+    for column in ("rule", "title", "message", "disposition"):
+        table.add_column(column, overflow="fold")
     for a in result.alerts:
         style = GRADE_STYLE[a.grade]
         table.add_row(

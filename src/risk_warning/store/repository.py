@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import Engine as SqlEngine
 from sqlmodel import Session, SQLModel, create_engine, select
@@ -14,7 +14,7 @@ from risk_warning.store.tables import AlertRecord, QuarantineRecord, ScanRun
 
 
 def _now() -> datetime:
-    return datetime.now().replace(microsecond=0)
+    return datetime.now(UTC).replace(microsecond=0)
 
 
 class AlertStore:
@@ -42,7 +42,7 @@ class AlertStore:
         with Session(self.engine) as session:
             for alert in alerts:
                 row = session.exec(select(AlertRecord).where(AlertRecord.fingerprint == alert.fingerprint)).first()
-                data = alert.model_dump(mode="json")
+                data = {**alert.model_dump(mode="json"), "as_of": alert.as_of}
                 if row is None:
                     new += 1
                     row = AlertRecord(
