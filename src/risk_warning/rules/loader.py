@@ -112,11 +112,12 @@ def _pydantic_diagnostics(exc: pydantic.ValidationError, data: Any, out: _Collec
         out.add(Diagnostic(out.smap.at(where, key=on_key), Reason.SCHEMA, message, hint, rule))
 
 
-def _parse(text: str, loc: Loc, out: _Collector, rule: str) -> ast.Expr | None:
+def _parse(text: str, loc: Loc, out: _Collector, rule: str, base: int = 0) -> ast.Expr | None:
     try:
         return parse_expression(text)
     except ExpressionSyntaxError as exc:
-        out.add(Diagnostic(out.smap.in_text(loc, exc.offset), Reason.EXPRESSION_SYNTAX, str(exc), exc.hint, rule))
+        where = out.smap.in_text(loc, base + exc.offset)
+        out.add(Diagnostic(where, Reason.EXPRESSION_SYNTAX, str(exc), exc.hint, rule))
         return None
 
 
@@ -232,7 +233,7 @@ def _rule(
         where = None
         if m.group(5) is not None:
             start = m.start(5)
-            where = _parse(m.group(5), ploc, out, spec.id)
+            where = _parse(m.group(5), ploc, out, spec.id, base=start)
             if where is not None:
                 where = _shift(where, start)
                 scope = CheckScope({**bindings, alias: fact}, params, current=alias)

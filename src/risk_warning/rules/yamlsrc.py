@@ -8,7 +8,7 @@ at the column of the offending token.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 import yaml
@@ -65,10 +65,10 @@ class _Loader(yaml.SafeLoader):
 
 
 def _scalar(loader: _Loader, node: yaml.ScalarNode) -> Any:
-    value = loader.construct_object(node, deep=True)
-    if isinstance(value, datetime):
-        return value
-    return value
+    try:
+        return loader.construct_object(node, deep=True)
+    except ValueError:
+        return node.value  # e.g. an impossible date 2026-13-01: left as text for validation to report
 
 
 def _walk(loader: _Loader, node: yaml.Node, loc: Loc, smap: SourceMap) -> Any:

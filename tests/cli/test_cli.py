@@ -1,0 +1,70 @@
+"""The risk-warning command, run as a user runs it: exit codes, locations, JSON, no personal data."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "risk_warning", *args], capture_output=True, text=True, cwd=cwd,
+                          timeout=300)
+
+
+def test_validate_reports_location_and_suggestion_with_exit_2(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        "ruleset: t\ntitle: t\nversion: 1.0.0\nrules:\n  - id: t.r\n    title: t\n    family: f\n    basis: b\n"
+        "    disposition: d\n    match:\n      a: appointment where end_dat is null\n    grade: yelow\n"
+        "    message: m\n", encoding="utf-8")
+    result = run("validate", str(bad))
+    assert result.returncode == 2
+    assert f"{bad}:11:28: unknown-field [t.r]: appointment has no field 'end_dat' (did you mean 'end_date'?)" \
+        in result.stderr
+    assert f"{bad}:12:12: schema [t.r]: 'yelow' is not a grade (did you mean 'yellow'?)" in result.stderr
+
+
+def test_validate_and_test_the_shipped_rulesets() -> None:
+    assert run("validate", "rulesets").returncode == 0
+    result = run("test", "rulesets")
+    assert result.returncode == 0, result.stderr
+    assert "rotation.keypost-tenure" in result.stdout and " 0 failed" in result.stdout
+
+
+def test_a_failing_rule_test_exits_1(tmp_path: Path) -> None:
+    text = (ROOT / "rulesets" / "core" / "appraisal.yaml").read_text(encoding="utf-8")
+    broken = tmp_path / "appraisal.yaml"
+    broken.write_text(text.replace("expect: [{subject: c1, grade: red}]", "expect: [{subject: c1, grade: orange}]"),
+                      encoding="utf-8")
+    result = run("test", str(broken))
+    assert result.returncode == 1
+    assert "missing alert:    appraisal.consecutive-unfit c1 orange" in result.stderr
+    assert "unexpected alert: appraisal.consecutive-unfit c1 red" in result.stderr
+
+
+def test_scan_json_and_no_personal_identifiers_anywhere(tmp_path: Path) -> None:
+    db = tmp_path / "scan.db"
+    result = run("scan", "--data", "fixtures/demo", "--as-of", "2026-06-30", "--db", f"sqlite:///{db}",
+                 "--format", "json")
+    assert result.returncode == 0, result.stderr
+    payload = json.loads(result.stdout)
+    grades = {a["grade"] for a in payload["alerts"]}
+    assert grades == {"blue", "yellow", "orange", "red"}
+    assert len(payload["quarantined"]) == 2
+    table = run("scan", "--data", "fixtures/demo", "--as-of", "2026-06-30", "--db", f"sqlite:///{db}")
+    everything = result.stdout + result.stderr + table.stdout + table.stderr + db.read_bytes().decode("utf-8", "ignore")
+    cadres = (ROOT / "fixtures" / "demo" / "cadre.csv").read_text(encoding="utf-8").splitlines()[1:]
+    for line in cadres:
+        fields = line.split(",")
+        name, id_card, phone = fields[1], fields[2], fields[3]
+        assert id_card not in everything and phone not in everything and name not in everything
+
+
+def test_scan_rejects_a_bad_date_with_exit_2() -> None:
+    result = run("scan", "--data", "fixtures/demo", "--as-of", "2026-02-30")
+    assert result.returncode == 2
+    assert "--as-of must be a date" in result.stderr
