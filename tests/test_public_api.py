@@ -15,8 +15,9 @@ def test_only_the_adapter_imports_the_engine() -> None:
 
     src = Path(risk_warning.__file__).parent
     importers = sorted(
-        str(p.relative_to(src)) for p in src.rglob("*.py") if "durable_rules_engine" in p.read_text(encoding="utf-8")
-        or "import durable" in p.read_text(encoding="utf-8")
+        str(p.relative_to(src))
+        for p in src.rglob("*.py")
+        if "durable_rules_engine" in p.read_text(encoding="utf-8") or "import durable" in p.read_text(encoding="utf-8")
     )
     assert importers == ["engine/durable_adapter.py"]
 

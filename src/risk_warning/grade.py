@@ -13,7 +13,7 @@ class Grade(enum.StrEnum):
 
     @property
     def rank(self) -> int:
-        return _ORDER.index(self)
+        return int(_ORDER.index(self))
 
     @property
     def label(self) -> str:
@@ -23,7 +23,7 @@ class Grade(enum.StrEnum):
     @property
     def score(self) -> int:
         """A numeric weight for risk accumulation: each grade counts as much as three below it."""
-        return 3**self.rank
+        return int(3**self.rank)
 
     def raised(self, levels: int = 1, cap: Grade | None = None) -> Grade:
         top = cap.rank if cap is not None else len(_ORDER) - 1
@@ -43,5 +43,5 @@ class Grade(enum.StrEnum):
         return self.rank >= Grade(other).rank
 
 
-_ORDER = [Grade.BLUE, Grade.YELLOW, Grade.ORANGE, Grade.RED]
+_ORDER: list[Grade] = [Grade.BLUE, Grade.YELLOW, Grade.ORANGE, Grade.RED]
 _LABELS = {Grade.BLUE: "提示", Grade.YELLOW: "关注", Grade.ORANGE: "警示", Grade.RED: "严重"}

@@ -11,8 +11,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "risk_warning", *args], capture_output=True, text=True, cwd=cwd,
-                          timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "risk_warning", *args], capture_output=True, text=True, cwd=cwd, timeout=300
+    )
 
 
 def test_validate_reports_location_and_suggestion_with_exit_2(tmp_path: Path) -> None:
@@ -20,11 +21,15 @@ def test_validate_reports_location_and_suggestion_with_exit_2(tmp_path: Path) ->
     bad.write_text(
         "ruleset: t\ntitle: t\nversion: 1.0.0\nrules:\n  - id: t.r\n    title: t\n    family: f\n    basis: b\n"
         "    disposition: d\n    match:\n      a: appointment where end_dat is null\n    grade: yelow\n"
-        "    message: m\n", encoding="utf-8")
+        "    message: m\n",
+        encoding="utf-8",
+    )
     result = run("validate", str(bad))
     assert result.returncode == 2
-    assert f"{bad}:11:28: unknown-field [t.r]: appointment has no field 'end_dat' (did you mean 'end_date'?)" \
+    assert (
+        f"{bad}:11:28: unknown-field [t.r]: appointment has no field 'end_dat' (did you mean 'end_date'?)"
         in result.stderr
+    )
     assert f"{bad}:12:12: schema [t.r]: 'yelow' is not a grade (did you mean 'yellow'?)" in result.stderr
 
 
@@ -38,8 +43,10 @@ def test_validate_and_test_the_shipped_rulesets() -> None:
 def test_a_failing_rule_test_exits_1(tmp_path: Path) -> None:
     text = (ROOT / "rulesets" / "core" / "appraisal.yaml").read_text(encoding="utf-8")
     broken = tmp_path / "appraisal.yaml"
-    broken.write_text(text.replace("expect: [{subject: c1, grade: red}]", "expect: [{subject: c1, grade: orange}]"),
-                      encoding="utf-8")
+    broken.write_text(
+        text.replace("expect: [{subject: c1, grade: red}]", "expect: [{subject: c1, grade: orange}]"),
+        encoding="utf-8",
+    )
     result = run("test", str(broken))
     assert result.returncode == 1
     assert "missing alert:    appraisal.consecutive-unfit c1 orange" in result.stderr
@@ -48,8 +55,17 @@ def test_a_failing_rule_test_exits_1(tmp_path: Path) -> None:
 
 def test_scan_json_and_no_personal_identifiers_anywhere(tmp_path: Path) -> None:
     db = tmp_path / "scan.db"
-    result = run("scan", "--data", "fixtures/demo", "--as-of", "2026-06-30", "--db", f"sqlite:///{db}",
-                 "--format", "json")
+    result = run(
+        "scan",
+        "--data",
+        "fixtures/demo",
+        "--as-of",
+        "2026-06-30",
+        "--db",
+        f"sqlite:///{db}",
+        "--format",
+        "json",
+    )
     assert result.returncode == 0, result.stderr
     payload = json.loads(result.stdout)
     grades = {a["grade"] for a in payload["alerts"]}

@@ -82,8 +82,11 @@ def atom(draw: st.DrawFn, alias: str, ftype: str, earlier: list[tuple[str, str]]
         if COMPARABLE[k] == COMPARABLE[kind] and kind != "bool"
     ]
     if bare:  # another field of the same fact
-        joinable += [(alias, f) for f, (k, _, _) in fields.items() if f != name and COMPARABLE[k] == COMPARABLE[kind]
-                     and kind != "bool"]
+        joinable += [
+            (alias, f)
+            for f, (k, _, _) in fields.items()
+            if f != name and COMPARABLE[k] == COMPARABLE[kind] and kind != "bool"
+        ]
     if joinable:
         options += ["join", "join"]
     choice = draw(st.sampled_from(options))
@@ -132,7 +135,9 @@ def rule_text(draw: st.DrawFn, index: int) -> str:
         where = draw(st.one_of(st.none(), condition("n0", ftype, bound, bare=True)))
         lines.append(f"      n0: 'none {ftype}" + (f" where {where}'" if where else "'"))
     levels = []
-    for grade in draw(st.lists(st.sampled_from(["blue", "yellow", "orange", "red"]), min_size=1, max_size=2, unique=True)):
+    for grade in draw(
+        st.lists(st.sampled_from(["blue", "yellow", "orange", "red"]), min_size=1, max_size=2, unique=True)
+    ):
         alias, ftype = draw(st.sampled_from(bound))
         cond = draw(
             st.one_of(
@@ -189,7 +194,11 @@ def partition_of(subject: str, records: dict[str, list[dict[str, Any]]]) -> Part
     return Partition(subject, facts)
 
 
-@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 @given(text=ruleset_text(), data=st.data())
 def test_engine_agrees_with_reference(text: str, data: st.DataObject) -> None:
     ruleset = parse_ruleset(text, "<generated>")

@@ -69,8 +69,11 @@ def both(text: str, facts: list[PlainFact], subject: str = "c1") -> tuple[list[A
 
 
 def appointment(key: str, cadre: str, **fields: Any) -> PlainFact:
-    return PlainFact("appointment", f"appointment:{key}", {"cadre_id": cadre, "position_id": "p", "start_date": 0,
-                                                          "term_no": 1, "type": "任职", **fields})
+    return PlainFact(
+        "appointment",
+        f"appointment:{key}",
+        {"cadre_id": cadre, "position_id": "p", "start_date": 0, "term_no": 1, "type": "任职", **fields},
+    )
 
 
 # -- sid lookup by 32-bit hash: another entity's facts --------------------------------------------
@@ -90,7 +93,7 @@ def test_raw_engine_mixes_up_colliding_sids() -> None:
 
 
 def test_adapter_attributes_colliding_subjects_correctly() -> None:
-    text = ruleset("      a: appointment where cadre_id == \"entity-111738\"")
+    text = ruleset('      a: appointment where cadre_id == "entity-111738"')
     rs = parse_ruleset(text, "<test>")
     with DurableEvaluator(compile_rules([rs], AS_OF)) as engine:
         first = engine.evaluate(Partition("entity-111738", [appointment("1", "entity-111738")]))
@@ -139,8 +142,22 @@ def test_adapter_absence_is_order_independent() -> None:
 
 # -- an $or holding a join drops matches ----------------------------------------------------------
 def test_raw_engine_or_with_join_drops_matches() -> None:
-    rules = {"r": {"all": [{"a": {"_t": "x"}}, {"b": {"$and": [
-        {"_t": "y"}, {"$or": [{"$eq": {"k": {"a": "k"}}}, {"$eq": {"k": 5}}]}, {"_one": {"a": "_one"}}]}}]}}
+    rules = {
+        "r": {
+            "all": [
+                {"a": {"_t": "x"}},
+                {
+                    "b": {
+                        "$and": [
+                            {"_t": "y"},
+                            {"$or": [{"$eq": {"k": {"a": "k"}}}, {"$eq": {"k": 5}}]},
+                            {"_one": {"a": "_one"}},
+                        ]
+                    }
+                },
+            ]
+        }
+    }
     fired = run_raw(rules, [[{"id": "1", "_t": "x", "k": 1}, {"id": "2", "_t": "y", "k": 5}]])
     assert fired == [], "upstream fixed $or with a join"  # k == 5 holds, so it should fire
 
@@ -155,17 +172,37 @@ def test_adapter_or_with_join() -> None:
 
 # -- a join after an $or in the same pattern is ignored -------------------------------------------
 def test_raw_engine_ignores_join_after_or() -> None:
-    rules = {"r": {"all": [{"a": {"_t": "x"}}, {"b": {"$and": [
-        {"_t": "y"}, {"$or": [{"$eq": {"d": 5}}, {"$eq": {"d": 6}}]}, {"$neq": {"c": {"a": "c"}}}]}}]}}
+    rules = {
+        "r": {
+            "all": [
+                {"a": {"_t": "x"}},
+                {
+                    "b": {
+                        "$and": [
+                            {"_t": "y"},
+                            {"$or": [{"$eq": {"d": 5}}, {"$eq": {"d": 6}}]},
+                            {"$neq": {"c": {"a": "c"}}},
+                        ]
+                    }
+                },
+            ]
+        }
+    }
     fired = run_raw(rules, [[{"id": "1", "_t": "x", "c": "e"}, {"id": "2", "_t": "y", "c": "e", "d": 5}]])
     assert fired == ["r"], "upstream fixed joins after $or"  # c == c, so $neq is false: must not fire
 
 
 def test_adapter_join_after_or() -> None:
-    text = ruleset('      a: appointment\n      b: rotation_plan where due_date in [1, 2] and cadre_id != a.cadre_id'
-                   .replace("[1, 2]", "[2024-01-01, 2024-01-02]"))
-    plan = PlainFact("rotation_plan", "rotation_plan:1",
-                     {"cadre_id": "c1", "executed": False, "plan_id": "1", "due_date": 19723})
+    text = ruleset(
+        "      a: appointment\n      b: rotation_plan where due_date in [1, 2] and cadre_id != a.cadre_id".replace(
+            "[1, 2]", "[2024-01-01, 2024-01-02]"
+        )
+    )
+    plan = PlainFact(
+        "rotation_plan",
+        "rotation_plan:1",
+        {"cadre_id": "c1", "executed": False, "plan_id": "1", "due_date": 19723},
+    )
     engine, reference = both(text, [appointment("1", "c1"), plan])
     assert engine == reference == []
 
@@ -200,15 +237,23 @@ def test_adapter_runs_far_more_sessions_than_the_live_sid_limit() -> None:
     text = ruleset("      a: appointment where term_no == 2")
     rs = parse_ruleset(text, "<test>")
     with DurableEvaluator(compile_rules([rs], AS_OF)) as engine:
-        hits = sum(len(engine.evaluate(Partition(f"c{i}", [appointment(str(i), f"c{i}", term_no=1 + i % 2)])))
-                   for i in range(3000))
+        hits = sum(
+            len(engine.evaluate(Partition(f"c{i}", [appointment(str(i), f"c{i}", term_no=1 + i % 2)])))
+            for i in range(3000)
+        )
     assert hits == 1500
 
 
 # -- alpha fan-out and rule-count limits: error 303, error 108 or a hang at create time -------------
 def _rule(i: int, condition: dict[str, Any]) -> CompiledRule:
-    return CompiledRule(f"r{i}", f"r{i}", "t", Grade.BLUE, ("a",),
-                        {"all": [{"a": {"$and": [{"_t": "appointment"}, condition]}}]})
+    return CompiledRule(
+        f"r{i}",
+        f"r{i}",
+        "t",
+        Grade.BLUE,
+        ("a",),
+        {"all": [{"a": {"$and": [{"_t": "appointment"}, condition]}}]},
+    )
 
 
 def test_adapter_splits_many_rules_into_groups_within_limits() -> None:
@@ -232,8 +277,18 @@ def test_adapter_evaluates_hundreds_of_rules_on_one_fact_type() -> None:
 
 
 def test_adapter_refuses_a_single_rule_beyond_the_fanout_limit() -> None:
-    wide = CompiledRule("w", "w", "t", Grade.BLUE, tuple(f"a{i}" for i in range(MAX_ALPHA_FANOUT + 1)),
-                        {"all": [{f"a{i}": {"$and": [{"_t": "appointment"}, {"$eq": {"term_no": i}}]}}
-                                 for i in range(MAX_ALPHA_FANOUT + 1)]})
+    wide = CompiledRule(
+        "w",
+        "w",
+        "t",
+        Grade.BLUE,
+        tuple(f"a{i}" for i in range(MAX_ALPHA_FANOUT + 1)),
+        {
+            "all": [
+                {f"a{i}": {"$and": [{"_t": "appointment"}, {"$eq": {"term_no": i}}]}}
+                for i in range(MAX_ALPHA_FANOUT + 1)
+            ]
+        },
+    )
     with pytest.raises(EngineLimitError, match="split it"):
         group_rules([wide])

@@ -72,11 +72,14 @@ def test_type_mismatch_and_calendar_arithmetic_on_facts() -> None:
 
 
 def test_template_and_test_facts_are_checked() -> None:
-    text = HEADER + rule("      a: appointment", extra=(
-        "    tests:\n      - name: x\n        as_of: 2026-01-01\n        facts:\n"
-        "          appointment: [{cadre_id: c1, position_id: p, start_date: 2026-13-01}]\n"
-        "          apointment: []\n        expect: []\n"
-    )).replace("message: m", "message: '{a.titel}'")
+    text = HEADER + rule(
+        "      a: appointment",
+        extra=(
+            "    tests:\n      - name: x\n        as_of: 2026-01-01\n        facts:\n"
+            "          appointment: [{cadre_id: c1, position_id: p, start_date: 2026-13-01}]\n"
+            "          apointment: []\n        expect: []\n"
+        ),
+    ).replace("message: m", "message: '{a.titel}'")
     reasons = [f[2] for f in problems(text)]
     assert Reason.TEMPLATE in reasons
     assert Reason.INVALID_VALUE in reasons
@@ -118,5 +121,5 @@ def test_site_overrides_change_params_grades_and_status(tmp_path: Path) -> None:
     assert not rs.rules[0].enabled
     assert rs.rules[0].levels[0].grade.value == "red"
     site.write_text("params:\n  t.yeras: 7\n", encoding="utf-8")
-    with pytest.raises(RulesetError, match="did you mean 't.years'"):
+    with pytest.raises(RulesetError, match=r"did you mean 't\.years'"):
         load_rulesets([tmp_path / "r.yaml"], overrides=site)

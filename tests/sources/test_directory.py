@@ -13,13 +13,19 @@ def write(path: Path, text: str) -> None:
 
 
 def test_bad_rows_are_quarantined_and_good_rows_kept(tmp_path: Path) -> None:
-    write(tmp_path / "appointment.csv", "appointment_id,cadre_id,position_id,start_date\n"
-          "A1,c1,p1,2020-01-01\nA2,c2,p1,2020-02-30\nA3,,p1,2020-01-01\nA1,c9,p1,2021-01-01\n")
+    write(
+        tmp_path / "appointment.csv",
+        "appointment_id,cadre_id,position_id,start_date\n"
+        "A1,c1,p1,2020-01-01\nA2,c2,p1,2020-02-30\nA3,,p1,2020-01-01\nA1,c9,p1,2021-01-01\n",
+    )
     result = DirectorySource(tmp_path).load()
     assert [f.key for f in result.facts] == ["appointment:A1"]
     found = [(q.location.line, q.field, q.reason) for q in result.quarantined]
-    assert found == [(3, "start_date", Reason.INVALID_VALUE), (4, "cadre_id", Reason.INVALID_VALUE),
-                     (5, "appointment_id", Reason.DUPLICATE_RECORD)]
+    assert found == [
+        (3, "start_date", Reason.INVALID_VALUE),
+        (4, "cadre_id", Reason.INVALID_VALUE),
+        (5, "appointment_id", Reason.DUPLICATE_RECORD),
+    ]
     assert all(q.location.path.endswith("appointment.csv") for q in result.quarantined)
 
 
@@ -31,14 +37,20 @@ def test_unknown_file_is_reported_with_a_suggestion(tmp_path: Path) -> None:
 
 
 def test_jsonl_and_json_and_list_fields(tmp_path: Path) -> None:
-    write(tmp_path / "complaint.jsonl", '{"complaint_id": "Q1", "received_at": "2026-01-01", '
-          '"subject_cadre_ids": ["c1", "c2"]}\n\n{"complaint_id": "Q2"}\n')
+    write(
+        tmp_path / "complaint.jsonl",
+        '{"complaint_id": "Q1", "received_at": "2026-01-01", '
+        '"subject_cadre_ids": ["c1", "c2"]}\n\n{"complaint_id": "Q2"}\n',
+    )
     write(tmp_path / "complaint.csv", "complaint_id,received_at,subject_cadre_ids\nQ3,2026-01-02,c1;c3\n")
     write(tmp_path / "cadre.json", '[{"cadre_id": "c1", "reporting_scope": "是"}]')
     result = DirectorySource(tmp_path).load()
     keys = sorted(f.key for f in result.facts)
     assert keys == ["cadre:c1", "complaint:Q1", "complaint:Q3"]
-    assert [(q.location.line, q.field) for q in result.quarantined] == [(3, "received_at"), (3, "subject_cadre_ids")]
+    assert [(q.location.line, q.field) for q in result.quarantined] == [
+        (3, "received_at"),
+        (3, "subject_cadre_ids"),
+    ]
     cadre = next(f for f in result.facts if f.key == "cadre:c1")
     assert cadre.reporting_scope is True  # type: ignore[attr-defined]
 

@@ -36,8 +36,14 @@ def test_rerun_does_not_duplicate_and_persistence_moves_last_seen(tmp_path: Path
 
 def test_quarantined_records_are_stored_with_their_location(tmp_path: Path) -> None:
     store = AlertStore(f"sqlite:///{tmp_path / 'q.db'}")
-    result = scan(load_rulesets([ROOT / "rulesets"]), DirectorySource(ROOT / "fixtures" / "demo"),
-                  date(2026, 6, 30), store=store)
+    result = scan(
+        load_rulesets([ROOT / "rulesets"]),
+        DirectorySource(ROOT / "fixtures" / "demo"),
+        date(2026, 6, 30),
+        store=store,
+    )
     rows = store.quarantine(result.scan_id)
-    assert {(Path(r.path).name, r.line, r.field) for r in rows} == {("appointment.csv", 8, "start_date"),
-                                                                     ("expense_claim.csv", 8, "amount")}
+    assert {(Path(r.path).name, r.line, r.field) for r in rows} == {
+        ("appointment.csv", 8, "start_date"),
+        ("expense_claim.csv", 8, "amount"),
+    }

@@ -9,7 +9,9 @@ from risk_warning.alerts.model import EducationContext, InterventionSummary
 from risk_warning.facts._base import Fact
 from risk_warning.facts.integrity import EducationRecord, Intervention
 
-INTEGRITY_EDUCATION = frozenset({"廉政党课", "警示教育", "例行廉政谈话", "任前廉政谈话", "集体廉政谈话", "廉政知识测试"})
+INTEGRITY_EDUCATION = frozenset(
+    {"廉政党课", "警示教育", "例行廉政谈话", "任前廉政谈话", "集体廉政谈话", "廉政知识测试"}
+)
 
 # targeted education by risk family (a rule's `education:` key overrides it)
 EDUCATION_BY_FAMILY = {

@@ -29,7 +29,12 @@ app = typer.Typer(
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
-GRADE_STYLE = {Grade.BLUE: "bold blue", Grade.YELLOW: "bold yellow", Grade.ORANGE: "bold dark_orange", Grade.RED: "bold red"}
+GRADE_STYLE = {
+    Grade.BLUE: "bold blue",
+    Grade.YELLOW: "bold yellow",
+    Grade.ORANGE: "bold dark_orange",
+    Grade.RED: "bold red",
+}
 
 PathsArg = Annotated[list[Path], typer.Argument(help="Ruleset files or directories.")]
 SiteOpt = Annotated[Path | None, typer.Option("--site", help="A site file overriding params, grades, status.")]
@@ -138,8 +143,14 @@ def _print_scan(result: object, fmt: Literal["table", "json"]) -> None:
             "facts": result.facts,
             "alerts": [a.model_dump(mode="json") for a in result.alerts],
             "quarantined": [
-                {"path": q.location.path, "line": q.location.line, "fact_type": q.fact_type, "field": q.field,
-                 "reason": q.reason.value, "message": q.message}
+                {
+                    "path": q.location.path,
+                    "line": q.location.line,
+                    "fact_type": q.fact_type,
+                    "field": q.field,
+                    "reason": q.reason.value,
+                    "message": q.message,
+                }
                 for q in result.quarantined
             ],
         }
@@ -163,8 +174,10 @@ def _print_scan(result: object, fmt: Literal["table", "json"]) -> None:
     out.print(table)
     counts = {g: sum(1 for a in result.alerts if a.grade == g) for g in Grade}
     summary = ", ".join(f"{counts[g]} {g.value}" for g in reversed(list(Grade)))
-    out.print(f"{len(result.alerts)} alert(s) ({summary}) for {result.subjects} subject(s), {result.facts} fact(s); "
-              f"{result.new_alerts} new; scan #{result.scan_id}")
+    out.print(
+        f"{len(result.alerts)} alert(s) ({summary}) for {result.subjects} subject(s), {result.facts} fact(s); "
+        f"{result.new_alerts} new; scan #{result.scan_id}"
+    )
     if result.quarantined:
         err.print(f"{len(result.quarantined)} record(s) quarantined:")
         for q in result.quarantined:

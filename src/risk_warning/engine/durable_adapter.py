@@ -72,7 +72,7 @@ def _alpha_fanout(rules: Sequence[CompiledRule]) -> int:
     for rule in rules:
         for pattern in rule.definition["all"]:
             body = next(iter(pattern.values()))
-            parts = body["$and"] if "$and" in body else [body]
+            parts = body.get("$and", [body])
             tag = json.dumps(parts[0], sort_keys=True)
             following = json.dumps(parts[1] if len(parts) > 1 else None, sort_keys=True)
             children.setdefault(tag, set()).add(following)

@@ -36,7 +36,11 @@ class ReferenceEvaluator:
         return sorted(found)
 
     def _rule(
-        self, rule: Rule, params: Mapping[str, Any], by_type: Mapping[str, list[tuple[int, PlainFact]]], subject: str
+        self,
+        rule: Rule,
+        params: Mapping[str, Any],
+        by_type: Mapping[str, list[tuple[int, PlainFact]]],
+        subject: str,
     ) -> Iterator[Match]:
         bound = [p for p in rule.patterns if not p.negated]
         negated = [p for p in rule.patterns if p.negated]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+import datetime as dt
 from typing import ClassVar, Literal
 
 from pydantic import Field
@@ -25,7 +25,7 @@ class ExpenseClaim(Fact):
     payee: str | None = None
     vendor_credit_code: str | None = None
     invoice_no: str | None = None
-    invoice_date: date
+    invoice_date: dt.date
     approver_id: str | None = None
     tier: float | None = None
 
@@ -40,6 +40,6 @@ class OrgLifeAttendance(Fact):
     meeting_id: str | None = None
     branch_id: str | None = None
     meeting_type: Literal["支部党员大会", "支委会", "党小组会", "党课", "主题党日", "组织生活会", "民主生活会"]
-    date: date
+    date: dt.date
     cadre_id: str
     status: Literal["present", "excused", "absent"]

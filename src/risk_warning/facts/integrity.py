@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+import datetime as dt
 from typing import ClassVar, Literal
 
 from pydantic import Field
@@ -40,7 +40,7 @@ class EducationRecord(Fact):
     record_id: str
     cadre_id: str
     type: EducationType
-    date: date
+    date: dt.date
     hours: float = 0.0
     score: float | None = None
     passed: bool | None = None
@@ -61,11 +61,11 @@ class Intervention(Fact):
     form: int = Field(1, ge=1, le=4)
     family: str | None = None
     decided_by: str | None = None
-    date: date
-    reply_due: date | None = None
-    replied_at: date | None = None
+    date: dt.date
+    reply_due: dt.date | None = None
+    replied_at: dt.date | None = None
     truthful: bool | None = None
-    followup_due: date | None = None
+    followup_due: dt.date | None = None
 
 
 class Complaint(Fact):
@@ -76,14 +76,14 @@ class Complaint(Fact):
     subject_fields: ClassVar[tuple[str, ...]] = ("subject_cadre_ids",)
 
     complaint_id: str
-    received_at: date
+    received_at: dt.date
     channel: Literal["来信", "来访", "12388", "网络", "其他"] = "其他"
     named: bool = False
     subject_cadre_ids: list[str] = Field(min_length=1)
     category: str | None = None
     specificity: Literal["specific", "vague"] = "vague"
     disposition: Literal["谈话函询", "初步核实", "暂存待查", "予以了结"] | None = None
-    closed_at: date | None = None
+    closed_at: dt.date | None = None
     outcome: Literal["属实", "部分属实", "不属实", "采信了结"] | None = None
 
 
@@ -97,7 +97,7 @@ class PersonalMattersReport(Fact):
     cadre_id: str
     year: int
     kind: Literal["annual", "ad_hoc", "new_appointee"] = "annual"
-    submitted_at: date
+    submitted_at: dt.date
 
 
 class TravelDocument(Fact):
@@ -110,8 +110,8 @@ class TravelDocument(Fact):
     cadre_id: str
     doc_type: Literal["普通护照", "港澳通行证", "台湾通行证"]
     doc_no: str | None = pii_field(Pii.HIGH)
-    issue_date: date
-    expiry_date: date | None = None
+    issue_date: dt.date
+    expiry_date: dt.date | None = None
     custody_status: Literal["in_custody", "drawn", "not_surrendered", "cancelled"]
 
 
@@ -124,7 +124,7 @@ class CustodyEvent(Fact):
     event_id: str
     doc_id: str
     cadre_id: str
-    drawn_at: date
-    due_return: date
-    returned_at: date | None = None
+    drawn_at: dt.date
+    due_return: dt.date
+    returned_at: dt.date | None = None
     status: Literal["drawn", "returned", "拒不交回"] = "drawn"

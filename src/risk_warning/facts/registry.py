@@ -20,8 +20,8 @@ from risk_warning.facts.integrity import (
     TravelDocument,
 )
 from risk_warning.facts.personnel import (
-    AppraisalResult,
     Appointment,
+    AppraisalResult,
     Cadre,
     DisciplinaryAction,
     OrgUnit,

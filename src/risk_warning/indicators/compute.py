@@ -28,7 +28,7 @@ def indicator_value(indicator: Indicator, facts: Sequence[PlainFact], as_of: int
     assert indicator.source_field is not None
     values = [r[indicator.source_field] for r in rows if r.get(indicator.source_field) is not None]
     if indicator.kind == "sum":
-        return float(sum(values))
+        return float(sum(float(v) for v in values))
     if indicator.kind == "distinct":
         return len(set(values))
     if not values:

@@ -267,8 +267,16 @@ def _nullable_map(rule: Rule, specs: Mapping[str, Any]) -> dict[tuple[str, str],
 
 
 def _pattern_json(
-    p: Pattern, extra: list[ast.Expr], rule: Rule, earlier: tuple[str, ...], same_type: list[str], scope: Scope,
-    nullable: Mapping[tuple[str, str], bool], where: str, *, negated: bool = False,
+    p: Pattern,
+    extra: list[ast.Expr],
+    rule: Rule,
+    earlier: tuple[str, ...],
+    same_type: list[str],
+    scope: Scope,
+    nullable: Mapping[tuple[str, str], bool],
+    where: str,
+    *,
+    negated: bool = False,
 ) -> Json | None:
     """The engine pattern for ``p``, or None when its conditions are constantly false."""
     ctx = _Ctx(rule, where, p.alias, earlier, scope, nullable, negated=negated)
@@ -436,7 +444,11 @@ def compile_rule(rule: Rule, params: Mapping[str, Any], as_of: int, specs: Mappi
 
 
 def _patterns(
-    rule: Rule, placed: Mapping[str, list[ast.Expr]], scope: Scope, nullable: Mapping[tuple[str, str], bool], level: str
+    rule: Rule,
+    placed: Mapping[str, list[ast.Expr]],
+    scope: Scope,
+    nullable: Mapping[tuple[str, str], bool],
+    level: str,
 ) -> list[Json] | None:
     patterns: list[Json] = []
     earlier: list[str] = []
@@ -446,7 +458,9 @@ def _patterns(
         if p.negated:
             patterns.extend(_absence(p, rule, tuple(earlier), same, scope, nullable, level))
             continue
-        body = _pattern_json(p, placed.get(p.alias, []), rule, tuple(earlier), same, scope, nullable, f"{level}/{p.alias}")
+        body = _pattern_json(
+            p, placed.get(p.alias, []), rule, tuple(earlier), same, scope, nullable, f"{level}/{p.alias}"
+        )
         if body is None:
             return None
         patterns.append({p.alias: body})
@@ -456,8 +470,13 @@ def _patterns(
 
 
 def _absence(
-    p: Pattern, rule: Rule, earlier: tuple[str, ...], same: list[str], scope: Scope,
-    nullable: Mapping[tuple[str, str], bool], level: str,
+    p: Pattern,
+    rule: Rule,
+    earlier: tuple[str, ...],
+    same: list[str],
+    scope: Scope,
+    nullable: Mapping[tuple[str, str], bool],
+    level: str,
 ) -> list[Json]:
     """``none T where A or B`` as ``none T where A`` and ``none T where B``: no `or` in absence patterns."""
     where = f"{level}/none {p.alias}"
@@ -468,8 +487,11 @@ def _absence(
         folded = push_not(fold(qualify(p.where, p.alias), scope), ctx)
         for path in ast.paths(folded):
             if path.parts[0] != p.alias and nullable.get((path.parts[0], path.parts[-1]), False):
-                raise ctx.fail(path, f"a `none` pattern cannot compare with '{path}', which may be empty; "
-                                     f"add `{path.parts[-1]} is not null` to the pattern of '{path.parts[0]}'")
+                raise ctx.fail(
+                    path,
+                    f"a `none` pattern cannot compare with '{path}', which may be empty; "
+                    f"add `{path.parts[-1]} is not null` to the pattern of '{path.parts[0]}'",
+                )
         try:
             disjuncts = dnf([folded])
         except ValueError:

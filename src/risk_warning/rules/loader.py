@@ -23,8 +23,8 @@ from risk_warning.rules.model import (
     IndicatorSpec,
     ParamSpec,
     RuleOverride,
-    RuleSpec,
     RulesetSpec,
+    RuleSpec,
     RuleTest,
     SiteOverrides,
 )
@@ -75,12 +75,11 @@ def _pydantic_diagnostics(exc: pydantic.ValidationError, data: Any, out: _Collec
         loc: list[str | int] = []
         node = data
         for part in err["loc"]:
-            if isinstance(node, dict) and part in node:
+            if (isinstance(node, dict) and part in node) or (
+                isinstance(node, list) and isinstance(part, int) and part < len(node)
+            ):
                 loc.append(part)
-                node = node[part]
-            elif isinstance(node, list) and isinstance(part, int) and part < len(node):
-                loc.append(part)
-                node = node[part]
+                node = node[part]  # type: ignore[index]
         rule = ""
         if len(loc) >= 2 and loc[0] == "rules" and isinstance(data.get("rules"), list):
             rule_data = data["rules"][loc[1]] if isinstance(loc[1], int) else {}
@@ -146,18 +145,28 @@ def _params(spec: RulesetSpec, out: _Collector) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for name, p in spec.params.items():
         if isinstance(p, ParamSpec):
-            expected = {"int": int, "float": (int, float), "str": str, "bool": bool}.get(p.type)
-            ok = expected is None or (isinstance(p.default, expected) and not (p.type != "bool" and isinstance(p.default, bool)))
-            if p.type == "date":
-                from datetime import date
-
-                ok = isinstance(p.default, date)
-            if not ok:
+            if not _param_ok(p.type, p.default):
                 out.at(("params", name, "default"), Reason.TYPE_MISMATCH, f"default of {name} is not a {p.type}")
             values[name] = p.default
         else:
             values[name] = p
     return values
+
+
+def _param_ok(kind: str, value: object) -> bool:
+    from datetime import date
+
+    if kind == "bool":
+        return isinstance(value, bool)
+    if isinstance(value, bool):
+        return False
+    if kind == "int":
+        return isinstance(value, int)
+    if kind == "float":
+        return isinstance(value, int | float)
+    if kind == "date":
+        return isinstance(value, date)
+    return isinstance(value, str)
 
 
 def _indicators(spec: RulesetSpec, params: dict[str, Type], out: _Collector) -> dict[str, Indicator]:
@@ -209,17 +218,35 @@ def _rule(
     bindings: dict[str, FactSpec] = {}
     patterns: list[Pattern] = []
     if len([t for t in spec.match.values() if not t.lstrip().startswith("none ")]) > MAX_BINDINGS:
-        out.at((*loc, "match"), Reason.ENGINE_LIMIT, f"more than {MAX_BINDINGS} bound facts", "split the rule", spec.id)
+        out.at(
+            (*loc, "match"),
+            Reason.ENGINE_LIMIT,
+            f"more than {MAX_BINDINGS} bound facts",
+            "split the rule",
+            spec.id,
+        )
     for alias, text in spec.match.items():
         ploc: Loc = (*loc, "match", alias)
         if not _ALIAS.match(alias) or alias in _RESERVED_ALIASES:
-            out.add(Diagnostic(out.smap.at(ploc, key=True), Reason.SCHEMA, f"'{alias}' cannot be an alias",
-                               "use a short lower-case name such as a, cadre, edu", spec.id))
+            out.add(
+                Diagnostic(
+                    out.smap.at(ploc, key=True),
+                    Reason.SCHEMA,
+                    f"'{alias}' cannot be an alias",
+                    "use a short lower-case name such as a, cadre, edu",
+                    spec.id,
+                )
+            )
             continue
         m = _PATTERN.match(text)
         if m is None:
-            out.at(ploc, Reason.EXPRESSION_SYNTAX, "a pattern reads `type where condition`",
-                   "e.g. appointment where end_date is null", spec.id)
+            out.at(
+                ploc,
+                Reason.EXPRESSION_SYNTAX,
+                "a pattern reads `type where condition`",
+                "e.g. appointment where end_date is null",
+                spec.id,
+            )
             continue
         negated = bool(m.group(2))
         type_name = m.group(3)
@@ -227,8 +254,15 @@ def _rule(
         if fact is None:
             hint = did_you_mean(type_name, types) or "known types: " + ", ".join(sorted(types))
             col = len(m.group(1)) + len(m.group(2) or "")
-            out.add(Diagnostic(out.smap.in_text(ploc, col), Reason.UNKNOWN_FACT_TYPE,
-                               f"unknown fact type or indicator '{type_name}'", hint, spec.id))
+            out.add(
+                Diagnostic(
+                    out.smap.in_text(ploc, col),
+                    Reason.UNKNOWN_FACT_TYPE,
+                    f"unknown fact type or indicator '{type_name}'",
+                    hint,
+                    spec.id,
+                )
+            )
             continue
         where = None
         if m.group(5) is not None:
@@ -242,7 +276,13 @@ def _rule(
         if not negated:
             bindings[alias] = fact
     if not any(not p.negated for p in patterns) and patterns:
-        out.at((*loc, "match"), Reason.SCHEMA, "a rule needs at least one pattern that is not `none`", "", spec.id)
+        out.at(
+            (*loc, "match"),
+            Reason.SCHEMA,
+            "a rule needs at least one pattern that is not `none`",
+            "",
+            spec.id,
+        )
     levels: list[Level] = []
     if spec.grade is not None:
         levels.append(Level(spec.grade))
@@ -268,8 +308,15 @@ def _check_tests(spec: RuleSpec, index: int, rule_ids: set[str], types: dict[str
         for type_name, records in test.facts.items():
             if type_name not in FACT_SPECS:
                 hint = did_you_mean(type_name, FACT_SPECS) or ""
-                out.add(Diagnostic(out.smap.at((*tloc, "facts", type_name), key=True), Reason.UNKNOWN_FACT_TYPE,
-                                   f"unknown fact type '{type_name}'", hint, spec.id))
+                out.add(
+                    Diagnostic(
+                        out.smap.at((*tloc, "facts", type_name), key=True),
+                        Reason.UNKNOWN_FACT_TYPE,
+                        f"unknown fact type '{type_name}'",
+                        hint,
+                        spec.id,
+                    )
+                )
                 continue
             for r_index, record in enumerate(records):
                 for field_name, message in validate_record(type_name, record, fill_keys=True)[1]:
@@ -280,7 +327,13 @@ def _check_tests(spec: RuleSpec, index: int, rule_ids: set[str], types: dict[str
         for e_index, exp in enumerate(test.expect):
             if exp.rule is not None and exp.rule not in rule_ids:
                 hint = did_you_mean(exp.rule, rule_ids)
-                out.at((*tloc, "expect", e_index, "rule"), Reason.UNKNOWN_NAME, f"unknown rule '{exp.rule}'", hint, spec.id)
+                out.at(
+                    (*tloc, "expect", e_index, "rule"),
+                    Reason.UNKNOWN_NAME,
+                    f"unknown rule '{exp.rule}'",
+                    hint,
+                    spec.id,
+                )
 
 
 def _partial_rule(raw: Any) -> RuleSpec | None:
@@ -289,10 +342,16 @@ def _partial_rule(raw: Any) -> RuleSpec | None:
         return None
     match = {str(k): v for k, v in raw["match"].items() if isinstance(v, str)}
     grades = {g.value: g for g in Grade}
-    levels_raw = raw.get("levels") if isinstance(raw.get("levels"), dict) else {}
+    levels_raw = raw.get("levels")
+    if not isinstance(levels_raw, dict):
+        levels_raw = {}
     levels = {grades[k]: v for k, v in levels_raw.items() if k in grades and isinstance(v, str)}
     return RuleSpec.model_construct(
         id=str(raw.get("id", "")),
+        title="",
+        family="",
+        basis="",
+        disposition="",
         match=match,
         grade=None if levels else Grade.BLUE,
         levels=levels or None,
@@ -353,7 +412,13 @@ def parse_ruleset(text: str, path: str, *, collect: bool = True) -> Ruleset:
     positions = _rule_positions(raw_rules if isinstance(raw_rules, list) else [], good_rules)
     for rule_spec, index in zip(spec.rules, positions, strict=True):
         if rule_spec.id in seen:
-            out.at(("rules", index, "id"), Reason.DUPLICATE_ID, f"rule id '{rule_spec.id}' is used twice", "", rule_spec.id)
+            out.at(
+                ("rules", index, "id"),
+                Reason.DUPLICATE_ID,
+                f"rule id '{rule_spec.id}' is used twice",
+                "",
+                rule_spec.id,
+            )
         seen[rule_spec.id] = index
         rule = _rule(rule_spec, index, spec.ruleset, types, param_types, out)
         _check_tests(rule_spec, index, rule_ids, types, out)
@@ -396,8 +461,14 @@ def load_rulesets(paths: Iterable[str | Path], *, overrides: str | Path | None =
     ids: dict[str, str] = {}
     for rs in rulesets:
         if rs.id in ids:
-            problems.append(Diagnostic(SourceMap(rs.path).at(("ruleset",)), Reason.DUPLICATE_ID,
-                                       f"ruleset id '{rs.id}' is also used by {ids[rs.id]}", "rename one"))
+            problems.append(
+                Diagnostic(
+                    SourceMap(rs.path).at(("ruleset",)),
+                    Reason.DUPLICATE_ID,
+                    f"ruleset id '{rs.id}' is also used by {ids[rs.id]}",
+                    "rename one",
+                )
+            )
         ids[rs.id] = rs.path
     if problems:
         raise RulesetError(problems)
@@ -427,8 +498,15 @@ def apply_overrides(rulesets: Sequence[Ruleset], path: Path) -> list[Ruleset]:
         rs = by_id.get(rs_id)
         if rs is None or name not in rs.params:
             candidates = [f"{r.id}.{p}" for r in rulesets for p in r.params]
-            out.add(Diagnostic(smap.at(("params", key), key=True), Reason.UNKNOWN_NAME, f"unknown param '{key}'",
-                               did_you_mean(key, candidates) or "write ruleset_id.param", ""))
+            out.add(
+                Diagnostic(
+                    smap.at(("params", key), key=True),
+                    Reason.UNKNOWN_NAME,
+                    f"unknown param '{key}'",
+                    did_you_mean(key, candidates) or "write ruleset_id.param",
+                    "",
+                )
+            )
             continue
         if param_type(value) != param_type(rs.params[name]):
             out.at(("params", key), Reason.TYPE_MISMATCH, f"{key} must be a {param_type(rs.params[name])}")
@@ -437,8 +515,15 @@ def apply_overrides(rulesets: Sequence[Ruleset], path: Path) -> list[Ruleset]:
     all_ids = {r.id for rs in rulesets for r in rs.rules}
     for rule_id in rule_overrides:
         if rule_id not in all_ids:
-            out.add(Diagnostic(smap.at(("rules", rule_id), key=True), Reason.UNKNOWN_NAME, f"unknown rule '{rule_id}'",
-                               did_you_mean(rule_id, all_ids), rule_id))
+            out.add(
+                Diagnostic(
+                    smap.at(("rules", rule_id), key=True),
+                    Reason.UNKNOWN_NAME,
+                    f"unknown rule '{rule_id}'",
+                    did_you_mean(rule_id, all_ids),
+                    rule_id,
+                )
+            )
     if out.items:
         raise RulesetError(out.items)
     result = []

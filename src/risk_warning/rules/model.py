@@ -53,7 +53,7 @@ class IndicatorSpec(_Spec):
     def kind(self) -> IndicatorKind:
         for k in ("count", "sum", "min", "max", "distinct"):
             if getattr(self, k) is not None:
-                return k  # type: ignore[return-value]
+                return k
         raise AssertionError("validated to have one kind")
 
     @property

@@ -129,10 +129,9 @@ def parse_expression(text: str) -> ast.Expr:
             raise exc.orig_exc from None
         raise
     except lark.exceptions.UnexpectedCharacters as exc:
-        hint = "use == for equality" if text[exc.pos_in_stream : exc.pos_in_stream + 1] == "=" else ""
-        raise ExpressionSyntaxError(
-            f"unexpected character {text[exc.pos_in_stream]!r}", exc.pos_in_stream, hint
-        ) from None
+        at = exc.pos_in_stream or 0
+        hint = "use == for equality" if text[at : at + 1] == "=" else ""
+        raise ExpressionSyntaxError(f"unexpected character {text[at]!r}", at, hint) from None
     except lark.exceptions.UnexpectedToken as exc:
         expected = sorted({_FRIENDLY[e] for e in exc.expected if e in _FRIENDLY})
         at_end = exc.token.type == "$END"

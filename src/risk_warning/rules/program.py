@@ -12,7 +12,7 @@ from typing import Any
 from risk_warning.facts.registry import FactSpec, FieldSpec
 from risk_warning.grade import Grade
 from risk_warning.rules import ast
-from risk_warning.rules.model import IndicatorKind, RuleSpec, RulesetSpec
+from risk_warning.rules.model import IndicatorKind, RulesetSpec, RuleSpec
 
 
 @dataclass(frozen=True)

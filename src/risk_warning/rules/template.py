@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
 from risk_warning.errors import did_you_mean
@@ -38,7 +39,10 @@ def check_template(text: str, bindings: Mapping[str, FactSpec], params: Mapping[
             problems.append((f"'{parts[0]}' is not bound {did_you_mean(parts[0], bindings)}".strip(), m.start()))
         elif parts[1] not in spec.fields:
             problems.append(
-                (f"{spec.name} has no field '{parts[1]}' {did_you_mean(parts[1], spec.fields)}".strip(), m.start())
+                (
+                    f"{spec.name} has no field '{parts[1]}' {did_you_mean(parts[1], spec.fields)}".strip(),
+                    m.start(),
+                )
             )
         elif spec.fields[parts[1]].pii is not None and spec.fields[parts[1]].pii.value == "high":  # type: ignore[union-attr]
             problems.append((f"{spec.name}.{parts[1]} is sensitive personal data", m.start()))
@@ -75,7 +79,7 @@ def render_template(
         alias, _, field = name.partition(".")
         if alias == "params":
             value = params.get(field)
-            return value.isoformat() if hasattr(value, "isoformat") else str(value)
+            return str(value.isoformat()) if isinstance(value, date) else str(value)
         spec, values = bindings.get(alias, (None, {}))
         return show(spec, field, values.get(field))
 

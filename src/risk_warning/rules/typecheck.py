@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 from risk_warning.errors import Reason, did_you_mean
-from risk_warning.facts.registry import FieldSpec
 from risk_warning.facts.registry import FactSpec as FactSpec
+from risk_warning.facts.registry import FieldSpec
 from risk_warning.rules import ast
 
 Type = Literal["number", "str", "bool", "date", "days", "months", "null", "list", "unknown"]
@@ -101,9 +101,7 @@ class Checker:
             )
             return None
         if fld.kind == "list":
-            self.report(
-                path.pos, Reason.UNSUPPORTED, f"{spec.name}.{name} is a list and cannot be compared", ""
-            )
+            self.report(path.pos, Reason.UNSUPPORTED, f"{spec.name}.{name} is a list and cannot be compared", "")
             return None
         return fld
 
@@ -179,12 +177,8 @@ class Checker:
             if t not in (want, "unknown"):
                 self.report(arg.pos, Reason.TYPE_MISMATCH, f"{expr.name}() needs a {want}, not {t}", "")
         if expr.name in ("date", "year") and not all(is_constant(a) for a in expr.args):
-            self.report(
-                expr.pos, Reason.UNSUPPORTED, f"{expr.name}() works on as_of and params only", ""
-            )
-        return {"days": "days", "months": "months", "years": "months", "date": "date"}.get(
-            expr.name, "number"
-        )  # type: ignore[return-value]
+            self.report(expr.pos, Reason.UNSUPPORTED, f"{expr.name}() works on as_of and params only", "")
+        return {"days": "days", "months": "months", "years": "months", "date": "date"}.get(expr.name, "number")  # type: ignore[return-value]
 
     def arith(self, expr: ast.Arith) -> Type:
         lt, rt = self.value(expr.left), self.value(expr.right)
@@ -239,9 +233,7 @@ class Checker:
         fld = self.field_of(field_expr)
         if fld and fld.choices and literal.value not in fld.choices:
             hint = did_you_mean(literal.value, fld.choices) or "one of: " + ", ".join(fld.choices)
-            self.report(
-                literal.pos, Reason.BAD_VALUE, f"'{literal.value}' is not a value of {fld.name}", hint
-            )
+            self.report(literal.pos, Reason.BAD_VALUE, f"'{literal.value}' is not a value of {fld.name}", hint)
 
 
 def _literal_type(value: object) -> Type:

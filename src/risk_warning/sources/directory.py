@@ -49,9 +49,7 @@ class DirectorySource:
         result = LoadResult()
         if not self.root.is_dir():
             where = SourceLocation(str(self.root))
-            result.quarantined.append(
-                QuarantinedRecord(where, "", Reason.UNREADABLE, "not a directory of fact files")
-            )
+            result.quarantined.append(QuarantinedRecord(where, "", Reason.UNREADABLE, "not a directory of fact files"))
             return result
         for path in sorted(self.root.iterdir()):
             if path.suffix not in SUFFIXES or path.name.startswith("."):

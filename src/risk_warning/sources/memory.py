@@ -21,7 +21,11 @@ class MemorySource:
 
     @classmethod
     def from_records(
-        cls, records: Mapping[str, Sequence[Mapping[str, Any]]], *, name: str = "memory", fill_keys: bool = False
+        cls,
+        records: Mapping[str, Sequence[Mapping[str, Any]]],
+        *,
+        name: str = "memory",
+        fill_keys: bool = False,
     ) -> MemorySource:
         source = cls(name=name)
         for type_name, rows in records.items():

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime
 
 from sqlalchemy import Engine as SqlEngine
-from sqlmodel import Session, SQLModel, create_engine, select
+from sqlmodel import Session, SQLModel, col, create_engine, select
 
 from risk_warning.alerts.model import Alert
 from risk_warning.sources.base import QuarantinedRecord
@@ -53,8 +53,16 @@ class AlertStore:
                         last_scan_id=scan_id,
                     )
                 else:
-                    for key in ("grade", "score", "message", "evidence", "education", "params", "ruleset_hash",
-                                "ruleset_version"):
+                    for key in (
+                        "grade",
+                        "score",
+                        "message",
+                        "evidence",
+                        "education",
+                        "params",
+                        "ruleset_hash",
+                        "ruleset_version",
+                    ):
                         setattr(row, key, data[key])
                     row.last_seen = max(row.last_seen, alert.as_of)
                     row.as_of = alert.as_of
@@ -95,18 +103,18 @@ class AlertStore:
 
     def alerts(self) -> list[AlertRecord]:
         with Session(self.engine) as session:
-            return list(session.exec(select(AlertRecord).order_by(AlertRecord.id)))
+            return list(session.exec(select(AlertRecord).order_by(col(AlertRecord.id))))
 
     def scans(self) -> list[ScanRun]:
         with Session(self.engine) as session:
-            return list(session.exec(select(ScanRun).order_by(ScanRun.id)))
+            return list(session.exec(select(ScanRun).order_by(col(ScanRun.id))))
 
     def quarantine(self, scan_id: int | None = None) -> list[QuarantineRecord]:
         with Session(self.engine) as session:
             query = select(QuarantineRecord)
             if scan_id is not None:
                 query = query.where(QuarantineRecord.scan_id == scan_id)
-            return list(session.exec(query.order_by(QuarantineRecord.id)))
+            return list(session.exec(query.order_by(col(QuarantineRecord.id))))
 
     def close(self) -> None:
         self.engine.dispose()
