@@ -1,0 +1,46 @@
+"""The examples in README.md and docs/ run as written."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from risk_warning import load_ruleset
+from risk_warning.ruletests import run_rule_tests
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def blocks(path: Path, language: str) -> list[str]:
+    return re.findall(rf"```{language}\n(.*?)```", path.read_text(encoding="utf-8"), flags=re.S)
+
+
+def test_readme_embedding_example_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    (code,) = blocks(ROOT / "README.md", "python")
+    cwd = os.getcwd()
+    os.chdir(ROOT)
+    try:
+        exec(compile(code, "README.md", "exec"), {})
+    finally:
+        os.chdir(cwd)
+    assert "警示 | c1 | 重点岗位任职满期未轮岗" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("doc", ["README.md", "docs/rule-language.md"])
+def test_yaml_examples_load_and_their_tests_pass(doc: str, tmp_path: Path) -> None:
+    found = [b for b in blocks(ROOT / doc, "yaml") if b.startswith("ruleset:")]
+    assert found
+    for i, text in enumerate(found):
+        path = tmp_path / f"example{i}.yaml"
+        path.write_text(text, encoding="utf-8")
+        report = run_rule_tests([load_ruleset(path)])
+        assert report.outcomes and report.passed, [o for o in report.outcomes if not o.passed]
+
+
+def test_facts_reference_is_up_to_date() -> None:
+    from risk_warning.facts.reference import render_facts_reference
+
+    assert (ROOT / "docs" / "facts.md").read_text(encoding="utf-8") == render_facts_reference() + "\n"
