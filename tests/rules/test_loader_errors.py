@@ -123,3 +123,10 @@ def test_site_overrides_change_params_grades_and_status(tmp_path: Path) -> None:
     site.write_text("params:\n  t.yeras: 7\n", encoding="utf-8")
     with pytest.raises(RulesetError, match=r"did you mean 't\.years'"):
         load_rulesets([tmp_path / "r.yaml"], overrides=site)
+
+
+def test_conditions_the_engine_cannot_express_are_reported_at_load() -> None:
+    text = HEADER + rule("      a: appointment\n      n: none appointment where start_date == a.end_date")
+    found = problems(text)
+    assert [(f[0], f[2]) for f in found] == [(14, Reason.UNSUPPORTED)]
+    assert "may be empty" in found[0][3]

@@ -6,6 +6,7 @@ Exit codes: 0 success; 1 rule tests failed; 2 a ruleset or an argument is invali
 from __future__ import annotations
 
 import json
+import sys
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Literal
@@ -26,7 +27,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     help="廉政风险预警 integrity-risk early warning.",
 )
-out = Console(highlight=False, soft_wrap=True)
+# piped output (make demo in CI, a log file) gets a readable width instead of 80 columns
+out = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 GRADE_STYLE = {

@@ -336,6 +336,27 @@ def _check_tests(spec: RuleSpec, index: int, rule_ids: set[str], types: dict[str
                 )
 
 
+def _trial_compile(
+    rules: list[Rule], params: dict[str, Any], types: dict[str, FactSpec], positions: list[int], out: _Collector
+) -> None:
+    """Compile each rule once now, so that a condition the engine cannot express is reported at load."""
+    from risk_warning.rules.compiler import CompileError, compile_rule
+
+    index_of = {spec_id: i for spec_id, i in zip((r.id for r in rules), positions, strict=False)}
+    specs = {t.name: t for t in types.values()}
+    for rule in rules:
+        try:
+            compile_rule(rule, params, 20000, specs)
+        except CompileError as exc:
+            level, _, alias = exc.where.partition("/")
+            index = index_of.get(rule.id, 0)
+            alias = alias.removeprefix("none ")
+            loc: Loc = ("rules", index, "match", alias) if alias else ("rules", index, "levels", level)
+            if alias and rule.spec.match.get(alias) is None:
+                loc = ("rules", index, "levels", level)
+            out.add(Diagnostic(out.smap.at(loc), Reason.UNSUPPORTED, str(exc), "", rule.id))
+
+
 def _partial_rule(raw: Any) -> RuleSpec | None:
     """What can be checked of a rule that failed schema validation: its patterns, levels, message."""
     if not isinstance(raw, dict) or not isinstance(raw.get("match"), dict):
@@ -424,6 +445,8 @@ def parse_ruleset(text: str, path: str, *, collect: bool = True) -> Ruleset:
         _check_tests(rule_spec, index, rule_ids, types, out)
         if rule is not None:
             rules.append(rule)
+    if not out.items:
+        _trial_compile(rules, params, types, positions, out)
     for index, maybe in partial:  # still check the expressions of rules whose shape was wrong
         if maybe is not None:
             _rule(maybe, index, spec.ruleset, types, param_types, out)
