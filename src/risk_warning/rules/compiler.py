@@ -484,7 +484,7 @@ def _absence(
     if p.where is None:
         disjuncts: list[list[ast.Expr]] = [[]]
     else:
-        folded = push_not(fold(qualify(p.where, p.alias), scope), ctx)
+        folded = guard_nulls(push_not(fold(qualify(p.where, p.alias), scope), ctx), nullable)
         for path in ast.paths(folded):
             if path.parts[0] != p.alias and nullable.get((path.parts[0], path.parts[-1]), False):
                 raise ctx.fail(
