@@ -292,3 +292,22 @@ def test_adapter_refuses_a_single_rule_beyond_the_fanout_limit() -> None:
     )
     with pytest.raises(EngineLimitError, match="split it"):
         group_rules([wide])
+
+
+# -- one fact reaching more than 64 sibling alpha nodes fails the whole session (error 303, #312) ---
+def test_raw_engine_fails_when_one_fact_reaches_too_many_alpha_nodes() -> None:
+    rules = {f"r{i}": {"all": [{"a": {"$and": [{"_t": "x"}, {"$neq": {"k": i}}]}}]} for i in range(70)}
+    with pytest.raises(raw.error, match="303"):
+        run_raw(rules, [[{"id": "1", "_t": "x", "k": -1}]])
+
+
+def test_adapter_keeps_each_engine_ruleset_under_the_alpha_limit() -> None:
+    body = "\n".join(
+        f"  - id: wide.r{i}\n    title: t\n    family: f\n    basis: b\n    disposition: d\n"
+        f"    match:\n      a: appointment where term_no != {i}\n    grade: blue\n    message: m"
+        for i in range(70)
+    )
+    rs = parse_ruleset("ruleset: wide\ntitle: t\nversion: 1.0.0\nrules:\n" + body + "\n", "<test>")
+    with DurableEvaluator(compile_rules([rs], AS_OF)) as engine:
+        found = engine.evaluate(Partition("c1", [appointment("1", "c1", term_no=-1)]))
+    assert len(found) == 70

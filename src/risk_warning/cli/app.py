@@ -60,8 +60,22 @@ def _load(paths: list[Path], site: Path | None) -> list[Ruleset]:
 def validate(paths: PathsArg, site: SiteOpt = None) -> None:
     """Check rulesets: schema, expressions, fact fields and types. Reports every problem at file:line:col."""
     rulesets = _load(paths, site)
+    _check_engine_limits(rulesets)
     rules = sum(len(rs.rules) for rs in rulesets)
     out.print(f"ok: {len(rulesets)} ruleset(s), {rules} rule(s)")
+
+
+def _check_engine_limits(rulesets: list[Ruleset]) -> None:
+    """Compile once and group for the engine, so a rule beyond its limits fails here, not in a scan."""
+    from risk_warning.engine.durable_adapter import group_rules
+    from risk_warning.errors import EngineLimitError
+    from risk_warning.rules.compiler import compile_rules
+
+    try:
+        group_rules(compile_rules(rulesets, date.today()).rules)
+    except EngineLimitError as exc:
+        err.print(f"engine limit: {exc}", markup=False)
+        raise typer.Exit(2) from None
 
 
 @app.command("test")

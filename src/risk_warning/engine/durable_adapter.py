@@ -67,16 +67,18 @@ def fact_ids(count: int) -> list[str]:
 
 
 def _alpha_fanout(rules: Sequence[CompiledRule]) -> int:
-    """The most distinct conditions that follow one fact-type test: a proxy for alpha-node fan-out."""
-    children: dict[str, set[str]] = {}
+    """The most patterns on one fact type: a conservative bound on the alpha nodes one fact can reach.
+
+    A fact that reaches more than 64 sibling alpha nodes fails the whole session with error 303 (#312);
+    counting every pattern (not only distinct conditions) stays below that whatever the engine shares.
+    """
+    patterns: Counter[str] = Counter()
     for rule in rules:
         for pattern in rule.definition["all"]:
             body = next(iter(pattern.values()))
             parts = body.get("$and", [body])
-            tag = json.dumps(parts[0], sort_keys=True)
-            following = json.dumps(parts[1] if len(parts) > 1 else None, sort_keys=True)
-            children.setdefault(tag, set()).add(following)
-    return max((len(v) for v in children.values()), default=0)
+            patterns[json.dumps(parts[0], sort_keys=True)] += 1
+    return max(patterns.values(), default=0)
 
 
 def group_rules(rules: Sequence[CompiledRule]) -> list[list[CompiledRule]]:

@@ -20,6 +20,7 @@ It imports nothing from the engine package.
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -196,6 +197,18 @@ def _solve(op: str, left: ast.Expr, right: ast.Expr, ctx: _Ctx) -> tuple[str, as
     raise ctx.fail(left, f"one side of this comparison must be a field of '{ctx.current}' on its own")
 
 
+def _unique(parts: list[Json]) -> list[Json]:
+    """Conditions in order, each once (expansions repeat them)."""
+    seen: set[str] = set()
+    out: list[Json] = []
+    for p in parts:
+        key = json.dumps(p, sort_keys=True)
+        if key not in seen:
+            seen.add(key)
+            out.append(p)
+    return out
+
+
 def _flat(op: str, parts: list[Any]) -> list[Any]:
     """Nested $and in $and (or $or in $or) spliced into one list: a nested $and inside an absence
     pattern with a join makes the engine block frames it should not (measured)."""
@@ -290,6 +303,10 @@ def _pattern_json(
             return None
         if compiled is not True:
             (joins if ctx.joined else local).extend(_flat("$and", [compiled]))
+    joins, local = _unique(joins), _unique(local)
+    exists = {next(iter(c["$ex"])) for c in local if "$ex" in c}
+    if any("$nex" in c and next(iter(c["$nex"])) in exists for c in local):
+        return None  # `f is null and f is not null`: this alternative never matches
     # joins first: the engine mis-evaluates a join that follows an $or or $and in the same pattern
     parts: list[Json] = [{"_t": tag}, *joins, *local]
     if joins and earlier:
@@ -431,14 +448,17 @@ def compile_rule(rule: Rule, params: Mapping[str, Any], as_of: int, specs: Mappi
         if any(isinstance(c, ast.Literal) and c.value is not True for c in normal):
             continue  # a constant condition is false: this level never holds
         normal = [c for c in normal if not isinstance(c, ast.Literal)]
-        for k, alternative in enumerate(_split(normal, bound, ctx)):
+        seen: set[str] = set()
+        for alternative in _split(normal, bound, ctx):
             placed: dict[str, list[ast.Expr]] = {a: [] for a in bound}
             for c in alternative:
                 placed[_latest(c, bound, None) or bound[0]].append(c)
             patterns = _patterns(rule, placed, scope, nullable, level.grade.value)
-            if patterns is None:
-                continue
-            name = f"{rule.ruleset_id}/{rule.id}@{level.grade.value}#{k}"
+            key = json.dumps(patterns, sort_keys=True)
+            if patterns is None or key in seen:
+                continue  # never matches, or the same as an earlier alternative
+            seen.add(key)
+            name = f"{rule.ruleset_id}/{rule.id}@{level.grade.value}#{len(seen) - 1}"
             out.append(CompiledRule(name, rule.id, rule.ruleset_id, level.grade, tuple(bound), {"all": patterns}))
     return out
 
@@ -497,10 +517,13 @@ def _absence(
         except ValueError:
             raise ctx.fail(p.where, "this `none` condition has too many `or` alternatives") from None
     out: list[Json] = []
-    for i, conds in enumerate(disjuncts):
+    seen: set[str] = set()
+    for conds in disjuncts:
         body = _pattern_json(p, conds, rule, earlier, same, scope, nullable, where, negated=True)
-        if body is not None:  # an alternative that never matches never blocks
-            out.append({f"{p.alias}~{i}$not": body})
+        key = json.dumps(body, sort_keys=True)
+        if body is not None and key not in seen:  # an alternative that never matches never blocks
+            seen.add(key)
+            out.append({f"{p.alias}~{len(out)}$not": body})
     return out
 
 
