@@ -84,3 +84,49 @@ def test_scan_rejects_a_bad_date_with_exit_2() -> None:
     result = run("scan", "--data", "fixtures/demo", "--as-of", "2026-02-30")
     assert result.returncode == 2
     assert "--as-of must be a date" in result.stderr
+
+
+def test_alerts_lifecycle_from_the_command_line(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'life.db'}"
+    assert run("scan", "--data", "fixtures/demo", "--as-of", "2026-06-30", "--db", db).returncode == 0
+    listed = json.loads(run("alerts", "list", "--db", db, "--grade", "red", "--format", "json").stdout)
+    assert {a["grade"] for a in listed} == {"red"} and len(listed) == 2
+    first = listed[0]["id"]
+    refused = run("alerts", "false-positive", str(first), "--by", "监督科", "--reason", " ", "--db", db)
+    assert refused.returncode == 2 and "needs a reason" in refused.stderr
+    moved = run("alerts", "triage", str(first), "--by", "监督科", "--note", "已核实", "--db", db, "--format", "json")
+    assert json.loads(moved.stdout)["status"] == "triaged"
+    shown = json.loads(run("alerts", "show", str(first), "--db", db, "--format", "json").stdout)
+    assert [h["action"] for h in shown["history"]] == ["created", "triaged"]
+    assert shown["history"][1]["actor"] == "监督科"
+    suppressed = run(
+        "alerts",
+        "suppress",
+        "--subject",
+        "C006",
+        "--until",
+        "2026-12-31",
+        "--reason",
+        "已审批",
+        "--by",
+        "财务处",
+        "--db",
+        db,
+        "--format",
+        "json",
+    )
+    assert json.loads(suppressed.stdout)["subject_id"] == "C006"
+    remaining = json.loads(run("alerts", "list", "--db", db, "--subject", "C006", "--format", "json").stdout)
+    assert remaining == []
+
+
+def test_a_second_scan_while_one_holds_the_lease_exits_3(tmp_path: Path) -> None:
+    from risk_warning import AlertStore
+
+    db = f"sqlite:///{tmp_path / 'lease.db'}"
+    store = AlertStore(db)
+    store.acquire_lease("nightly@host")
+    result = run("scan", "--data", "fixtures/demo", "--as-of", "2026-06-30", "--db", db)
+    store.close()
+    assert result.returncode == 3
+    assert "a scan is in progress (held by nightly@host" in result.stderr

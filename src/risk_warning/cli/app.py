@@ -15,6 +15,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from risk_warning.cli.alerts import app as alerts_app
 from risk_warning.errors import RulesetError
 from risk_warning.grade import Grade
 from risk_warning.privacy import scrub
@@ -30,6 +31,8 @@ app = typer.Typer(
 # piped output (make demo in CI, a log file) gets a readable width instead of 80 columns
 out = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+app.add_typer(alerts_app, name="alerts")
 
 GRADE_STYLE = {
     Grade.BLUE: "bold blue",
@@ -125,7 +128,7 @@ def scan(
     """Scan the data as of a date: graded alerts printed and stored; bad records quarantined with a reason."""
     from risk_warning.scan import scan as run_scan
     from risk_warning.sources.directory import DirectorySource
-    from risk_warning.store.repository import AlertStore
+    from risk_warning.store.repository import AlertStore, ScanInProgressError
 
     try:
         day = date.fromisoformat(as_of)
@@ -142,6 +145,9 @@ def scan(
     store = AlertStore(db)
     try:
         result = run_scan(rulesets, DirectorySource(data), day, store=store)
+    except ScanInProgressError as exc:
+        err.print(f"{exc}; nothing was done. Try again when it has finished.", markup=False)
+        raise typer.Exit(3) from None
     finally:
         store.close()
     _print_scan(result, fmt)  # type: ignore[arg-type]
@@ -192,7 +198,7 @@ def _print_scan(result: object, fmt: Literal["table", "json"]) -> None:
     summary = ", ".join(f"{counts[g]} {g.value}" for g in reversed(list(Grade)))
     out.print(
         f"{len(result.alerts)} alert(s) ({summary}) for {result.subjects} subject(s), {result.facts} fact(s); "
-        f"{result.new_alerts} new; scan #{result.scan_id}"
+        f"{result.new_alerts} new, {result.cleared_alerts} cleared; scan #{result.scan_id}"
     )
     if result.quarantined:
         err.print(f"{len(result.quarantined)} record(s) quarantined:")

@@ -1,73 +1,223 @@
-"""The alert store: SQLite by default (a file), PostgreSQL by URL. Upsert by fingerprint, no duplicates."""
+"""The alert store: SQLite by default (a file), PostgreSQL by URL.
+
+A scan's results are written in one transaction (``finish_scan``): a scan killed at any point leaves at
+most a ``running`` scan row, which the next scan marks ``abandoned``; the alert set is never half-written.
+Alerts are upserted by fingerprint: a re-run changes nothing, a persistent condition moves ``last_seen``,
+a condition that no longer holds is ``cleared`` (never deleted), a grade change is recorded in history.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import UTC, date, datetime
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import Engine as SqlEngine
-from sqlmodel import Session, SQLModel, col, create_engine, select
+from sqlalchemy import or_, update
+from sqlmodel import Session, col, create_engine, select
 
 from risk_warning.alerts.model import Alert
+from risk_warning.errors import RiskWarningError
 from risk_warning.sources.base import QuarantinedRecord
-from risk_warning.store.tables import AlertRecord, QuarantineRecord, ScanRun
+from risk_warning.store import migrate
+from risk_warning.store.tables import (
+    WATCHED,
+    AlertHistory,
+    AlertRecord,
+    AlertStatus,
+    QuarantineRecord,
+    ScanLease,
+    ScanRun,
+    Suppression,
+)
+
+_CHANGES = ("grade", "score", "message", "evidence", "education", "params", "ruleset_hash", "ruleset_version")
 
 
-def _now() -> datetime:
+def now() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
+
+
+class StoreError(RiskWarningError):
+    """A lifecycle operation that is not allowed, or names an alert that does not exist."""
+
+
+class ScanInProgressError(RiskWarningError):
+    """Another scan holds the lease on this store."""
+
+    def __init__(self, holder: str, expires_at: datetime) -> None:
+        super().__init__(f"a scan is in progress (held by {holder} until {expires_at.isoformat()})")
+        self.holder = holder
+        self.expires_at = expires_at
+
+
+@dataclass(frozen=True)
+class AlertFilter:
+    grade: str | None = None
+    family: str | None = None
+    org_unit_id: str | None = None
+    status: str | None = None
+    subject_id: str | None = None
+    since: date | None = None  # last_seen on or after
+    until: date | None = None  # first_seen on or before
+    include_suppressed: bool = False
+
+
+# who may move an alert where (scans move alerts to cleared and back; see finish_scan)
+TRANSITIONS: dict[str, set[str]] = {
+    AlertStatus.NEW: {AlertStatus.TRIAGED, AlertStatus.FALSE_POSITIVE},
+    AlertStatus.TRIAGED: {AlertStatus.IN_DISPOSITION, AlertStatus.FALSE_POSITIVE},
+    AlertStatus.IN_DISPOSITION: {AlertStatus.RECHECK},
+    AlertStatus.RECHECK: {AlertStatus.CLOSED, AlertStatus.ESCALATED},
+    AlertStatus.ESCALATED: {AlertStatus.IN_DISPOSITION},
+}
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 class AlertStore:
     def __init__(self, url: str = "sqlite:///risk_warning.db") -> None:
         self.url = url
         self.engine: SqlEngine = create_engine(url)
-        SQLModel.metadata.create_all(self.engine)
+        migrate.upgrade(self.engine)
 
+    # -- the scan lease -------------------------------------------------------------------------
+    def acquire_lease(self, holder: str, ttl: timedelta = timedelta(minutes=10), name: str = "scan") -> None:
+        """Take the lease, or raise ScanInProgressError naming who holds it. Also renews our own lease."""
+        with Session(self.engine) as session:
+            t = now()
+            taken = session.exec(
+                update(ScanLease)
+                .where(col(ScanLease.name) == name)
+                .where(or_(col(ScanLease.holder) == holder, col(ScanLease.expires_at) < t))
+                .values(holder=holder, acquired_at=t, expires_at=t + ttl)
+            ).rowcount
+            if taken == 0:
+                existing = session.get(ScanLease, name)
+                if existing is not None:
+                    raise ScanInProgressError(existing.holder, _aware(existing.expires_at))
+                session.add(ScanLease(name=name, holder=holder, acquired_at=t, expires_at=t + ttl))
+            try:
+                session.commit()
+            except Exception as exc:  # a concurrent insert of the first lease row
+                session.rollback()
+                current = session.get(ScanLease, name)
+                if current is not None and current.holder != holder:
+                    raise ScanInProgressError(current.holder, _aware(current.expires_at)) from exc
+                raise
+
+    def release_lease(self, holder: str, name: str = "scan") -> None:
+        with Session(self.engine) as session:
+            lease = session.get(ScanLease, name)
+            if lease is not None and lease.holder == holder:
+                lease.expires_at = now() - timedelta(seconds=1)
+                session.add(lease)
+                session.commit()
+
+    # -- scans --------------------------------------------------------------------------------
     def start_scan(self, as_of: date, ruleset_hash: str) -> int:
         with Session(self.engine) as session:
-            run = ScanRun(started_at=_now(), as_of=as_of, ruleset_hash=ruleset_hash)
+            # a scan still 'running' here was killed: we hold the lease, so it is not running
+            for stale in session.exec(select(ScanRun).where(ScanRun.status == "running")):
+                stale.status = "abandoned"
+                session.add(stale)
+            run = ScanRun(started_at=now(), as_of=as_of, ruleset_hash=ruleset_hash)
             session.add(run)
             session.commit()
             assert run.id is not None
             return run.id
 
     def finish_scan(
-        self, scan_id: int, alerts: Sequence[Alert], quarantined: Sequence[QuarantinedRecord], subjects: int
-    ) -> int:
-        """Record the scan's alerts (insert new fingerprints, refresh known ones) in one transaction.
-
-        Returns the number of alerts that were new.
-        """
-        new = 0
+        self,
+        scan_id: int,
+        alerts: Sequence[Alert],
+        quarantined: Sequence[QuarantinedRecord],
+        evaluated_subjects: Iterable[str],
+        org_units: dict[str, str] | None = None,
+    ) -> tuple[int, int]:
+        """Record a scan's results in one transaction. Returns (new alerts, cleared alerts)."""
+        org_units = org_units or {}
+        subjects = set(evaluated_subjects)
+        actor = f"scan #{scan_id}"
+        new = cleared = 0
         with Session(self.engine) as session:
+            run = session.get(ScanRun, scan_id)
+            assert run is not None
+            as_of = run.as_of
+            suppressions = list(session.exec(select(Suppression).where(col(Suppression.until) >= as_of)))
+            existing = (
+                {
+                    r.fingerprint: r
+                    for r in session.exec(select(AlertRecord).where(col(AlertRecord.subject_id).in_(subjects)))
+                }
+                if subjects
+                else {}
+            )
+            seen: set[str] = set()
             for alert in alerts:
-                row = session.exec(select(AlertRecord).where(AlertRecord.fingerprint == alert.fingerprint)).first()
+                seen.add(alert.fingerprint)
                 data = {**alert.model_dump(mode="json"), "as_of": alert.as_of}
+                row = existing.get(alert.fingerprint)
+                until = _suppressed_until(suppressions, alert.subject_id, alert.rule_id)
                 if row is None:
                     new += 1
                     row = AlertRecord(
                         **{k: v for k, v in data.items() if k in AlertRecord.model_fields},
+                        org_unit_id=org_units.get(alert.subject_id),
                         first_seen=alert.as_of,
                         last_seen=alert.as_of,
                         first_scan_id=scan_id,
                         last_scan_id=scan_id,
+                        suppressed_until=until,
                     )
-                else:
-                    for key in (
-                        "grade",
-                        "score",
-                        "message",
-                        "evidence",
-                        "education",
-                        "params",
-                        "ruleset_hash",
-                        "ruleset_version",
-                    ):
-                        setattr(row, key, data[key])
-                    row.last_seen = max(row.last_seen, alert.as_of)
-                    row.as_of = alert.as_of
-                    row.last_scan_id = scan_id
+                    session.add(row)
+                    session.flush()
+                    _history(session, row, actor, "created", None, row.status, None, row.grade)
+                    continue
+                if row.grade != alert.grade.value:
+                    _history(session, row, actor, "grade_changed", row.status, row.status, row.grade, alert.grade.value)
+                if row.status == AlertStatus.CLEARED:
+                    _history(
+                        session,
+                        row,
+                        actor,
+                        "reopened",
+                        row.status,
+                        AlertStatus.NEW,
+                        None,
+                        None,
+                        "the condition holds again",
+                    )
+                    row.status = AlertStatus.NEW.value
+                    row.cleared_at = None
+                for key in _CHANGES:
+                    setattr(row, key, data[key])
+                row.org_unit_id = org_units.get(alert.subject_id, row.org_unit_id)
+                row.last_seen = max(row.last_seen, alert.as_of)
+                row.as_of = alert.as_of
+                row.last_scan_id = scan_id
+                row.suppressed_until = until
                 session.add(row)
+            for fingerprint, row in existing.items():
+                if fingerprint not in seen and row.status in WATCHED:
+                    cleared += 1
+                    _history(
+                        session,
+                        row,
+                        actor,
+                        "cleared",
+                        row.status,
+                        AlertStatus.CLEARED,
+                        None,
+                        None,
+                        "the condition no longer holds",
+                    )
+                    row.status = AlertStatus.CLEARED.value
+                    row.cleared_at = as_of
+                    row.last_scan_id = scan_id
+                    session.add(row)
             for q in quarantined:
                 session.add(
                     QuarantineRecord(
@@ -80,30 +230,57 @@ class AlertStore:
                         message=q.message,
                     )
                 )
-            run = session.get(ScanRun, scan_id)
-            assert run is not None
-            run.finished_at = _now()
+            run.finished_at = now()
             run.status = "completed"
-            run.subjects = subjects
+            run.subjects = len(subjects)
             run.alerts = len(alerts)
             run.new_alerts = new
+            run.cleared_alerts = cleared
             run.quarantined = len(quarantined)
             session.add(run)
             session.commit()
-        return new
+        return new, cleared
 
-    def fail_scan(self, scan_id: int) -> None:
+    def fail_scan(self, scan_id: int, error: str) -> None:
         with Session(self.engine) as session:
             run = session.get(ScanRun, scan_id)
             if run is not None:
                 run.status = "failed"
-                run.finished_at = _now()
+                run.error = error[:2000]
+                run.finished_at = now()
                 session.add(run)
                 session.commit()
 
-    def alerts(self) -> list[AlertRecord]:
+    # -- reading ------------------------------------------------------------------------------
+    def alerts(self, where: AlertFilter | None = None) -> list[AlertRecord]:
+        where = where or AlertFilter(include_suppressed=True)
+        query = select(AlertRecord)
+        for name in ("grade", "family", "org_unit_id", "status", "subject_id"):
+            value = getattr(where, name)
+            if value is not None:
+                query = query.where(getattr(AlertRecord, name) == value)
+        if where.since is not None:
+            query = query.where(col(AlertRecord.last_seen) >= where.since)
+        if where.until is not None:
+            query = query.where(col(AlertRecord.first_seen) <= where.until)
+        if not where.include_suppressed:
+            query = query.where(
+                or_(col(AlertRecord.suppressed_until).is_(None), col(AlertRecord.suppressed_until) < AlertRecord.as_of)
+            )
         with Session(self.engine) as session:
-            return list(session.exec(select(AlertRecord).order_by(col(AlertRecord.id))))
+            return list(session.exec(query.order_by(col(AlertRecord.id))))
+
+    def alert(self, alert_id: int) -> AlertRecord:
+        with Session(self.engine) as session:
+            row = session.get(AlertRecord, alert_id)
+            if row is None:
+                raise StoreError(f"no alert #{alert_id}")
+            return row
+
+    def history(self, alert_id: int) -> list[AlertHistory]:
+        with Session(self.engine) as session:
+            query = select(AlertHistory).where(AlertHistory.alert_id == alert_id).order_by(col(AlertHistory.id))
+            return list(session.exec(query))
 
     def scans(self) -> list[ScanRun]:
         with Session(self.engine) as session:
@@ -116,5 +293,93 @@ class AlertStore:
                 query = query.where(QuarantineRecord.scan_id == scan_id)
             return list(session.exec(query.order_by(col(QuarantineRecord.id))))
 
+    def suppressions(self) -> list[Suppression]:
+        with Session(self.engine) as session:
+            return list(session.exec(select(Suppression).order_by(col(Suppression.id))))
+
+    # -- lifecycle ----------------------------------------------------------------------------
+    def transition(self, alert_id: int, to: AlertStatus, actor: str, reason: str = "") -> AlertRecord:
+        """Move an alert along its lifecycle; every move is recorded with who and why."""
+        if not actor.strip():
+            raise StoreError("say who is doing this (--by)")
+        with Session(self.engine) as session:
+            row = session.get(AlertRecord, alert_id)
+            if row is None:
+                raise StoreError(f"no alert #{alert_id}")
+            allowed = TRANSITIONS.get(row.status, set())
+            if to not in allowed:
+                options = ", ".join(sorted(allowed)) or "none"
+                raise StoreError(f"alert #{alert_id} is {row.status}; it can move to: {options}")
+            if to == AlertStatus.FALSE_POSITIVE and not reason.strip():
+                raise StoreError("a false positive needs a reason")
+            _history(session, row, actor, to.value, row.status, to.value, None, None, reason)
+            row.status = to.value
+            session.add(row)
+            session.commit()
+            session.refresh(row)
+            return row
+
+    def suppress(self, subject_id: str, until: date, reason: str, actor: str, rule_id: str | None = None) -> int:
+        """Exempt a subject (optionally one rule) until a date; matching alerts are marked now."""
+        if not reason.strip() or not actor.strip():
+            raise StoreError("a suppression needs a reason and who decided it (--reason, --by)")
+        with Session(self.engine) as session:
+            entry = Suppression(
+                subject_id=subject_id, rule_id=rule_id, reason=reason, until=until, created_at=now(), created_by=actor
+            )
+            session.add(entry)
+            query = select(AlertRecord).where(AlertRecord.subject_id == subject_id)
+            if rule_id is not None:
+                query = query.where(AlertRecord.rule_id == rule_id)
+            for row in session.exec(query):
+                row.suppressed_until = max(until, row.suppressed_until or until)
+                _history(
+                    session,
+                    row,
+                    actor,
+                    "suppressed",
+                    row.status,
+                    row.status,
+                    None,
+                    None,
+                    f"until {until.isoformat()}: {reason}",
+                )
+                session.add(row)
+            session.commit()
+            assert entry.id is not None
+            return entry.id
+
     def close(self) -> None:
         self.engine.dispose()
+
+
+def _suppressed_until(suppressions: Sequence[Suppression], subject: str, rule: str) -> date | None:
+    dates = [s.until for s in suppressions if s.subject_id == subject and s.rule_id in (None, rule)]
+    return max(dates) if dates else None
+
+
+def _history(
+    session: Session,
+    row: AlertRecord,
+    actor: str,
+    action: str,
+    from_status: str | None,
+    to_status: str | None,
+    from_grade: str | None,
+    to_grade: str | None,
+    reason: str = "",
+) -> None:
+    assert row.id is not None
+    session.add(
+        AlertHistory(
+            alert_id=row.id,
+            at=now(),
+            actor=actor,
+            action=action,
+            from_status=from_status,
+            to_status=to_status,
+            from_grade=from_grade,
+            to_grade=to_grade,
+            reason=reason,
+        )
+    )

@@ -1,27 +1,59 @@
-"""SQLModel tables: scan runs, alerts (one row per fingerprint), quarantined records."""
+"""SQLModel tables. The schema is owned by the Alembic migrations in ``store/migrations``.
+
+scan_run       one row per scan: start, end, as_of, ruleset hash, counts, status
+alert          one row per fingerprint (rule, subject, evidence): the alert's current state
+alert_history  every change of an alert's state or grade: when, who, why
+quarantine     records left out of a scan: where they came from and why
+suppression    a subject (and optionally one rule) exempted until a date, with a reason
+scan_lease     a lease so that only one scan runs at a time against one store
+"""
 
 from __future__ import annotations
 
+import enum
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column
+from sqlalchemy import JSON, Column, DateTime
 from sqlmodel import Field, SQLModel
+
+
+class AlertStatus(enum.StrEnum):
+    """The alert lifecycle. Scans set NEW, CLEARED and reopen; people set the rest."""
+
+    NEW = "new"
+    TRIAGED = "triaged"
+    FALSE_POSITIVE = "false_positive"
+    IN_DISPOSITION = "in_disposition"
+    RECHECK = "recheck"
+    CLOSED = "closed"
+    ESCALATED = "escalated"
+    CLEARED = "cleared"  # the condition no longer holds; the alert is kept, never deleted
+
+
+# states in which a scan still watches the alert (it may clear it or change its grade)
+WATCHED = frozenset({AlertStatus.NEW, AlertStatus.TRIAGED, AlertStatus.IN_DISPOSITION, AlertStatus.RECHECK})
+
+
+def _ts() -> Any:
+    return Field(sa_column=Column(DateTime(timezone=True), nullable=False))
 
 
 class ScanRun(SQLModel, table=True):
     __tablename__ = "scan_run"
 
     id: int | None = Field(default=None, primary_key=True)
-    started_at: datetime
-    finished_at: datetime | None = None
+    started_at: datetime = _ts()
+    finished_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
     as_of: date
     ruleset_hash: str
-    status: str = "running"  # running | completed | failed
+    status: str = "running"  # running | completed | failed | abandoned
     subjects: int = 0
     alerts: int = 0
     new_alerts: int = 0
+    cleared_alerts: int = 0
     quarantined: int = 0
+    error: str | None = None
 
 
 class AlertRecord(SQLModel, table=True):
@@ -34,6 +66,7 @@ class AlertRecord(SQLModel, table=True):
     ruleset_version: str
     ruleset_hash: str
     subject_id: str = Field(index=True)
+    org_unit_id: str | None = Field(default=None, index=True)
     grade: str = Field(index=True)
     score: int
     family: str = Field(index=True)
@@ -50,7 +83,24 @@ class AlertRecord(SQLModel, table=True):
     last_seen: date
     first_scan_id: int | None = None
     last_scan_id: int | None = None
-    status: str = "new"
+    status: str = Field(default=AlertStatus.NEW.value, index=True)
+    cleared_at: date | None = None
+    suppressed_until: date | None = None
+
+
+class AlertHistory(SQLModel, table=True):
+    __tablename__ = "alert_history"
+
+    id: int | None = Field(default=None, primary_key=True)
+    alert_id: int = Field(index=True, foreign_key="alert.id")
+    at: datetime = _ts()
+    actor: str  # a person, or "scan #N"
+    action: str  # created | grade_changed | cleared | reopened | triaged | false_positive | suppressed ...
+    from_status: str | None = None
+    to_status: str | None = None
+    from_grade: str | None = None
+    to_grade: str | None = None
+    reason: str = ""
 
 
 class QuarantineRecord(SQLModel, table=True):
@@ -64,3 +114,24 @@ class QuarantineRecord(SQLModel, table=True):
     field: str = ""
     reason: str
     message: str
+
+
+class Suppression(SQLModel, table=True):
+    __tablename__ = "suppression"
+
+    id: int | None = Field(default=None, primary_key=True)
+    subject_id: str = Field(index=True)
+    rule_id: str | None = None  # None: every rule
+    reason: str
+    until: date
+    created_at: datetime = _ts()
+    created_by: str
+
+
+class ScanLease(SQLModel, table=True):
+    __tablename__ = "scan_lease"
+
+    name: str = Field(primary_key=True)
+    holder: str
+    acquired_at: datetime = _ts()
+    expires_at: datetime = _ts()

@@ -1,0 +1,182 @@
+"""``risk-warning alerts ...``: read and move alerts along their lifecycle; JSON output everywhere."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from risk_warning.privacy import scrub
+from risk_warning.store.repository import AlertFilter, AlertStore, StoreError
+from risk_warning.store.tables import AlertHistory, AlertRecord, AlertStatus
+
+app = typer.Typer(no_args_is_help=True, help="List, show and triage stored alerts.")
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+DbOpt = Annotated[str, typer.Option(help="Store URL: sqlite:///file.db or postgresql+psycopg://...")]
+FormatOpt = Annotated[str, typer.Option("--format", help="table or json")]
+ByOpt = Annotated[str, typer.Option("--by", help="Who is doing this (recorded in the alert's history).")]
+DEFAULT_DB = "sqlite:///risk_warning.db"
+
+
+def _row(r: AlertRecord) -> dict[str, Any]:
+    data = r.model_dump(mode="json")
+    return {k: v for k, v in data.items() if k not in ("params",)}
+
+
+def _history(h: AlertHistory) -> dict[str, Any]:
+    return h.model_dump(mode="json")
+
+
+def _emit(payload: Any, fmt: str) -> None:
+    out.print(scrub(json.dumps(payload, ensure_ascii=False, indent=2, default=str)), markup=False)
+
+
+def _date(value: str | None, name: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        err.print(f"{name} must be a date such as 2026-06-30, not {value!r}")
+        raise typer.Exit(2) from None
+
+
+def _store(db: str) -> AlertStore:
+    return AlertStore(db)
+
+
+@app.command("list")
+def list_alerts(
+    db: DbOpt = DEFAULT_DB,
+    grade: Annotated[str | None, typer.Option(help="blue, yellow, orange or red")] = None,
+    family: Annotated[str | None, typer.Option(help="risk family, e.g. rotation")] = None,
+    unit: Annotated[str | None, typer.Option(help="org unit id of the subject")] = None,
+    status: Annotated[str | None, typer.Option(help="new, triaged, cleared, ...")] = None,
+    subject: Annotated[str | None, typer.Option(help="subject (cadre) id")] = None,
+    since: Annotated[str | None, typer.Option(help="last seen on or after (YYYY-MM-DD)")] = None,
+    until: Annotated[str | None, typer.Option(help="first seen on or before (YYYY-MM-DD)")] = None,
+    include_suppressed: Annotated[bool, typer.Option(help="also show suppressed alerts")] = False,
+    fmt: FormatOpt = "table",
+) -> None:
+    """List stored alerts, highest grade first."""
+    where = AlertFilter(
+        grade, family, unit, status, subject, _date(since, "--since"), _date(until, "--until"), include_suppressed
+    )
+    store = _store(db)
+    try:
+        rows = store.alerts(where)
+    finally:
+        store.close()
+    order = {"red": 0, "orange": 1, "yellow": 2, "blue": 3}
+    rows.sort(key=lambda r: (order.get(r.grade, 9), r.subject_id, r.rule_id))
+    if fmt == "json":
+        _emit([_row(r) for r in rows], fmt)
+        return
+    table = Table(title=f"{len(rows)} alert(s)")
+    for column in ("id", "grade", "status", "subject", "unit", "rule", "first seen", "last seen"):
+        table.add_column(column, overflow="fold")
+    for r in rows:
+        table.add_row(
+            str(r.id),
+            r.grade,
+            r.status,
+            r.subject_id,
+            r.org_unit_id or "",
+            r.rule_id,
+            r.first_seen.isoformat(),
+            r.last_seen.isoformat(),
+        )
+    out.print(table)
+
+
+@app.command()
+def show(alert_id: int, db: DbOpt = DEFAULT_DB, fmt: FormatOpt = "table") -> None:
+    """One alert with its evidence, education context and full history."""
+    store = _store(db)
+    try:
+        row = store.alert(alert_id)
+        history = store.history(alert_id)
+    except StoreError as exc:
+        err.print(str(exc))
+        raise typer.Exit(2) from None
+    finally:
+        store.close()
+    payload = {**_row(row), "history": [_history(h) for h in history]}
+    if fmt == "json":
+        _emit(payload, fmt)
+        return
+    out.print(f"#{row.id} {row.grade} {row.status}  {row.subject_id}  {row.rule_id}  {row.title}", markup=False)
+    out.print(scrub(row.message), markup=False)
+    out.print(
+        f"basis: {row.basis}\ndisposition: {row.disposition}\neducation: {row.recommended_education}", markup=False
+    )
+    for h in history:
+        change = f"{h.from_status or ''}->{h.to_status or ''}" if h.to_status else ""
+        grade = f" {h.from_grade}->{h.to_grade}" if h.to_grade and h.from_grade else ""
+        out.print(scrub(f"  {h.at:%Y-%m-%d %H:%M} {h.actor}: {h.action} {change}{grade} {h.reason}"), markup=False)
+
+
+def _move(alert_id: int, to: AlertStatus, by: str, reason: str, db: str, fmt: str) -> None:
+    store = _store(db)
+    try:
+        row = store.transition(alert_id, to, by, reason)
+    except StoreError as exc:
+        err.print(str(exc))
+        raise typer.Exit(2) from None
+    finally:
+        store.close()
+    if fmt == "json":
+        _emit(_row(row), fmt)
+    else:
+        out.print(f"#{row.id} is now {row.status}")
+
+
+@app.command()
+def triage(alert_id: int, by: ByOpt, note: str = "", db: DbOpt = DEFAULT_DB, fmt: FormatOpt = "table") -> None:
+    """Mark an alert as triaged (data checked, to be handled)."""
+    _move(alert_id, AlertStatus.TRIAGED, by, note, db, fmt)
+
+
+@app.command("false-positive")
+def false_positive(
+    alert_id: int,
+    by: ByOpt,
+    reason: Annotated[str, typer.Option(help="Why the alert is wrong.")],
+    db: DbOpt = DEFAULT_DB,
+    fmt: FormatOpt = "table",
+) -> None:
+    """Mark an alert as a false positive, with the reason."""
+    _move(alert_id, AlertStatus.FALSE_POSITIVE, by, reason, db, fmt)
+
+
+@app.command()
+def suppress(
+    subject: Annotated[str, typer.Option(help="subject (cadre) id")],
+    until: Annotated[str, typer.Option(help="suppressed through this date (YYYY-MM-DD)")],
+    reason: Annotated[str, typer.Option(help="why")],
+    by: ByOpt,
+    rule: Annotated[str | None, typer.Option(help="only this rule (default: every rule)")] = None,
+    db: DbOpt = DEFAULT_DB,
+    fmt: FormatOpt = "table",
+) -> None:
+    """Suppress a subject's alerts (or one rule's) until a date; alerts are kept and still recorded."""
+    day = _date(until, "--until")
+    assert day is not None
+    store = _store(db)
+    try:
+        sid = store.suppress(subject, day, reason, by, rule)
+    except StoreError as exc:
+        err.print(str(exc))
+        raise typer.Exit(2) from None
+    finally:
+        store.close()
+    if fmt == "json":
+        _emit({"suppression_id": sid, "subject_id": subject, "rule_id": rule, "until": day.isoformat()}, fmt)
+    else:
+        out.print(f"suppression #{sid}: {subject} {rule or '(all rules)'} until {day.isoformat()}")

@@ -1,0 +1,136 @@
+"""One contract for every store backend (SQLite file, PostgreSQL server): identity, history, lifecycle, lease."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from risk_warning import AlertStore, DirectorySource, MemorySource, load_rulesets, scan
+from risk_warning.store.repository import AlertFilter, ScanInProgressError, StoreError
+from risk_warning.store.tables import AlertStatus
+
+ROOT = Path(__file__).resolve().parents[2]
+RULESETS = load_rulesets([ROOT / "rulesets"])
+DEMO = DirectorySource(ROOT / "fixtures" / "demo")
+
+
+def test_rerun_is_idempotent_and_persistent_conditions_move_last_seen(store_url: str) -> None:
+    store = AlertStore(store_url)
+    first = scan(RULESETS, DEMO, date(2026, 6, 30), store=store)
+    again = scan(RULESETS, DEMO, date(2026, 6, 30), store=store)
+    later = scan(RULESETS, DEMO, date(2026, 7, 1), store=store)
+    rows = store.alerts()
+    assert first.new_alerts == len(first.alerts) == 15
+    assert again.new_alerts == 0 and again.cleared_alerts == 0
+    assert len(rows) == len({r.fingerprint for r in rows})
+    kept = {a.fingerprint for a in first.alerts} & {a.fingerprint for a in later.alerts}
+    for row in rows:
+        if row.fingerprint in kept:
+            assert (row.first_seen, row.last_seen) == (date(2026, 6, 30), date(2026, 7, 1))
+    assert [r.status for r in store.scans()] == ["completed"] * 3
+    assert {r.org_unit_id for r in rows} == {"U01", "U02"}
+    store.close()
+
+
+def _records(start: str, grade_year: int = 2025) -> MemorySource:
+    return MemorySource.from_records(
+        {
+            "appointment": [{"appointment_id": "A1", "cadre_id": "c1", "position_id": "p1", "start_date": start}],
+            "position": [{"position_id": "p1", "title": "财务科长", "risk_level": "high"}],
+            "education_record": [{"record_id": "E1", "cadre_id": "c1", "type": "警示教育", "date": "2026-06-01"}],
+        }
+    )
+
+
+def test_grade_change_clearing_and_reopening_are_recorded(store_url: str) -> None:
+    store = AlertStore(store_url)
+    as_of = date(2026, 6, 30)
+    scan(RULESETS, _records("2021-06-01"), as_of, store=store)  # five years: yellow
+    scan(RULESETS, _records("2020-06-01"), as_of, store=store)  # six years: orange
+    (row,) = store.alerts()
+    assert row.grade == "orange"
+    gone = scan(RULESETS, MemorySource.from_records({"cadre": [{"cadre_id": "c1"}]}), as_of, store=store)
+    assert gone.cleared_alerts == 1
+    assert store.alert(row.id or 0).status == AlertStatus.CLEARED
+    back = scan(RULESETS, _records("2020-06-01"), as_of, store=store)
+    assert back.new_alerts == 0
+    actions = [(h.action, h.from_grade, h.to_grade, h.to_status) for h in store.history(row.id or 0)]
+    assert actions == [
+        ("created", None, "yellow", "new"),
+        ("grade_changed", "yellow", "orange", "new"),
+        ("cleared", None, None, "cleared"),
+        ("reopened", None, None, "new"),
+    ]
+    store.close()
+
+
+def test_lifecycle_transitions_need_a_reason_and_an_actor(store_url: str) -> None:
+    store = AlertStore(store_url)
+    scan(RULESETS, DEMO, date(2026, 6, 30), store=store)
+    red, other = (store.alerts(AlertFilter(grade="red")) + store.alerts(AlertFilter(grade="blue")))[:2]
+    with pytest.raises(StoreError, match="needs a reason"):
+        store.transition(red.id or 0, AlertStatus.FALSE_POSITIVE, "张科长")
+    with pytest.raises(StoreError, match="can move to"):
+        store.transition(red.id or 0, AlertStatus.CLOSED, "张科长")
+    triaged = store.transition(red.id or 0, AlertStatus.TRIAGED, "监督科", "核实数据无误")
+    assert triaged.status == "triaged"
+    store.transition(other.id or 0, AlertStatus.FALSE_POSITIVE, "监督科", "证照已于系统外交回")
+    fp_history = store.history(other.id or 0)[-1]
+    assert (fp_history.actor, fp_history.action, fp_history.reason) == (
+        "监督科",
+        "false_positive",
+        "证照已于系统外交回",
+    )
+    # a scan never reopens or clears an alert a person marked false positive
+    scan(RULESETS, DEMO, date(2026, 6, 30), store=store)
+    assert store.alert(other.id or 0).status == "false_positive"
+    store.close()
+
+
+def test_suppression_hides_until_its_date_and_keeps_the_alert(store_url: str) -> None:
+    store = AlertStore(store_url)
+    scan(RULESETS, DEMO, date(2026, 6, 30), store=store)
+    total = len(store.alerts())
+    store.suppress("C006", date(2026, 7, 15), "经审批的专项报销，已核实", "财务处", rule_id="finance.near-tier-claims")
+    visible = store.alerts(AlertFilter())
+    assert len(visible) == total - 1
+    assert len(store.alerts(AlertFilter(include_suppressed=True))) == total
+    scan(RULESETS, DEMO, date(2026, 7, 16), store=store)  # the day after the suppression ends
+    assert len(store.alerts(AlertFilter(subject_id="C006"))) == 2
+    store.close()
+
+
+def test_filters(store_url: str) -> None:
+    store = AlertStore(store_url)
+    scan(RULESETS, DEMO, date(2026, 6, 30), store=store)
+    assert {r.grade for r in store.alerts(AlertFilter(grade="red"))} == {"red"}
+    assert {r.family for r in store.alerts(AlertFilter(family="travel"))} == {"travel"}
+    assert {r.org_unit_id for r in store.alerts(AlertFilter(org_unit_id="U02"))} == {"U02"}
+    assert store.alerts(AlertFilter(since=date(2026, 7, 1))) == []
+    store.close()
+
+
+def test_only_one_scan_holds_the_lease(store_url: str) -> None:
+    store = AlertStore(store_url)
+    store.acquire_lease("nightly-1")
+    with pytest.raises(ScanInProgressError, match="held by nightly-1"):
+        store.acquire_lease("manual-2")
+    with pytest.raises(ScanInProgressError):
+        scan(RULESETS, DEMO, date(2026, 6, 30), store=store)
+    store.acquire_lease("nightly-1")  # renewal by the holder
+    store.release_lease("nightly-1")
+    store.acquire_lease("manual-2")
+    store.release_lease("manual-2")
+    store.acquire_lease("expired-3", ttl=timedelta(seconds=-1))
+    store.acquire_lease("manual-4")  # an expired lease can be taken over
+    store.close()
+
+
+def test_a_killed_scan_is_marked_abandoned_by_the_next(store_url: str) -> None:
+    store = AlertStore(store_url)
+    store.start_scan(date(2026, 6, 30), "x")  # as if the process died right after
+    scan(RULESETS, DEMO, date(2026, 6, 30), store=store)
+    assert [r.status for r in store.scans()] == ["abandoned", "completed"]
+    store.close()
