@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -92,6 +94,18 @@ Expr = Literal | Path | ListExpr | Call | Neg | Arith | Compare | In | IsNull | 
 
 NEGATED_OP = {"==": "!=", "!=": "==", "<": ">=", "<=": ">", ">": "<=", ">=": "<"}
 FLIPPED_OP = {"==": "==", "!=": "!=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
+
+
+def map_children(expr: Expr, fn: Callable[[Expr], Expr]) -> Expr:
+    """The same node with ``fn`` applied to each direct child expression."""
+    changes: dict[str, object] = {}
+    for f in dataclasses.fields(expr):
+        value = getattr(expr, f.name)
+        if isinstance(value, Node):
+            changes[f.name] = fn(value)  # type: ignore[arg-type]
+        elif isinstance(value, tuple) and value and isinstance(value[0], Node):
+            changes[f.name] = tuple(fn(v) for v in value)
+    return dataclasses.replace(expr, **changes) if changes else expr  # type: ignore[arg-type]
 
 
 def walk(expr: Expr) -> list[Expr]:

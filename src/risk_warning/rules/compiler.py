@@ -19,7 +19,6 @@ It imports nothing from the engine package.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -98,14 +97,7 @@ def fold(expr: ast.Expr, scope: Scope) -> ast.Expr:
     """Replace every constant sub-expression by its value (dates become day numbers)."""
     if is_constant(expr) and not isinstance(expr, ast.ListExpr):
         return ast.Literal(evaluate(expr, scope), pos=expr.pos)
-    changes: dict[str, Any] = {}
-    for f in dataclasses.fields(expr):
-        value = getattr(expr, f.name)
-        if isinstance(value, ast.Node):
-            changes[f.name] = fold(value, scope)  # type: ignore[arg-type]
-        elif isinstance(value, tuple) and value and isinstance(value[0], ast.Node):
-            changes[f.name] = tuple(fold(v, scope) for v in value)
-    return dataclasses.replace(expr, **changes) if changes else expr
+    return ast.map_children(expr, lambda child: fold(child, scope))
 
 
 def conjuncts(expr: ast.Expr | None) -> list[ast.Expr]:
@@ -323,14 +315,7 @@ def qualify(expr: ast.Expr, alias: str) -> ast.Expr:
         if len(expr.parts) == 1 and expr.parts[0] != "as_of":
             return ast.Path((alias, expr.parts[0]), pos=expr.pos)
         return expr
-    changes: dict[str, Any] = {}
-    for f in dataclasses.fields(expr):
-        value = getattr(expr, f.name)
-        if isinstance(value, ast.Node):
-            changes[f.name] = qualify(value, alias)  # type: ignore[arg-type]
-        elif isinstance(value, tuple) and value and isinstance(value[0], ast.Node):
-            changes[f.name] = tuple(qualify(v, alias) for v in value)
-    return dataclasses.replace(expr, **changes) if changes else expr
+    return ast.map_children(expr, lambda child: qualify(child, alias))
 
 
 def push_not(expr: ast.Expr, ctx: _Ctx) -> ast.Expr:

@@ -131,14 +131,8 @@ def _shift(expr: ast.Expr, by: int) -> ast.Expr:
     """Offsets of a sub-expression parsed on its own, moved to its place in the whole text."""
     import dataclasses
 
-    changes: dict[str, Any] = {"pos": expr.pos + by}
-    for f in dataclasses.fields(expr):
-        value = getattr(expr, f.name)
-        if isinstance(value, ast.Node):
-            changes[f.name] = _shift(value, by)  # type: ignore[arg-type]
-        elif isinstance(value, tuple) and value and isinstance(value[0], ast.Node):
-            changes[f.name] = tuple(_shift(v, by) for v in value)
-    return dataclasses.replace(expr, **changes)
+    moved = dataclasses.replace(expr, pos=expr.pos + by)
+    return ast.map_children(moved, lambda child: _shift(child, by))
 
 
 def _params(spec: RulesetSpec, out: _Collector) -> dict[str, Any]:
