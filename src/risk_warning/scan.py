@@ -23,6 +23,7 @@ from risk_warning.pipeline import Engine, EvaluatorName
 from risk_warning.rules.program import Ruleset
 from risk_warning.sources.base import QuarantinedRecord, Source
 from risk_warning.store.repository import AlertStore
+from risk_warning.workers import evaluate_in_workers
 
 LEASE_TTL = timedelta(minutes=10)
 LEASE_RENEW_SECONDS = 60.0
@@ -58,14 +59,16 @@ def scan(
     *,
     store: AlertStore | None = None,
     evaluator: EvaluatorName = "durable",
+    workers: int = 0,
 ) -> ScanResult:
     """Evaluate every subject in ``source`` as of a date; record the run in ``store`` when given.
 
-    Raises ScanInProgressError when another scan holds the store's lease.
+    ``workers`` > 0 evaluates in that many processes, so an engine crash costs one subject (quarantined
+    with a reason) and not the scan. Raises ScanInProgressError when another scan holds the store's lease.
     """
     result = ScanResult(as_of, rulesets_hash(rulesets))
     if store is None:
-        _evaluate(rulesets, source, as_of, result, evaluator, renew=lambda: None)
+        _evaluate(rulesets, source, as_of, result, evaluator, workers, renew=lambda: None)
         return result
     holder = lease_holder()
     store.acquire_lease(holder, LEASE_TTL)
@@ -81,7 +84,7 @@ def scan(
                 last_renewal = time.monotonic()
 
         try:
-            units = _evaluate(rulesets, source, as_of, result, evaluator, renew)
+            units = _evaluate(rulesets, source, as_of, result, evaluator, workers, renew)
             result.new_alerts, result.cleared_alerts = store.finish_scan(
                 scan_id, result.alerts, result.quarantined, result.subjects_seen, units
             )
@@ -99,16 +102,30 @@ def _evaluate(
     as_of: date,
     result: ScanResult,
     evaluator: EvaluatorName,
+    workers: int,
     renew: Callable[[], None],
 ) -> dict[str, str]:
-    """Evaluate every subject; returns each cadre's org unit (for routing and filters)."""
+    """Evaluate every subject; returns each cadre's org unit (for routing and filters).
+
+    Only subjects that were evaluated are listed in ``subjects_seen``: a quarantined subject's alerts
+    are neither cleared nor changed by this scan.
+    """
     loaded = source.load()
-    result.quarantined = loaded.quarantined
+    result.quarantined = list(loaded.quarantined)
     result.facts = len(loaded.facts)
     units = {f.cadre_id: f.org_unit_id for f in loaded.facts if isinstance(f, Cadre) and f.org_unit_id}
+    partitions = list(partition_facts(loaded.facts))
+    result.subjects = len(partitions)
+    if workers > 0:
+        outcome = evaluate_in_workers(
+            rulesets, partitions, as_of, workers=workers, evaluator=evaluator, on_progress=renew
+        )
+        result.alerts, result.subjects_seen = outcome.alerts, outcome.evaluated
+        result.quarantined += outcome.quarantined
+        renew()
+        return units
     with Engine(rulesets, evaluator=evaluator) as engine:
-        for subject, members in partition_facts(loaded.facts):
-            result.subjects += 1
+        for subject, members in partitions:
             result.subjects_seen.append(subject)
             result.alerts.extend(engine.evaluate_subject(subject, members, as_of))
             renew()

@@ -134,3 +134,23 @@ def test_a_killed_scan_is_marked_abandoned_by_the_next(store_url: str) -> None:
     scan(RULESETS, DEMO, date(2026, 6, 30), store=store)
     assert [r.status for r in store.scans()] == ["abandoned", "completed"]
     store.close()
+
+
+def test_a_lease_held_by_a_dead_process_on_this_host_is_taken_over(store_url: str) -> None:
+    import socket
+    import subprocess
+    import sys
+
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    store = AlertStore(store_url)
+    store.acquire_lease(f"{socket.gethostname()}:{dead.stdout.strip()}:x")
+    store.acquire_lease("next-scan")  # no wait for the ten-minute expiry
+    with pytest.raises(ScanInProgressError):
+        store.acquire_lease(f"{socket.gethostname()}:{dead.stdout.strip()}:y")  # the live holder keeps it
+    other_host = AlertStore(store_url)
+    other_host.release_lease("next-scan")
+    other_host.acquire_lease("elsewhere:1:z")
+    with pytest.raises(ScanInProgressError):
+        other_host.acquire_lease("next-scan")  # a holder on another host is waited for
+    store.close()
+    other_host.close()

@@ -124,6 +124,7 @@ def scan(
     ),
     fmt: Annotated[str, typer.Option("--format", help="table or json")] = "table",
     site: SiteOpt = None,
+    workers: Annotated[int, typer.Option(help="Worker processes (0: evaluate in this process).")] = 2,
 ) -> None:
     """Scan the data as of a date: graded alerts printed and stored; bad records quarantined with a reason."""
     from risk_warning.scan import scan as run_scan
@@ -144,7 +145,7 @@ def scan(
     rulesets = _load(rules, site)
     store = AlertStore(db)
     try:
-        result = run_scan(rulesets, DirectorySource(data), day, store=store)
+        result = run_scan(rulesets, DirectorySource(data), day, store=store, workers=workers)
     except ScanInProgressError as exc:
         err.print(f"{exc}; nothing was done. Try again when it has finished.", markup=False)
         raise typer.Exit(3) from None

@@ -8,6 +8,8 @@ a condition that no longer holds is ``cleared`` (never deleted), a grade change 
 
 from __future__ import annotations
 
+import os
+import socket
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -96,9 +98,22 @@ class AlertStore:
             ).rowcount
             if taken == 0:
                 existing = session.get(ScanLease, name)
-                if existing is not None:
+                if existing is None:
+                    session.add(ScanLease(name=name, holder=holder, acquired_at=t, expires_at=t + ttl))
+                elif (
+                    _holder_is_dead(existing.holder)
+                    and session.exec(
+                        # killed on this machine (SIGKILL, OOM): its lease would otherwise block until it expires;
+                        # compare-and-set, so two scans cannot both take it over
+                        update(ScanLease)
+                        .where(col(ScanLease.name) == name)
+                        .where(col(ScanLease.holder) == existing.holder)
+                        .values(holder=holder, acquired_at=t, expires_at=t + ttl)
+                    ).rowcount
+                ):
+                    pass
+                else:
                     raise ScanInProgressError(existing.holder, _aware(existing.expires_at))
-                session.add(ScanLease(name=name, holder=holder, acquired_at=t, expires_at=t + ttl))
             try:
                 session.commit()
             except Exception as exc:  # a concurrent insert of the first lease row
@@ -351,6 +366,21 @@ class AlertStore:
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+def _holder_is_dead(holder: str) -> bool:
+    """True for a holder ``host:pid:token`` on this host whose process no longer exists."""
+    host, _, rest = holder.partition(":")
+    pid_text = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid_text.isdigit():
+        return False
+    try:
+        os.kill(int(pid_text), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
 
 
 def _suppressed_until(suppressions: Sequence[Suppression], subject: str, rule: str) -> date | None:
