@@ -154,6 +154,26 @@ def scan(
     _print_scan(result, fmt)  # type: ignore[arg-type]
 
 
+@app.command()
+def schedule(
+    config: Annotated[Path, typer.Option(help="A schedule file (cron, timezone, data, rules, db, ...).")],
+    run_now: Annotated[bool, typer.Option(help="Also run one scan right away.")] = False,
+) -> None:
+    """Run the nightly scan on a cron schedule, with a persistent job store; stops cleanly on SIGTERM."""
+    import logging
+
+    from risk_warning import scheduler
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    try:
+        cfg = scheduler.load_config(config)
+    except RulesetError as exc:
+        for d in exc.diagnostics:
+            err.print(str(d), markup=False)
+        raise typer.Exit(2) from None
+    scheduler.run(cfg, run_now=run_now)
+
+
 def _print_scan(result: object, fmt: Literal["table", "json"]) -> None:
     from risk_warning.scan import ScanResult
 
