@@ -66,3 +66,20 @@ def test_memory_source_validates_records() -> None:
     result = source.load()
     assert result.facts == []
     assert result.quarantined[0].field == "risk_level"
+
+
+def test_fail_fast_raises_every_bad_record_at_once(tmp_path: Path) -> None:
+    import pytest
+
+    from risk_warning.errors import DataError
+
+    write(
+        tmp_path / "appointment.csv", "appointment_id,cadre_id,position_id,start_date\nA1,c1,p1,x\nA2,,p1,2020-01-01\n"
+    )
+    with pytest.raises(DataError) as info:
+        DirectorySource(tmp_path, fail_fast=True).load()
+    assert [(d.location.line, d.reason) for d in info.value.diagnostics] == [
+        (2, Reason.INVALID_VALUE),
+        (3, Reason.INVALID_VALUE),
+    ]
+    assert "appointment.csv:2: invalid-value: start_date:" in str(info.value)

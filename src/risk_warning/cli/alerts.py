@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from typing import Annotated, Any
 
@@ -47,8 +49,17 @@ def _date(value: str | None, name: str) -> date | None:
         raise typer.Exit(2) from None
 
 
-def _store(db: str) -> AlertStore:
-    return AlertStore(db)
+@contextmanager
+def _opened(db: str) -> Iterator[AlertStore]:
+    """The store, closed afterwards; a refused operation prints why and exits 2."""
+    store = AlertStore(db)
+    try:
+        yield store
+    except StoreError as exc:
+        err.print(str(exc), markup=False)
+        raise typer.Exit(2) from None
+    finally:
+        store.close()
 
 
 @app.command("list")
@@ -68,11 +79,8 @@ def list_alerts(
     where = AlertFilter(
         grade, family, unit, status, subject, _date(since, "--since"), _date(until, "--until"), include_suppressed
     )
-    store = _store(db)
-    try:
+    with _opened(db) as store:
         rows = store.alerts(where)
-    finally:
-        store.close()
     order = {"red": 0, "orange": 1, "yellow": 2, "blue": 3}
     rows.sort(key=lambda r: (order.get(r.grade, 9), r.subject_id, r.rule_id))
     if fmt == "json":
@@ -98,15 +106,9 @@ def list_alerts(
 @app.command()
 def show(alert_id: int, db: DbOpt = DEFAULT_DB, fmt: FormatOpt = "table") -> None:
     """One alert with its evidence, education context and full history."""
-    store = _store(db)
-    try:
+    with _opened(db) as store:
         row = store.alert(alert_id)
         history = store.history(alert_id)
-    except StoreError as exc:
-        err.print(str(exc))
-        raise typer.Exit(2) from None
-    finally:
-        store.close()
     payload = {**_row(row), "history": [_history(h) for h in history]}
     if fmt == "json":
         _emit(payload, fmt)
@@ -123,14 +125,8 @@ def show(alert_id: int, db: DbOpt = DEFAULT_DB, fmt: FormatOpt = "table") -> Non
 
 
 def _move(alert_id: int, to: AlertStatus, by: str, reason: str, db: str, fmt: str) -> None:
-    store = _store(db)
-    try:
+    with _opened(db) as store:
         row = store.transition(alert_id, to, by, reason)
-    except StoreError as exc:
-        err.print(str(exc))
-        raise typer.Exit(2) from None
-    finally:
-        store.close()
     if fmt == "json":
         _emit(_row(row), fmt)
     else:
@@ -168,14 +164,8 @@ def suppress(
     """Suppress a subject's alerts (or one rule's) until a date; alerts are kept and still recorded."""
     day = _date(until, "--until")
     assert day is not None
-    store = _store(db)
-    try:
+    with _opened(db) as store:
         sid = store.suppress(subject, day, reason, by, rule)
-    except StoreError as exc:
-        err.print(str(exc))
-        raise typer.Exit(2) from None
-    finally:
-        store.close()
     if fmt == "json":
         _emit({"suppression_id": sid, "subject_id": subject, "rule_id": rule, "until": day.isoformat()}, fmt)
     else:

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from risk_warning.errors import Reason, SourceLocation, did_you_mean
+from risk_warning.errors import DataError, Diagnostic, Reason, SourceLocation, did_you_mean
 from risk_warning.facts._base import Fact
 from risk_warning.facts.registry import FACT_MODELS
 from risk_warning.sources.base import LoadResult, QuarantinedRecord
@@ -41,11 +41,25 @@ def _rows(path: Path) -> Iterator[tuple[int, Any]]:
 
 
 class DirectorySource:
-    def __init__(self, root: str | Path) -> None:
+    """``fail_fast=True`` raises DataError listing the bad records instead of quarantining them."""
+
+    def __init__(self, root: str | Path, *, fail_fast: bool = False) -> None:
         self.root = Path(root)
         self.name = str(self.root)
+        self.fail_fast = fail_fast
 
     def load(self) -> LoadResult:
+        result = self._load()
+        if self.fail_fast and result.quarantined:
+            raise DataError(
+                [
+                    Diagnostic(q.location, q.reason, f"{q.field}: {q.message}" if q.field else q.message)
+                    for q in result.quarantined
+                ]
+            )
+        return result
+
+    def _load(self) -> LoadResult:
         result = LoadResult()
         if not self.root.is_dir():
             where = SourceLocation(str(self.root))
