@@ -12,17 +12,21 @@ import os
 import socket
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from risk_warning.alerts.model import Alert
+from risk_warning.facts.normalise import day_number
 from risk_warning.facts.personnel import Cadre
+from risk_warning.horizon import compute_horizon
+from risk_warning.incremental import new_states, plan
 from risk_warning.partition import partition_facts
 from risk_warning.pipeline import Engine, EvaluatorName
 from risk_warning.rules.program import Ruleset
 from risk_warning.sources.base import QuarantinedRecord, Source
 from risk_warning.store.repository import AlertStore
+from risk_warning.store.tables import SubjectState
 from risk_warning.workers import evaluate_in_workers
 
 LEASE_TTL = timedelta(minutes=10)
@@ -41,6 +45,7 @@ class ScanResult:
     new_alerts: int = 0
     cleared_alerts: int = 0
     subjects_seen: list[str] = field(default_factory=list)
+    carried_subjects: int = 0
 
 
 def rulesets_hash(rulesets: Sequence[Ruleset]) -> str:
@@ -60,11 +65,15 @@ def scan(
     store: AlertStore | None = None,
     evaluator: EvaluatorName = "durable",
     workers: int = 0,
+    full: bool = True,
 ) -> ScanResult:
     """Evaluate every subject in ``source`` as of a date; record the run in ``store`` when given.
 
-    ``workers`` > 0 evaluates in that many processes, so an engine crash costs one subject (quarantined
-    with a reason) and not the scan. Raises ScanInProgressError when another scan holds the store's lease.
+    ``full=False`` (with a store) re-evaluates only subjects whose facts changed, or whose result
+    may have changed with the date, since they were last evaluated. The others are carried forward,
+    and the stored result is the same as a full scan's. ``workers`` > 0 evaluates in that many
+    processes, so an engine crash costs one subject (quarantined with a reason) and not the scan.
+    Raises ScanInProgressError when another scan holds the store's lease.
     """
     result = ScanResult(as_of, rulesets_hash(rulesets))
     if store is None:
@@ -84,10 +93,24 @@ def scan(
                 last_renewal = time.monotonic()
 
         try:
-            units = _evaluate(rulesets, source, as_of, result, evaluator, workers, renew)
-            result.new_alerts, result.cleared_alerts = store.finish_scan(
-                scan_id, result.alerts, result.quarantined, result.subjects_seen, units
+            states = {} if full else store.subject_states()
+            units, carried, new = _evaluate(
+                rulesets, source, as_of, result, evaluator, workers, renew, states=states, want_states=True
             )
+            result.carried_subjects = len(carried)
+            result.new_alerts, result.cleared_alerts = store.finish_scan(
+                scan_id,
+                result.alerts,
+                result.quarantined,
+                result.subjects_seen,
+                units,
+                carried=carried,
+                states=new,
+                ruleset_hash=result.ruleset_hash,
+            )
+            if carried:  # what holds for the subjects not re-evaluated, so the result reads like a full scan's
+                result.alerts += store.alerts_holding(carried, as_of)
+                result.alerts.sort(key=lambda a: (-a.grade.rank, a.subject_id, a.rule_id, a.fingerprint))
         except BaseException as exc:
             store.fail_scan(scan_id, f"{type(exc).__name__}: {exc}")
             raise
@@ -104,11 +127,15 @@ def _evaluate(
     evaluator: EvaluatorName,
     workers: int,
     renew: Callable[[], None],
-) -> dict[str, str]:
-    """Evaluate every subject; returns each cadre's org unit (for routing and filters).
+    *,
+    states: Mapping[str, SubjectState] | None = None,
+    want_states: bool = False,
+) -> tuple[dict[str, str], list[str], dict[str, tuple[str, date]]]:
+    """Evaluate the subjects that need it.
 
-    Only subjects that were evaluated are listed in ``subjects_seen``: a quarantined subject's alerts
-    are neither cleared nor changed by this scan.
+    Returns each cadre's org unit (for routing and filters), the subjects carried forward unevaluated,
+    and the state to record for each evaluated subject. Only evaluated subjects are listed in
+    ``subjects_seen``: a quarantined or carried subject's alerts are neither cleared nor changed.
     """
     loaded = source.load()
     result.quarantined = list(loaded.quarantined)
@@ -116,18 +143,21 @@ def _evaluate(
     units = {f.cadre_id: f.org_unit_id for f in loaded.facts if isinstance(f, Cadre) and f.org_unit_id}
     partitions = list(partition_facts(loaded.facts))
     result.subjects = len(partitions)
+    todo, carried, hashes = plan(partitions, states or {}, result.ruleset_hash, as_of)
     if workers > 0:
-        outcome = evaluate_in_workers(
-            rulesets, partitions, as_of, workers=workers, evaluator=evaluator, on_progress=renew
-        )
+        outcome = evaluate_in_workers(rulesets, todo, as_of, workers=workers, evaluator=evaluator, on_progress=renew)
         result.alerts, result.subjects_seen = outcome.alerts, outcome.evaluated
         result.quarantined += outcome.quarantined
-        renew()
-        return units
-    with Engine(rulesets, evaluator=evaluator) as engine:
-        for subject, members in partitions:
-            result.subjects_seen.append(subject)
-            result.alerts.extend(engine.evaluate_subject(subject, members, as_of))
-            renew()
-    result.alerts.sort(key=lambda a: (-a.grade.rank, a.subject_id, a.rule_id, a.fingerprint))
-    return units
+    else:
+        with Engine(rulesets, evaluator=evaluator) as engine:
+            for subject, members in todo:
+                result.subjects_seen.append(subject)
+                result.alerts.extend(engine.evaluate_subject(subject, members, as_of))
+                renew()
+        result.alerts.sort(key=lambda a: (-a.grade.rank, a.subject_id, a.rule_id, a.fingerprint))
+    if not want_states:
+        return units, carried, {}
+    seen = set(result.subjects_seen)
+    horizon = compute_horizon(rulesets, day_number(as_of))
+    states_out = new_states([p for p in todo if p[0] in seen], result.alerts, hashes, horizon)
+    return units, carried, states_out

@@ -12,6 +12,7 @@
     site: null                   # optional site overrides
     workers: 2
     misfire_grace_seconds: 3600  # a run missed by less than this (machine asleep) still runs, once
+    full: false                  # true: re-evaluate every subject, not only those that may have changed
 
 Runs are coalesced (missed runs become one), and there is never more than one instance at a time.
 The store's lease keeps a manual scan and a scheduled one apart. SIGTERM and SIGINT stop the
@@ -51,6 +52,7 @@ class ScheduleConfig(BaseModel):
     site: str | None = None
     workers: int = 2
     misfire_grace_seconds: int = 3600
+    full: bool = False  # true: re-evaluate every subject every night
 
 
 def load_config(path: str | Path) -> ScheduleConfig:
@@ -92,7 +94,7 @@ def nightly_scan(config: dict[str, object]) -> str:
     rulesets = load_rulesets(cfg.rules, overrides=cfg.site)
     store = AlertStore(cfg.db)
     try:
-        result = scan(rulesets, DirectorySource(cfg.data), as_of, store=store, workers=cfg.workers)
+        result = scan(rulesets, DirectorySource(cfg.data), as_of, store=store, workers=cfg.workers, full=cfg.full)
     except ScanInProgressError as exc:
         log.warning("skipped the scan as of %s: %s", as_of, exc)
         return "skipped"

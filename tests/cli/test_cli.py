@@ -130,3 +130,12 @@ def test_a_second_scan_while_one_holds_the_lease_exits_3(tmp_path: Path) -> None
     store.close()
     assert result.returncode == 3
     assert "a scan is in progress (held by nightly@host" in result.stderr
+
+
+def test_scan_is_incremental_by_default_and_full_on_request(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'inc.db'}"
+    args = ("scan", "--data", "fixtures/demo", "--as-of", "2026-06-30", "--db", db)
+    first, second, forced = run(*args), run(*args), run(*args, "--full")
+    assert "15 alert(s)" in first.stdout and "15 new" in first.stdout and " 0 subject(s) unchanged" in first.stdout
+    assert "15 alert(s)" in second.stdout and "12 subject(s) unchanged" in second.stdout
+    assert "15 alert(s)" in forced.stdout and " 0 subject(s) unchanged" in forced.stdout

@@ -125,6 +125,9 @@ def scan(
     fmt: Annotated[str, typer.Option("--format", help="table or json")] = "table",
     site: SiteOpt = None,
     workers: Annotated[int, typer.Option(help="Worker processes (0: evaluate in this process).")] = 2,
+    full: Annotated[
+        bool, typer.Option("--full", help="Re-evaluate every subject (default: only those that may have changed).")
+    ] = False,
 ) -> None:
     """Scan the data as of a date: graded alerts printed and stored; bad records quarantined with a reason."""
     from risk_warning.scan import scan as run_scan
@@ -145,7 +148,7 @@ def scan(
     rulesets = _load(rules, site)
     store = AlertStore(db)
     try:
-        result = run_scan(rulesets, DirectorySource(data), day, store=store, workers=workers)
+        result = run_scan(rulesets, DirectorySource(data), day, store=store, workers=workers, full=full)
     except ScanInProgressError as exc:
         err.print(f"{exc}; nothing was done. Try again when it has finished.", markup=False)
         raise typer.Exit(3) from None
@@ -219,7 +222,8 @@ def _print_scan(result: object, fmt: Literal["table", "json"]) -> None:
     summary = ", ".join(f"{counts[g]} {g.value}" for g in reversed(list(Grade)))
     out.print(
         f"{len(result.alerts)} alert(s) ({summary}) for {result.subjects} subject(s), {result.facts} fact(s); "
-        f"{result.new_alerts} new, {result.cleared_alerts} cleared; scan #{result.scan_id}"
+        f"{result.new_alerts} new, {result.cleared_alerts} cleared, {result.carried_subjects} subject(s) unchanged "
+        f"and not re-evaluated; scan #{result.scan_id}"
     )
     if result.quarantined:
         err.print(f"{len(result.quarantined)} record(s) quarantined:")

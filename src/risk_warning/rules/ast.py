@@ -108,6 +108,18 @@ def map_children(expr: Expr, fn: Callable[[Expr], Expr]) -> Expr:
     return dataclasses.replace(expr, **changes) if changes else expr  # type: ignore[arg-type]
 
 
+def children(expr: Expr) -> list[Expr]:
+    """The direct child expressions of a node."""
+    found: list[Expr] = []
+
+    def keep(child: Expr) -> Expr:
+        found.append(child)
+        return child
+
+    map_children(expr, keep)
+    return found
+
+
 def walk(expr: Expr) -> list[Expr]:
     """Every node of an expression, depth first."""
     out: list[Expr] = [expr]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import socket
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
@@ -30,6 +30,7 @@ from risk_warning.store.tables import (
     QuarantineRecord,
     ScanLease,
     ScanRun,
+    SubjectState,
     Suppression,
 )
 
@@ -151,10 +152,20 @@ class AlertStore:
         quarantined: Sequence[QuarantinedRecord],
         evaluated_subjects: Iterable[str],
         org_units: dict[str, str] | None = None,
+        *,
+        carried: Iterable[str] = (),
+        states: Mapping[str, tuple[str, date]] | None = None,
+        ruleset_hash: str = "",
     ) -> tuple[int, int]:
-        """Record a scan's results in one transaction. Returns (new alerts, cleared alerts)."""
+        """Record a scan's results in one transaction. Returns (new alerts, cleared alerts).
+
+        ``carried`` subjects were skipped by an incremental scan because their result still holds:
+        their watched alerts are seen again (last_seen moves), nothing else changes. ``states`` maps
+        each evaluated subject to (fact hash, valid until) for the next incremental scan.
+        """
         org_units = org_units or {}
         subjects = set(evaluated_subjects)
+        carried_set = set(carried)
         actor = f"scan #{scan_id}"
         new = cleared = 0
         with Session(self.engine) as session:
@@ -233,6 +244,37 @@ class AlertStore:
                     row.cleared_at = as_of
                     row.last_scan_id = scan_id
                     session.add(row)
+            for chunk in _chunked(sorted(carried_set)):
+                seen_on = {
+                    s.subject_id: s.seen_on
+                    for s in session.exec(select(SubjectState).where(col(SubjectState.subject_id).in_(chunk)))
+                }
+                for row in session.exec(select(AlertRecord).where(col(AlertRecord.subject_id).in_(chunk))):
+                    # exactly the alerts that held when the subject was last seen still hold
+                    if row.status != AlertStatus.CLEARED and row.last_seen == seen_on.get(row.subject_id):
+                        row.last_seen = as_of
+                        row.as_of = as_of
+                        row.last_scan_id = scan_id
+                        session.add(row)
+                for subject in chunk:
+                    state = session.get(SubjectState, subject)
+                    if state is not None:
+                        state.seen_on = as_of
+                        session.add(state)
+            for subject, (fact_hash, valid_until) in (states or {}).items():
+                state = session.get(SubjectState, subject) or SubjectState(
+                    subject_id=subject,
+                    fact_hash=fact_hash,
+                    ruleset_hash=ruleset_hash,
+                    evaluated_as_of=as_of,
+                    seen_on=as_of,
+                    valid_until=valid_until,
+                    scan_id=scan_id,
+                )
+                state.fact_hash, state.ruleset_hash = fact_hash, ruleset_hash
+                state.evaluated_as_of, state.valid_until, state.scan_id = as_of, valid_until, scan_id
+                state.seen_on = as_of
+                session.add(state)
             for q in quarantined:
                 session.add(
                     QuarantineRecord(
@@ -251,10 +293,26 @@ class AlertStore:
             run.alerts = len(alerts)
             run.new_alerts = new
             run.cleared_alerts = cleared
+            run.carried_subjects = len(carried_set)
             run.quarantined = len(quarantined)
             session.add(run)
             session.commit()
         return new, cleared
+
+    def alerts_holding(self, subjects: Iterable[str], as_of: date) -> list[Alert]:
+        """The alerts of these subjects that hold as of a date (seen then and not cleared), as Alerts."""
+        out: list[Alert] = []
+        with Session(self.engine) as session:
+            for chunk in _chunked(sorted(set(subjects))):
+                query = select(AlertRecord).where(col(AlertRecord.subject_id).in_(chunk))
+                for row in session.exec(query.where(AlertRecord.last_seen == as_of)):
+                    if row.status != AlertStatus.CLEARED:
+                        out.append(Alert.model_validate(row.model_dump()))
+        return out
+
+    def subject_states(self) -> dict[str, SubjectState]:
+        with Session(self.engine) as session:
+            return {s.subject_id: s for s in session.exec(select(SubjectState))}
 
     def fail_scan(self, scan_id: int, error: str) -> None:
         with Session(self.engine) as session:
@@ -366,6 +424,11 @@ class AlertStore:
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+def _chunked(items: list[str], size: int = 500) -> Iterator[list[str]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
 
 
 def _holder_is_dead(holder: str) -> bool:

@@ -6,6 +6,7 @@ alert_history  every change of an alert's state or grade: when, who, why
 quarantine     records left out of a scan: where they came from and why
 suppression    a subject (and optionally one rule) exempted until a date, with a reason
 scan_lease     a lease so that only one scan runs at a time against one store
+subject_state  per subject: the hash of its facts and until when its result holds (incremental scans)
 """
 
 from __future__ import annotations
@@ -52,6 +53,7 @@ class ScanRun(SQLModel, table=True):
     alerts: int = 0
     new_alerts: int = 0
     cleared_alerts: int = 0
+    carried_subjects: int = 0
     quarantined: int = 0
     error: str | None = None
 
@@ -135,3 +137,17 @@ class ScanLease(SQLModel, table=True):
     holder: str
     acquired_at: datetime = _ts()
     expires_at: datetime = _ts()
+
+
+class SubjectState(SQLModel, table=True):
+    """What an incremental scan needs to skip a subject: its facts' hash and until when its result holds."""
+
+    __tablename__ = "subject_state"
+
+    subject_id: str = Field(primary_key=True)
+    fact_hash: str
+    ruleset_hash: str
+    evaluated_as_of: date
+    seen_on: date  # the last scan date that evaluated or carried it: its holding alerts have this last_seen
+    valid_until: date
+    scan_id: int

@@ -1,0 +1,155 @@
+"""How long a subject's result stays valid when its facts do not change: the basis of incremental scans.
+
+Rules compare fact fields with constants derived from ``as_of`` (``as_of - days(365)``,
+``year(as_of) - 1``...). Folding every condition at each day of a window shows which constants move
+with the date. Each moving constant is compared with a field (``start_date <= c``), and its truth for
+a given field value flips at most once while the constant is monotone. So for one subject the result
+can first change on the earliest day on which such a comparison flips for one of its field values.
+That is found by bisection over the constant's values. Anything that does not fit this pattern is a
+change point for every subject. This includes a constant in arithmetic with a field, a non-monotone
+constant, a constant condition turning true or false, and a message template showing ``{as_of}``.
+The education context (12-month windows) adds the dates on which a record enters or leaves it.
+
+The result is conservative: it may re-evaluate a subject that would not have changed, never the
+reverse. ``tests/test_incremental.py`` runs nightly incremental scans against full scans.
+"""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from risk_warning.facts.normalise import PlainFact
+from risk_warning.rules import ast
+from risk_warning.rules.interpret import Scope, evaluate
+from risk_warning.rules.program import Ruleset
+from risk_warning.rules.typecheck import is_constant
+
+WINDOW = 366  # a subject is re-evaluated at least once a year
+EDUCATION_WINDOW = 365
+_FLIP = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
+
+
+@dataclass(frozen=True)
+class Site:
+    """A constant that moves with as_of, compared as ``field op constant``; values[i] is its value on day+i."""
+
+    field: str
+    op: str
+    values: tuple[Any, ...]
+
+
+@dataclass
+class Horizon:
+    """The moving thresholds of a set of rulesets, from one as-of day."""
+
+    day: int
+    sites: list[Site] = field(default_factory=list)
+    global_change: int = 0  # the first day on which every subject must be re-evaluated
+    daily_rules: frozenset[str] = frozenset()  # rules whose message shows {as_of}
+
+    def valid_until(self, facts: Sequence[PlainFact], alert_rules: Sequence[str] = ()) -> int:
+        """The last day (a day number) on which this subject's result is known to be unchanged."""
+        if any(r in self.daily_rules for r in alert_rules):
+            return self.day
+        first_change = self.global_change
+        values: dict[str, set[Any]] = {}
+        for fact in facts:
+            for name, value in fact.fields.items():
+                if not isinstance(value, bool):
+                    values.setdefault(name, set()).add(value)
+            if fact.type in ("education_record", "intervention"):
+                when = fact.fields.get("date")
+                if isinstance(when, int):
+                    for edge in (when, when + EDUCATION_WINDOW):
+                        if edge > self.day:
+                            first_change = min(first_change, edge)
+        for site in self.sites:
+            for v in values.get(site.field, ()):
+                if isinstance(v, int | float) and not isinstance(site.values[0], str):
+                    step = _first_flip(site, v)
+                    if step is not None:
+                        first_change = min(first_change, self.day + step)
+        return first_change - 1
+
+
+def _truth(op: str, v: float, c: float) -> bool:
+    return {"<": v < c, "<=": v <= c, ">": v > c, ">=": v >= c, "==": v == c, "!=": v != c}[op]
+
+
+def _first_flip(site: Site, v: Any) -> int | None:
+    """The first index at which ``v op values[i]`` differs from index 0 (values are non-decreasing)."""
+    c = site.values
+    start = _truth(site.op, v, c[0])
+    # the truth of a comparison with a non-decreasing constant changes where c reaches or passes v
+    for index in (bisect.bisect_left(c, v), bisect.bisect_right(c, v)):
+        if 0 < index < len(c) and _truth(site.op, v, c[index]) != start:
+            return index
+    return None
+
+
+def _expressions(rulesets: Sequence[Ruleset]) -> Iterator[tuple[ast.Expr, Mapping[str, Any]]]:
+    for rs in rulesets:
+        for rule in rs.rules:
+            if not rule.enabled:
+                continue
+            for p in rule.patterns:
+                if p.where is not None:
+                    yield p.where, rs.params
+            for level in rule.levels:
+                if level.condition is not None:
+                    yield level.condition, rs.params
+        for indicator in rs.indicators.values():
+            if indicator.where is not None:
+                yield indicator.where, rs.params
+
+
+def _moving_constants(expr: ast.Expr) -> Iterator[tuple[ast.Expr, ast.Expr | None]]:
+    """Each largest sub-expression that depends on as_of and on no fact, with its parent node."""
+
+    def visit(node: ast.Expr, parent: ast.Expr | None) -> Iterator[tuple[ast.Expr, ast.Expr | None]]:
+        if is_constant(node):
+            if any(p.parts == ("as_of",) for p in ast.paths(node)):
+                yield node, parent
+            return
+        for child in ast.children(node):
+            yield from visit(child, node)
+
+    yield from visit(expr, None)
+
+
+def _site_context(constant: ast.Expr, parent: ast.Expr | None) -> tuple[str, str] | None:
+    """(field, op) when the constant is one side of a comparison whose other side is a bare field."""
+    if isinstance(parent, ast.Compare):
+        if parent.right is constant and isinstance(parent.left, ast.Path):
+            return parent.left.parts[-1], parent.op
+        if parent.left is constant and isinstance(parent.right, ast.Path):
+            return parent.right.parts[-1], _FLIP[parent.op]
+    return None
+
+
+def compute_horizon(rulesets: Sequence[Ruleset], day: int) -> Horizon:
+    """Evaluate each as-of-dependent constant on each day of the window; keep those that move."""
+    horizon = Horizon(day, global_change=day + WINDOW + 1)
+    horizon.daily_rules = frozenset(
+        r.id for rs in rulesets for r in rs.rules if "{as_of}" in r.spec.message.replace(" ", "")
+    )
+    for expr, params in _expressions(rulesets):
+        for constant, parent in _moving_constants(expr):
+            values: tuple[Any, ...] = tuple(evaluate(constant, Scope(day + i, params, {})) for i in range(WINDOW + 1))
+            if all(v == values[0] for v in values):
+                continue
+            first_move = next(i for i, v in enumerate(values) if v != values[0])
+            context = _site_context(constant, parent)
+            monotone = all(isinstance(v, int | float) and not isinstance(v, bool) for v in values) and all(
+                a <= b for a, b in itertools.pairwise(values)
+            )
+            if context is None or not monotone:
+                # a constant condition turning, or a constant used in arithmetic: everyone may change then
+                horizon.global_change = min(horizon.global_change, day + first_move)
+                continue
+            horizon.sites.append(Site(context[0], context[1], values))
+    return horizon
