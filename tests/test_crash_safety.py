@@ -13,14 +13,17 @@ import time
 from datetime import date
 from pathlib import Path
 
+import pytest
+
 from risk_warning import AlertStore, DirectorySource, load_rulesets, scan
+from risk_warning.store.repository import ScanInProgressError
 
 ROOT = Path(__file__).resolve().parents[1]
 KILLS = 20
 COPIES = 20  # the demo organisation, twenty times over: about 250 subjects
 
 
-def bigger_fixtures(out: Path) -> Path:
+def bigger_fixtures(out: Path, copies: int = COPIES) -> Path:
     """The demo data copied COPIES times, every id suffixed, so a scan lasts long enough to be killed."""
     out.mkdir()
     for src in sorted((ROOT / "fixtures" / "demo").glob("*.csv")):
@@ -30,7 +33,7 @@ def bigger_fixtures(out: Path) -> Path:
         with (out / src.name).open("w", encoding="utf-8", newline="") as fh:
             writer = csv.writer(fh)
             writer.writerow(header)
-            for n in range(COPIES):
+            for n in range(copies):
                 for row in body:
                     writer.writerow([_suffix(h, v, n) for h, v in zip(header, row, strict=True)])
     return out
@@ -109,3 +112,20 @@ def test_sigkill_at_twenty_random_points_then_rerun_gives_the_identical_alert_se
         assert rerun.wait(timeout=300) == 0, f"re-run after a kill at {delay:.2f}s failed"
         assert state(db) == expected, f"kill at {delay:.2f}s of {full:.2f}s"
     assert killed_midway >= KILLS * 3 // 4  # the kills really landed during scans
+
+
+def test_two_concurrent_scans_exactly_one_runs(tmp_path: Path) -> None:
+    data = bigger_fixtures(tmp_path / "data", copies=100)
+    db = tmp_path / "concurrent.db"
+    AlertStore(f"sqlite:///{db}").close()  # schema in place before the race
+    first = run_scan(data, db, "2026-07-31")
+    store = AlertStore(f"sqlite:///{db}")
+    deadline = time.monotonic() + 120
+    while not [r for r in store.scans() if r.status == "running"]:  # the first scan holds the lease
+        assert time.monotonic() < deadline and first.poll() is None
+        time.sleep(0.02)
+    with pytest.raises(ScanInProgressError, match="a scan is in progress"):
+        scan(load_rulesets([ROOT / "rulesets"]), DirectorySource(data), date(2026, 7, 31), store=store)
+    assert first.wait(timeout=300) == 0
+    assert [r.status for r in store.scans()] == ["completed"]
+    store.close()
