@@ -252,14 +252,14 @@ class AlertStore:
                 for row in session.exec(select(AlertRecord).where(col(AlertRecord.subject_id).in_(chunk))):
                     # exactly the alerts that held when the subject was last seen still hold
                     if row.status != AlertStatus.CLEARED and row.last_seen == seen_on.get(row.subject_id):
-                        row.last_seen = as_of
+                        row.last_seen = max(row.last_seen, as_of)  # a scan dated earlier never moves it back
                         row.as_of = as_of
                         row.last_scan_id = scan_id
                         session.add(row)
                 for subject in chunk:
                     state = session.get(SubjectState, subject)
                     if state is not None:
-                        state.seen_on = as_of
+                        state.seen_on = max(state.seen_on, as_of)
                         session.add(state)
             for subject, (fact_hash, valid_until) in (states or {}).items():
                 state = session.get(SubjectState, subject) or SubjectState(
