@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from risk_warning.alerts.model import Alert
+from risk_warning.facts._base import Fact
 from risk_warning.facts.normalise import day_number
 from risk_warning.facts.personnel import Cadre
 from risk_warning.horizon import compute_horizon
@@ -95,7 +96,16 @@ def scan(
         try:
             states = {} if full else store.subject_states()
             units, carried, new = _evaluate(
-                rulesets, source, as_of, result, evaluator, workers, renew, states=states, want_states=True
+                rulesets,
+                source,
+                as_of,
+                result,
+                evaluator,
+                workers,
+                renew,
+                states=states,
+                want_states=True,
+                history=store.intervention_facts(),
             )
             result.carried_subjects = len(carried)
             result.new_alerts, result.cleared_alerts = store.finish_scan(
@@ -130,18 +140,21 @@ def _evaluate(
     *,
     states: Mapping[str, SubjectState] | None = None,
     want_states: bool = False,
+    history: Sequence[Fact] = (),
 ) -> tuple[dict[str, str], list[str], dict[str, tuple[str, date]]]:
     """Evaluate the subjects that need it.
 
     Returns each cadre's org unit (for routing and filters), the subjects carried forward unevaluated,
-    and the state to record for each evaluated subject. Only evaluated subjects are listed in
+    and the state to record for each evaluated subject. ``history`` adds facts kept by the store
+    (dispositions, as interventions), so rules see what was decided. Only evaluated subjects are listed in
     ``subjects_seen``: a quarantined or carried subject's alerts are neither cleared nor changed.
     """
     loaded = source.load()
+    facts = [*loaded.facts, *history]
     result.quarantined = list(loaded.quarantined)
-    result.facts = len(loaded.facts)
-    units = {f.cadre_id: f.org_unit_id for f in loaded.facts if isinstance(f, Cadre) and f.org_unit_id}
-    partitions = list(partition_facts(loaded.facts))
+    result.facts = len(facts)
+    units = {f.cadre_id: f.org_unit_id for f in facts if isinstance(f, Cadre) and f.org_unit_id}
+    partitions = list(partition_facts(facts))
     result.subjects = len(partitions)
     todo, carried, hashes = plan(partitions, states or {}, result.ruleset_hash, as_of)
     if workers > 0:

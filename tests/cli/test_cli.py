@@ -139,3 +139,47 @@ def test_scan_is_incremental_by_default_and_full_on_request(tmp_path: Path) -> N
     assert "15 alert(s)" in first.stdout and "15 new" in first.stdout and " 0 subject(s) unchanged" in first.stdout
     assert "15 alert(s)" in second.stdout and "12 subject(s) unchanged" in second.stdout
     assert "15 alert(s)" in forced.stdout and " 0 subject(s) unchanged" in forced.stdout
+
+
+def test_dispose_and_reply_from_the_command_line(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'dispose.db'}"
+    assert run("scan", "--data", "fixtures/demo", "--as-of", "2026-06-30", "--db", db).returncode == 0
+    (alert,) = json.loads(run("alerts", "list", "--db", db, "--subject", "C004", "--format", "json").stdout)
+    made = run(
+        "alerts",
+        "dispose",
+        str(alert["id"]),
+        "--type",
+        "函询",
+        "--on",
+        "2026-07-01",
+        "--decided-by",
+        "市纪委监委",
+        "--reply-due",
+        "2026-07-22",
+        "--by",
+        "监督科",
+        "--db",
+        db,
+        "--format",
+        "json",
+    )
+    assert made.returncode == 0, made.stderr
+    disposition = json.loads(made.stdout)
+    replied = run(
+        "alerts",
+        "reply",
+        str(disposition["id"]),
+        "--received",
+        "2026-07-20",
+        "--truthful",
+        "--by",
+        "监督科",
+        "--db",
+        db,
+        "--format",
+        "json",
+    )
+    assert json.loads(replied.stdout)["truthful"] is True
+    shown = json.loads(run("alerts", "show", str(alert["id"]), "--db", db, "--format", "json").stdout)
+    assert shown["status"] == "in_disposition" and shown["dispositions"][0]["replied_at"] == "2026-07-20"

@@ -109,7 +109,12 @@ def show(alert_id: int, db: DbOpt = DEFAULT_DB, fmt: FormatOpt = "table") -> Non
     with _opened(db) as store:
         row = store.alert(alert_id)
         history = store.history(alert_id)
-    payload = {**_row(row), "history": [_history(h) for h in history]}
+        dispositions = store.dispositions(alert_id)
+    payload = {
+        **_row(row),
+        "history": [_history(h) for h in history],
+        "dispositions": [d.model_dump(mode="json") for d in dispositions],
+    }
     if fmt == "json":
         _emit(payload, fmt)
         return
@@ -170,3 +175,56 @@ def suppress(
         _emit({"suppression_id": sid, "subject_id": subject, "rule_id": rule, "until": day.isoformat()}, fmt)
     else:
         out.print(f"suppression #{sid}: {subject} {rule or '(all rules)'} until {day.isoformat()}")
+
+
+@app.command()
+def dispose(
+    alert_id: int,
+    intervention: Annotated[
+        str, typer.Option("--type", help="提醒谈话, 谈话提醒, 批评教育, 函询, 诫勉, 责令检查, ...")
+    ],
+    on: Annotated[str, typer.Option(help="date decided (YYYY-MM-DD)")],
+    decided_by: Annotated[str, typer.Option(help="the deciding body, e.g. 市纪委监委")],
+    by: ByOpt,
+    reply_due: Annotated[str | None, typer.Option(help="for 函询: written reply due (YYYY-MM-DD)")] = None,
+    recheck_due: Annotated[str | None, typer.Option(help="default: 6 months after 诫勉, else 90 days")] = None,
+    db: DbOpt = DEFAULT_DB,
+    fmt: FormatOpt = "table",
+) -> None:
+    """Record the intervention decided on an alert (处置); the alert moves to in_disposition."""
+    day = _date(on, "--on")
+    assert day is not None
+    with _opened(db) as store:
+        entry = store.dispose(
+            alert_id,
+            intervention,
+            day,
+            decided_by,
+            by,
+            reply_due=_date(reply_due, "--reply-due"),
+            recheck_due=_date(recheck_due, "--recheck-due"),
+        )
+    if fmt == "json":
+        _emit(entry.model_dump(mode="json"), fmt)
+    else:
+        out.print(f"disposition #{entry.id}: {entry.type} on alert #{alert_id}, re-check {entry.recheck_due}")
+
+
+@app.command()
+def reply(
+    disposition_id: int,
+    received: Annotated[str, typer.Option(help="date the reply was received (YYYY-MM-DD)")],
+    truthful: Annotated[bool, typer.Option("--truthful/--untruthful", help="was the reply truthful")],
+    by: ByOpt,
+    db: DbOpt = DEFAULT_DB,
+    fmt: FormatOpt = "table",
+) -> None:
+    """Record the reply to a 函询 and whether it was truthful."""
+    day = _date(received, "--received")
+    assert day is not None
+    with _opened(db) as store:
+        entry = store.record_reply(disposition_id, day, truthful, by)
+    if fmt == "json":
+        _emit(entry.model_dump(mode="json"), fmt)
+    else:
+        out.print(f"disposition #{entry.id}: reply {entry.replied_at}, {'truthful' if truthful else 'not truthful'}")

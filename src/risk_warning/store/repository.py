@@ -20,6 +20,7 @@ from sqlmodel import Session, col, create_engine, select
 
 from risk_warning.alerts.model import Alert
 from risk_warning.errors import RiskWarningError
+from risk_warning.facts.integrity import Intervention
 from risk_warning.sources.base import QuarantinedRecord
 from risk_warning.store import migrate
 from risk_warning.store.tables import (
@@ -27,6 +28,7 @@ from risk_warning.store.tables import (
     AlertHistory,
     AlertRecord,
     AlertStatus,
+    Disposition,
     QuarantineRecord,
     ScanLease,
     ScanRun,
@@ -68,7 +70,7 @@ class AlertFilter:
 
 # who may move an alert where (scans move alerts to cleared and back; see finish_scan)
 TRANSITIONS: dict[str, set[str]] = {
-    AlertStatus.NEW: {AlertStatus.TRIAGED, AlertStatus.FALSE_POSITIVE},
+    AlertStatus.NEW: {AlertStatus.TRIAGED, AlertStatus.FALSE_POSITIVE, AlertStatus.IN_DISPOSITION},
     AlertStatus.TRIAGED: {AlertStatus.IN_DISPOSITION, AlertStatus.FALSE_POSITIVE},
     AlertStatus.IN_DISPOSITION: {AlertStatus.RECHECK},
     AlertStatus.RECHECK: {AlertStatus.CLOSED, AlertStatus.ESCALATED},
@@ -422,8 +424,133 @@ class AlertStore:
             assert entry.id is not None
             return entry.id
 
+    def dispose(
+        self,
+        alert_id: int,
+        intervention: str,
+        on: date,
+        decided_by: str,
+        actor: str,
+        *,
+        reply_due: date | None = None,
+        recheck_due: date | None = None,
+    ) -> Disposition:
+        """Record an intervention decided on an alert; the alert moves to in_disposition.
+
+        The re-check date defaults to 6 months after a 诫勉 and 90 days after anything else. From the
+        next scan on, the disposition is an ``intervention`` fact of the cadre, so rules see it.
+        """
+        if intervention not in FORM_OF:
+            raise StoreError(f"unknown intervention '{intervention}': one of {', '.join(FORM_OF)}")
+        if intervention == "函询" and reply_due is None:
+            raise StoreError("a 函询 needs --reply-due (a written reply is due within 15 working days)")
+        if not decided_by.strip():
+            raise StoreError("say which body decided it (--decided-by)")
+        due = recheck_due or on + timedelta(days=RECHECK_DAYS.get(intervention, 90))
+        with Session(self.engine) as session:
+            row = session.get(AlertRecord, alert_id)
+            if row is None:
+                raise StoreError(f"no alert #{alert_id}")
+            if AlertStatus.IN_DISPOSITION not in TRANSITIONS.get(row.status, set()):
+                raise StoreError(f"alert #{alert_id} is {row.status}; a disposition needs it new, triaged or escalated")
+            entry = Disposition(
+                alert_id=alert_id,
+                cadre_id=row.subject_id,
+                type=intervention,
+                form=FORM_OF[intervention],
+                family=row.family,
+                decided_by=decided_by,
+                decided_on=on,
+                reply_due=reply_due,
+                recheck_due=due,
+                created_at=now(),
+                created_by=actor,
+            )
+            session.add(entry)
+            _history(
+                session,
+                row,
+                actor,
+                "disposition",
+                row.status,
+                AlertStatus.IN_DISPOSITION,
+                None,
+                None,
+                f"{intervention} by {decided_by} on {on.isoformat()}, re-check {due.isoformat()}",
+            )
+            row.status = AlertStatus.IN_DISPOSITION.value
+            session.add(row)
+            session.commit()
+            session.refresh(entry)
+            return entry
+
+    def record_reply(self, disposition_id: int, received: date, truthful: bool, actor: str) -> Disposition:
+        """The cadre's reply to a 函询 (or self-analysis after a talk): when, and whether it was truthful."""
+        with Session(self.engine) as session:
+            entry = session.get(Disposition, disposition_id)
+            if entry is None:
+                raise StoreError(f"no disposition #{disposition_id}")
+            entry.replied_at, entry.truthful = received, truthful
+            row = session.get(AlertRecord, entry.alert_id)
+            assert row is not None
+            _history(
+                session,
+                row,
+                actor,
+                "reply",
+                row.status,
+                row.status,
+                None,
+                None,
+                f"reply received {received.isoformat()}, {'truthful' if truthful else 'NOT truthful'}",
+            )
+            session.add(entry)
+            session.commit()
+            session.refresh(entry)
+            return entry
+
+    def dispositions(self, alert_id: int | None = None) -> list[Disposition]:
+        with Session(self.engine) as session:
+            query = select(Disposition)
+            if alert_id is not None:
+                query = query.where(Disposition.alert_id == alert_id)
+            return list(session.exec(query.order_by(col(Disposition.id))))
+
+    def intervention_facts(self) -> list[Intervention]:
+        """Every disposition as the cadre's intervention fact: the store is a source of history."""
+        return [
+            Intervention(
+                intervention_id=f"disposition-{d.id}",
+                cadre_id=d.cadre_id,
+                type=d.type,
+                form=d.form,
+                family=d.family,
+                decided_by=d.decided_by,
+                date=d.decided_on,
+                reply_due=d.reply_due,
+                replied_at=d.replied_at,
+                truthful=d.truthful,
+                followup_due=d.recheck_due,
+            )
+            for d in self.dispositions()
+        ]
+
     def close(self) -> None:
         self.engine.dispose()
+
+
+# 四种形态: talks, inquiries, criticism and admonition are the first form; adjustment is the second
+FORM_OF = {
+    "提醒谈话": 1,
+    "谈话提醒": 1,
+    "批评教育": 1,
+    "函询": 1,
+    "诫勉": 1,
+    "责令检查": 1,
+    "通报批评": 1,
+    "组织调整": 2,
+}
+RECHECK_DAYS = {"诫勉": 183}  # 6 months after 诫勉 (南昌); 90 days otherwise
 
 
 def _chunked(items: list[str], size: int = 500) -> Iterator[list[str]]:

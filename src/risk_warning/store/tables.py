@@ -151,3 +151,24 @@ class SubjectState(SQLModel, table=True):
     seen_on: date  # the last scan date that evaluated or carried it: its holding alerts have this last_seen
     valid_until: date
     scan_id: int
+
+
+class Disposition(SQLModel, table=True):
+    """处置: an intervention (提醒谈话, 函询, 诫勉...) decided on an alert. Scans see it as an intervention fact."""
+
+    __tablename__ = "disposition"
+
+    id: int | None = Field(default=None, primary_key=True)
+    alert_id: int = Field(index=True, foreign_key="alert.id")
+    cadre_id: str = Field(index=True)
+    type: str
+    form: int  # 四种形态: 1 (talks, inquiries, admonition) ... 2 (organisational adjustment)
+    family: str
+    decided_by: str
+    decided_on: date
+    reply_due: date | None = None
+    replied_at: date | None = None
+    truthful: bool | None = None
+    recheck_due: date
+    created_at: datetime = _ts()
+    created_by: str
