@@ -54,6 +54,11 @@ def run_raw(rules: dict[str, Any], batches: list[list[dict[str, Any]]], sid: str
     return [f for f in fired if f != "noop"]
 
 
+def join_rule(*conditions: dict[str, Any]) -> dict[str, Any]:
+    """A raw rule: any fact ``x`` as ``a``, then a fact ``y`` as ``b`` meeting ``conditions``."""
+    return {"r": {"all": [{"a": {"_t": "x"}}, {"b": {"$and": [{"_t": "y"}, *conditions]}}]}}
+
+
 def ruleset(match: str, level: str = "grade: yellow") -> str:
     return (
         "ruleset: t\ntitle: t\nversion: 1.0.0\nrules:\n  - id: t.r\n    title: t\n    family: f\n"
@@ -82,7 +87,7 @@ def test_sid_hash_collision_is_real() -> None:
 
 
 def test_raw_engine_mixes_up_colliding_sids() -> None:
-    rules = {"r": {"all": [{"a": {"_t": "x"}}, {"b": {"$and": [{"_t": "y"}, {"k": {"a": "k"}}]}}]}}
+    rules = join_rule({"k": {"a": "k"}})
     definition = {**rules, "noop": {"all": [{"m": {"_t": "noop"}}]}}
     handle = raw.create_ruleset(f"defect-{next(_names)}", json.dumps(definition))
     raw.assert_facts(handle, json.dumps([{"sid": "entity-111738", "id": "1", "_t": "x", "k": 1}]))
@@ -142,22 +147,7 @@ def test_adapter_absence_is_order_independent() -> None:
 
 # -- an $or holding a join drops matches ----------------------------------------------------------
 def test_raw_engine_or_with_join_drops_matches() -> None:
-    rules = {
-        "r": {
-            "all": [
-                {"a": {"_t": "x"}},
-                {
-                    "b": {
-                        "$and": [
-                            {"_t": "y"},
-                            {"$or": [{"$eq": {"k": {"a": "k"}}}, {"$eq": {"k": 5}}]},
-                            {"_one": {"a": "_one"}},
-                        ]
-                    }
-                },
-            ]
-        }
-    }
+    rules = join_rule({"$or": [{"$eq": {"k": {"a": "k"}}}, {"$eq": {"k": 5}}]}, {"_one": {"a": "_one"}})
     fired = run_raw(rules, [[{"id": "1", "_t": "x", "k": 1}, {"id": "2", "_t": "y", "k": 5}]])
     assert fired == [], "upstream fixed $or with a join"  # k == 5 holds, so it should fire
 
@@ -172,22 +162,7 @@ def test_adapter_or_with_join() -> None:
 
 # -- a join after an $or in the same pattern is ignored -------------------------------------------
 def test_raw_engine_ignores_join_after_or() -> None:
-    rules = {
-        "r": {
-            "all": [
-                {"a": {"_t": "x"}},
-                {
-                    "b": {
-                        "$and": [
-                            {"_t": "y"},
-                            {"$or": [{"$eq": {"d": 5}}, {"$eq": {"d": 6}}]},
-                            {"$neq": {"c": {"a": "c"}}},
-                        ]
-                    }
-                },
-            ]
-        }
-    }
+    rules = join_rule({"$or": [{"$eq": {"d": 5}}, {"$eq": {"d": 6}}]}, {"$neq": {"c": {"a": "c"}}})
     fired = run_raw(rules, [[{"id": "1", "_t": "x", "c": "e"}, {"id": "2", "_t": "y", "c": "e", "d": 5}]])
     assert fired == ["r"], "upstream fixed joins after $or"  # c == c, so $neq is false: must not fire
 
@@ -209,7 +184,7 @@ def test_adapter_join_after_or() -> None:
 
 # -- a join that reads a field the other fact lacks fails the whole session (error 311) ------------
 def test_raw_engine_fails_on_join_with_missing_field() -> None:
-    rules = {"r": {"all": [{"a": {"_t": "x"}}, {"b": {"$and": [{"_t": "y"}, {"$neq": {"k": {"a": "k"}}}]}}]}}
+    rules = join_rule({"$neq": {"k": {"a": "k"}}})
     with pytest.raises(raw.error, match="311"):
         run_raw(rules, [[{"id": "1", "_t": "x"}, {"id": "2", "_t": "y", "k": 1}]])
 

@@ -202,21 +202,13 @@ class AlertStore:
                     )
                     session.add(row)
                     session.flush()
-                    _history(session, row, actor, "created", None, row.status, None, row.grade)
+                    _history(session, row, actor, "created", created=True, to_grade=row.grade)
                     continue
                 if row.grade != alert.grade.value:
-                    _history(session, row, actor, "grade_changed", row.status, row.status, row.grade, alert.grade.value)
+                    _history(session, row, actor, "grade_changed", from_grade=row.grade, to_grade=alert.grade.value)
                 if row.status == AlertStatus.CLEARED:
                     _history(
-                        session,
-                        row,
-                        actor,
-                        "reopened",
-                        row.status,
-                        AlertStatus.NEW,
-                        None,
-                        None,
-                        "the condition holds again",
+                        session, row, actor, "reopened", to_status=AlertStatus.NEW, reason="the condition holds again"
                     )
                     row.status = AlertStatus.NEW.value
                     row.cleared_at = None
@@ -236,11 +228,8 @@ class AlertStore:
                         row,
                         actor,
                         "cleared",
-                        row.status,
-                        AlertStatus.CLEARED,
-                        None,
-                        None,
-                        "the condition no longer holds",
+                        to_status=AlertStatus.CLEARED,
+                        reason="the condition no longer holds",
                     )
                     row.status = AlertStatus.CLEARED.value
                     row.cleared_at = as_of
@@ -387,7 +376,7 @@ class AlertStore:
                 raise StoreError(f"alert #{alert_id} is {row.status}; it can move to: {options}")
             if to == AlertStatus.FALSE_POSITIVE and not reason.strip():
                 raise StoreError("a false positive needs a reason")
-            _history(session, row, actor, to.value, row.status, to.value, None, None, reason)
+            _history(session, row, actor, to.value, to_status=to.value, reason=reason)
             row.status = to.value
             session.add(row)
             session.commit()
@@ -408,17 +397,7 @@ class AlertStore:
                 query = query.where(AlertRecord.rule_id == rule_id)
             for row in session.exec(query):
                 row.suppressed_until = max(until, row.suppressed_until or until)
-                _history(
-                    session,
-                    row,
-                    actor,
-                    "suppressed",
-                    row.status,
-                    row.status,
-                    None,
-                    None,
-                    f"until {until.isoformat()}: {reason}",
-                )
+                _history(session, row, actor, "suppressed", reason=f"until {until.isoformat()}: {reason}")
                 session.add(row)
             session.commit()
             assert entry.id is not None
@@ -472,11 +451,8 @@ class AlertStore:
                 row,
                 actor,
                 "disposition",
-                row.status,
-                AlertStatus.IN_DISPOSITION,
-                None,
-                None,
-                f"{intervention} by {decided_by} on {on.isoformat()}, re-check {due.isoformat()}",
+                to_status=AlertStatus.IN_DISPOSITION,
+                reason=f"{intervention} by {decided_by} on {on.isoformat()}, re-check {due.isoformat()}",
             )
             row.status = AlertStatus.IN_DISPOSITION.value
             session.add(row)
@@ -498,11 +474,7 @@ class AlertStore:
                 row,
                 actor,
                 "reply",
-                row.status,
-                row.status,
-                None,
-                None,
-                f"reply received {received.isoformat()}, {'truthful' if truthful else 'NOT truthful'}",
+                reason=f"reply received {received.isoformat()}, {'truthful' if truthful else 'NOT truthful'}",
             )
             session.add(entry)
             session.commit()
@@ -583,12 +555,14 @@ def _history(
     row: AlertRecord,
     actor: str,
     action: str,
-    from_status: str | None,
-    to_status: str | None,
-    from_grade: str | None,
-    to_grade: str | None,
+    *,
+    to_status: str | None = None,
+    from_grade: str | None = None,
+    to_grade: str | None = None,
     reason: str = "",
+    created: bool = False,
 ) -> None:
+    """One history entry; the status moves from the row's current one (none when just created) to ``to_status``."""
     assert row.id is not None
     session.add(
         AlertHistory(
@@ -596,8 +570,8 @@ def _history(
             at=now(),
             actor=actor,
             action=action,
-            from_status=from_status,
-            to_status=to_status,
+            from_status=None if created else row.status,
+            to_status=to_status or row.status,
             from_grade=from_grade,
             to_grade=to_grade,
             reason=reason,
