@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import timedelta
 
-from risk_warning.alerts.model import EducationContext, InterventionSummary
+from risk_warning.alerts.model import AssignmentSummary, EducationContext, InterventionSummary
 from risk_warning.facts._base import Fact
+from risk_warning.facts.history import EducationAssignment
 from risk_warning.facts.integrity import EducationRecord, Intervention
 
 INTEGRITY_EDUCATION = frozenset(
@@ -38,21 +39,40 @@ def recommended_education(family: str, override: str | None = None) -> str:
 
 
 def education_context(facts: Sequence[Fact], as_of: object) -> EducationContext:
-    """Last integrity education, hours and sessions in the 12 months to as_of, interventions in 12 months."""
+    """Last integrity education, hours and sessions in the 12 months to as_of, interventions in 12 months,
+    and targeted education assigned but not completed by as_of. Completed assignments count as education."""
     from datetime import date
 
     assert isinstance(as_of, date)
     since = as_of - timedelta(days=365)
-    records = [f for f in facts if isinstance(f, EducationRecord) and f.type in INTEGRITY_EDUCATION and f.date <= as_of]
-    recent = [r for r in records if r.date > since]
-    last = max(records, key=lambda r: (r.date, r.record_id), default=None)
+    records = [
+        (f.date, f.record_id, f.type, f.hours)
+        for f in facts
+        if isinstance(f, EducationRecord) and f.type in INTEGRITY_EDUCATION and f.date <= as_of
+    ]
+    assignments = [f for f in facts if isinstance(f, EducationAssignment) and f.assigned_on <= as_of]
+    records += [
+        (a.completed_on, a.assignment_id, a.type, a.hours)
+        for a in assignments
+        if a.completed_on is not None and a.completed_on <= as_of
+    ]
+    recent = [r for r in records if r[0] > since]
+    last = max(records, default=None)
+    outstanding = sorted(
+        (a for a in assignments if a.completed_on is None or a.completed_on > as_of),
+        key=lambda a: (a.due, a.assignment_id),
+    )
     interventions = sorted(
         (f for f in facts if isinstance(f, Intervention) and since < f.date <= as_of), key=lambda i: i.date
     )
     return EducationContext(
-        last_education_date=last.date if last else None,
-        last_education_type=last.type if last else None,
-        hours_12m=round(sum(r.hours for r in recent), 2),
+        last_education_date=last[0] if last else None,
+        last_education_type=last[2] if last else None,
+        hours_12m=round(sum(r[3] for r in recent), 2),
         sessions_12m=len(recent),
         interventions_12m=[InterventionSummary(type=i.type, date=i.date, family=i.family) for i in interventions],
+        outstanding_assignments=[
+            AssignmentSummary(topic=a.topic, assigned_on=a.assigned_on, due=a.due, overdue=a.due < as_of)
+            for a in outstanding
+        ],
     )

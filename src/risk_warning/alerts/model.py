@@ -29,6 +29,30 @@ class InterventionSummary(BaseModel):
     family: str | None = None
 
 
+class AssignmentSummary(BaseModel):
+    """Targeted education assigned on an alert and not completed by the scan date."""
+
+    model_config = ConfigDict(frozen=True)
+
+    topic: str
+    assigned_on: date
+    due: date
+    overdue: bool = False
+
+
+class Adjustment(BaseModel):
+    """An escalation rule that raised this alert's grade (repeat after a talk, post multiplier...)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    rule_id: str
+    title: str
+    basis: str
+    from_grade: Grade
+    to_grade: Grade
+    message: str
+
+
 class EducationContext(BaseModel):
     """The subject's integrity-education record as of the scan: 廉政教育, 警示教育, 廉政谈话."""
 
@@ -39,6 +63,7 @@ class EducationContext(BaseModel):
     hours_12m: float = 0.0
     sessions_12m: int = 0
     interventions_12m: list[InterventionSummary] = Field(default_factory=list)
+    outstanding_assignments: list[AssignmentSummary] = Field(default_factory=list)
 
 
 class Alert(BaseModel):
@@ -64,6 +89,8 @@ class Alert(BaseModel):
     params: dict[str, Any] = Field(default_factory=dict)
     as_of: date
     education: EducationContext = Field(default_factory=EducationContext)
+    base_grade: Grade | None = None  # the grade before escalation rules raised it (None: not raised)
+    adjustments: list[Adjustment] = Field(default_factory=list)
 
     @property
     def grade_label(self) -> str:

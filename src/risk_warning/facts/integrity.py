@@ -65,7 +65,9 @@ class Intervention(Fact):
     reply_due: dt.date | None = None
     replied_at: dt.date | None = None
     truthful: bool | None = None
-    followup_due: dt.date | None = None
+    followup_due: dt.date | None = None  # the re-check date
+    alert_id: str | None = None  # the fingerprint of the alert that triggered it
+    rule_id: str | None = None  # the rule of that alert
 
 
 class Complaint(Fact):

@@ -11,6 +11,7 @@ from typing import Any, Literal
 
 from risk_warning.facts._base import Fact, Pii
 from risk_warning.facts.conduct import ExpenseClaim, OrgLifeAttendance
+from risk_warning.facts.history import EducationAssignment, Signal
 from risk_warning.facts.integrity import (
     Complaint,
     CustodyEvent,
@@ -51,6 +52,7 @@ class FactSpec:
     name: str
     fields: Mapping[str, FieldSpec]
     model: type[Fact] | None = None
+    source: str | None = None  # for an indicator: the fact type it aggregates
 
 
 def _kind_of(annotation: Any) -> tuple[ValueKind, bool, tuple[str, ...]]:
@@ -100,6 +102,8 @@ FACT_MODELS: dict[str, type[Fact]] = {
         CustodyEvent,
         ExpenseClaim,
         OrgLifeAttendance,
+        Signal,
+        EducationAssignment,
     )
 }
 

@@ -29,7 +29,7 @@ from risk_warning.rules.model import (
     SiteOverrides,
 )
 from risk_warning.rules.parser import ExpressionSyntaxError, parse_expression
-from risk_warning.rules.program import Indicator, Level, Pattern, Rule, Ruleset
+from risk_warning.rules.program import SIGNAL, Indicator, Level, Pattern, Rule, Ruleset
 from risk_warning.rules.template import check_template
 from risk_warning.rules.typecheck import Checker, CheckScope, Type, param_type
 from risk_warning.rules.yamlsrc import Loc, SourceMap, load_yaml
@@ -280,6 +280,18 @@ def _rule(
     levels: list[Level] = []
     if spec.grade is not None:
         levels.append(Level(spec.grade))
+    if spec.adjust is not None:
+        levels.append(Level(Grade.BLUE))  # an adjustment has one outcome; its grade comes from the signal
+        target = bindings.get(spec.adjust.signal)
+        if target is None or target.name != SIGNAL:
+            signals = [a for a, f in bindings.items() if f.name == SIGNAL]
+            out.at(
+                (*loc, "adjust", "signal"),
+                Reason.UNKNOWN_NAME,
+                f"'{spec.adjust.signal}' is not a bound signal pattern",
+                did_you_mean(spec.adjust.signal, signals) or "bind one in match:, e.g. s: signal where tonight",
+                spec.id,
+            )
     for grade, text in (spec.levels or {}).items():
         lloc: Loc = (*loc, "levels", grade.value)
         cond = _parse(text, lloc, out, spec.id)
@@ -291,7 +303,17 @@ def _rule(
     if len(out.items) > before:
         return None
     levels.sort(key=lambda lv: lv.grade.rank)
-    return Rule(spec, ruleset_id, tuple(patterns), tuple(levels), enabled=spec.status != "disabled")
+    escalation = spec.adjust is not None or any(
+        p.fact_type == SIGNAL or ((spec_ := _type_named(types, p.fact_type)) is not None and spec_.source == SIGNAL)
+        for p in patterns
+    )
+    return Rule(
+        spec, ruleset_id, tuple(patterns), tuple(levels), enabled=spec.status != "disabled", escalation=escalation
+    )
+
+
+def _type_named(types: dict[str, FactSpec], name: str) -> FactSpec | None:
+    return next((t for t in types.values() if t.name == name), None)
 
 
 def _check_tests(spec: RuleSpec, index: int, rule_ids: set[str], types: dict[str, FactSpec], out: _Collector) -> None:

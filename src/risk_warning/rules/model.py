@@ -81,6 +81,37 @@ class RuleTest(_Spec):
     expect: list[Expectation] = Field(default_factory=list)
 
 
+class AdjustSpec(_Spec):
+    """Raise the grade of one of tonight's alerts (a bound ``signal``) instead of raising an alert.
+
+    The new grade is the signal's grade raised by ``raise`` levels, at least ``to``, at most ``cap``;
+    an adjustment never lowers a grade, and blue alerts (weak signals) are never raised.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    signal: str
+    raise_: int = Field(0, alias="raise", ge=0, le=3)
+    to: Grade | None = None
+    cap: Grade | None = None
+
+    @model_validator(mode="after")
+    def _something(self) -> AdjustSpec:
+        if self.raise_ == 0 and self.to is None:
+            raise ValueError("an adjustment needs `raise:` (levels) or `to:` (a grade)")
+        return self
+
+    def apply(self, grade: Grade) -> Grade:
+        if grade == Grade.BLUE:
+            return grade
+        new = grade.raised(self.raise_)
+        if self.to is not None and new < self.to:
+            new = self.to
+        if self.cap is not None and new > self.cap:
+            new = self.cap
+        return max(new, grade, key=lambda g: g.rank)
+
+
 class RuleSpec(_Spec):
     """One warning rule: what to match, how to grade it, what it rests on and what to do."""
 
@@ -98,12 +129,18 @@ class RuleSpec(_Spec):
     match: dict[str, str]
     grade: Grade | None = None
     levels: dict[Grade, str] | None = None
+    adjust: AdjustSpec | None = None
     message: str
     tests: list[RuleTest] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _grade_or_levels(self) -> RuleSpec:
-        if (self.grade is None) == (self.levels is None):
+        if self.adjust is not None:
+            if self.grade is not None or self.levels is not None:
+                raise ValueError(
+                    "a rule with `adjust:` raises another alert's grade: it takes no `grade:` or `levels:`"
+                )
+        elif (self.grade is None) == (self.levels is None):
             raise ValueError("a rule needs either `grade:` or `levels:`, not both and not neither")
         if not self.match:
             raise ValueError("`match:` needs at least one pattern")

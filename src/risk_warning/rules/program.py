@@ -5,7 +5,8 @@ This is what the compiler and both evaluators take. It holds no engine-specific 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import dataclasses
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -38,6 +39,12 @@ class Rule:
     patterns: tuple[Pattern, ...]
     levels: tuple[Level, ...]  # ascending by grade
     enabled: bool = True
+    escalation: bool = False  # reads signals (alerts): runs after the rules that raise them
+
+    @property
+    def adjusts(self) -> bool:
+        """True when the rule raises a bound signal's grade instead of raising an alert of its own."""
+        return self.spec.adjust is not None
 
     @property
     def id(self) -> str:
@@ -67,7 +74,26 @@ class Indicator:
     def spec(self) -> FactSpec:
         value = FieldSpec("value", self.value_kind, self.kind in ("min", "max"))  # type: ignore[arg-type]
         subject = FieldSpec("subject_id", "str", False)
-        return FactSpec(self.fact_type, {"value": value, "subject_id": subject})
+        return FactSpec(self.fact_type, {"value": value, "subject_id": subject}, source=self.source_type)
+
+
+SIGNAL = "signal"
+
+
+def phase_rulesets(rulesets: Sequence[Ruleset], escalation: bool) -> list[Ruleset]:
+    """The rulesets cut to one phase: the rules that raise alerts, or the escalations that read them.
+
+    The first phase leaves out indicators over signals (there are none yet); rulesets with no rule
+    in the phase are left out.
+    """
+    out = []
+    for rs in rulesets:
+        rules = tuple(r for r in rs.rules if r.escalation == escalation)
+        if not rules:
+            continue
+        indicators = {n: i for n, i in rs.indicators.items() if escalation or i.source_type != SIGNAL}
+        out.append(dataclasses.replace(rs, rules=rules, indicators=indicators))
+    return out
 
 
 def indicator_type(ruleset_id: str, name: str) -> str:

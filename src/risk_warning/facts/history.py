@@ -1,0 +1,54 @@
+"""History facts kept by the alert store: earlier alerts (signals) and targeted-education assignments.
+
+A ``signal`` is an alert seen as a fact, so that escalation rules can count and join alerts: tonight's
+alerts (made by the other rules) and the subject's earlier alerts from the store. An
+``education_assignment`` is targeted education assigned on an alert, with its completion.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import ClassVar, Literal
+
+from pydantic import Field
+
+from risk_warning.facts._base import Fact
+from risk_warning.facts.integrity import EducationType
+
+GradeName = Literal["blue", "yellow", "orange", "red"]
+
+
+class Signal(Fact):
+    """预警信号: an alert about a cadre, from tonight's rules or from the store's history."""
+
+    fact_type: ClassVar[str] = "signal"
+    key_field: ClassVar[str] = "signal_id"
+
+    signal_id: str  # the alert's fingerprint
+    cadre_id: str
+    rule_id: str
+    family: str
+    grade: GradeName
+    rank: int = Field(ge=0, le=3)  # blue 0, yellow 1, orange 2, red 3
+    first_seen: dt.date
+    opened_on: dt.date  # first seen, or seen again after it had cleared
+    last_seen: dt.date
+    status: str = "new"
+    tonight: bool = False  # raised by this evaluation (not only remembered by the store)
+
+
+class EducationAssignment(Fact):
+    """针对性教育安排: targeted education assigned on an alert, and when it was completed."""
+
+    fact_type: ClassVar[str] = "education_assignment"
+    key_field: ClassVar[str] = "assignment_id"
+
+    assignment_id: str
+    cadre_id: str
+    alert_id: str | None = None  # the fingerprint of the alert it answers
+    type: EducationType = "警示教育"
+    topic: str
+    assigned_on: dt.date
+    due: dt.date
+    completed_on: dt.date | None = None
+    hours: float = 0.0
