@@ -30,6 +30,13 @@ from risk_warning.rules.typecheck import is_constant
 
 WINDOW = 366  # a subject is re-evaluated at least once a year
 EDUCATION_WINDOW = 365
+# dates on which the education context shown with an alert changes (entering, leaving a 12-month window;
+# an assignment turning overdue the day after it is due)
+_CONTEXT_DATES = {
+    "education_record": ("date",),
+    "intervention": ("date",),
+    "education_assignment": ("assigned_on", "due", "completed_on"),
+}
 _FLIP = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
 
 
@@ -61,10 +68,10 @@ class Horizon:
             for name, value in fact.fields.items():
                 if not isinstance(value, bool):
                     values.setdefault(name, set()).add(value)
-            if fact.type in ("education_record", "intervention"):
-                when = fact.fields.get("date")
+            for name in _CONTEXT_DATES.get(fact.type, ()):
+                when = fact.fields.get(name)
                 if isinstance(when, int):
-                    for edge in (when, when + EDUCATION_WINDOW):
+                    for edge in (when, when + 1, when + EDUCATION_WINDOW):
                         if edge > self.day:
                             first_change = min(first_change, edge)
         for site in self.sites:

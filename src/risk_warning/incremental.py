@@ -13,6 +13,7 @@ from datetime import date
 
 from risk_warning.alerts.model import Alert
 from risk_warning.facts._base import Fact
+from risk_warning.facts.history import Signal
 from risk_warning.facts.normalise import day_number, from_day_number, normalise
 from risk_warning.horizon import Horizon
 from risk_warning.store.tables import SubjectState
@@ -20,9 +21,22 @@ from risk_warning.store.tables import SubjectState
 Partition = tuple[str, list[Fact]]
 
 
-def fact_hash(facts: Sequence[Fact]) -> str:
-    lines = sorted(f"{f.fact_type}\x1f{f.model_dump_json()}" for f in facts)
+def fact_hash(facts: Sequence[Fact], held_on: date | None = None) -> str:
+    """A digest of a subject's facts.
+
+    ``held_on`` is the date the subject was last evaluated or carried. An earlier alert (a signal) last
+    seen that day still held then: it moves its ``last_seen`` every night it holds, and whenever the
+    subject's other facts are unchanged it holds tonight too, when tonight's copy replaces it. So its
+    ``last_seen`` is left out of the digest, or every subject with an alert would be re-evaluated nightly.
+    """
+    lines = sorted(f"{f.fact_type}\x1f{_stable_json(f, held_on)}" for f in facts)
     return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
+
+
+def _stable_json(fact: Fact, held_on: date | None) -> str:
+    if isinstance(fact, Signal) and held_on is not None and fact.last_seen == held_on:
+        return fact.model_dump_json(exclude={"last_seen"}) + "\x1fheld"
+    return fact.model_dump_json()
 
 
 def plan(
@@ -32,7 +46,10 @@ def plan(
     as_of: date,
 ) -> tuple[list[Partition], list[str], dict[str, str]]:
     """(partitions to evaluate, subjects carried forward, the fact hash of every subject)."""
-    hashes = {subject: fact_hash(facts) for subject, facts in partitions}
+    hashes = {
+        subject: fact_hash(facts, states[subject].seen_on if subject in states else None)
+        for subject, facts in partitions
+    }
     evaluate: list[Partition] = []
     carried: list[str] = []
     for subject, facts in partitions:

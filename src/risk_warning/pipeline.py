@@ -26,7 +26,7 @@ from risk_warning.engine.durable_adapter import DurableEvaluator
 from risk_warning.engine.reference import ReferenceEvaluator
 from risk_warning.errors import EngineError
 from risk_warning.facts._base import Fact
-from risk_warning.facts.history import Signal
+from risk_warning.facts.history import Signal, Watch
 from risk_warning.facts.normalise import PlainFact, day_number, from_day_number, normalise
 from risk_warning.facts.registry import FACT_SPECS
 from risk_warning.grade import Grade
@@ -41,6 +41,7 @@ EvaluatorName = Literal["durable", "reference"]
 Phase = Literal["alerts", "escalation"]
 MAX_ROUNDS = 6  # escalation rounds before the rules are declared not to settle
 NOT_SIGNALS = frozenset({"false_positive"})  # alerts that never count as signals
+REOPENS = frozenset({"cleared", "closed"})  # an alert in these states that holds again opens anew
 
 
 @dataclass(frozen=True)
@@ -68,9 +69,12 @@ def sort_alerts(alerts: Iterable[Alert]) -> list[Alert]:
     return sorted(alerts, key=lambda a: (-a.grade.rank, a.subject_id, a.rule_id, a.fingerprint))
 
 
-def signal_of(alert: Alert, prior: Signal | None, as_of: date) -> Signal:
-    """Tonight's alert as a signal fact; its first and opening dates come from the store's record."""
-    reopened = prior is None or prior.status == "cleared"
+def signal_of(alert: Alert, prior: Signal | None, as_of: date, watched_since: date | None = None) -> Signal:
+    """Tonight's alert as a signal fact; its first and opening dates come from the store's record.
+
+    Without a store (no ``watch`` fact) the subject is watched since today: no alert is known to be new.
+    """
+    reopened = prior is None or prior.status in REOPENS
     return Signal(
         signal_id=alert.fingerprint,
         cadre_id=alert.subject_id,
@@ -81,8 +85,9 @@ def signal_of(alert: Alert, prior: Signal | None, as_of: date) -> Signal:
         first_seen=prior.first_seen if prior else as_of,
         opened_on=as_of if reopened or prior is None else prior.opened_on,
         last_seen=as_of,
-        status="new" if prior is None or prior.status == "cleared" else prior.status,
+        status="new" if reopened else prior.status,
         tonight=True,
+        watched_since=watched_since or as_of,
     )
 
 
@@ -141,10 +146,11 @@ class Engine:
         day = day_number(as_of)
         escalated: list[Alert] = []
         raises: list[Raise] = []
+        since = next((f.since for f in facts if isinstance(f, Watch)), None)
         state: tuple[object, ...] = ((), ())
         for _ in range(MAX_ROUNDS):
             current = _apply([*alerts, *escalated], raises, self._rules)
-            tonight = [signal_of(a, priors.get(a.fingerprint), as_of) for a in current]
+            tonight = [signal_of(a, priors.get(a.fingerprint), as_of, since) for a in current]
             ids = {s.signal_id for s in tonight}
             remembered = [s for i, s in priors.items() if i not in ids]
             signals = [s for s in [*tonight, *remembered] if s.status not in NOT_SIGNALS]

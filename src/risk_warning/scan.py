@@ -105,7 +105,7 @@ def scan(
                 renew,
                 states=states,
                 want_states=True,
-                history=store.intervention_facts(),
+                history=store.history_facts(as_of),
             )
             result.carried_subjects = len(carried)
             result.new_alerts, result.cleared_alerts = store.finish_scan(

@@ -135,9 +135,11 @@ def test_a_second_scan_while_one_holds_the_lease_exits_3(tmp_path: Path) -> None
 def test_scan_is_incremental_by_default_and_full_on_request(tmp_path: Path) -> None:
     db = f"sqlite:///{tmp_path / 'inc.db'}"
     args = ("scan", "--data", "fixtures/demo", "--as-of", "2026-06-30", "--db", db)
-    first, second, forced = run(*args), run(*args), run(*args, "--full")
+    first, second, third, forced = run(*args), run(*args), run(*args), run(*args, "--full")
     assert "15 alert(s)" in first.stdout and "15 new" in first.stdout and " 0 subject(s) unchanged" in first.stdout
-    assert "15 alert(s)" in second.stdout and "12 subject(s) unchanged" in second.stdout
+    # the second scan sees the first one's alerts as history (signals) for the first time: it re-evaluates
+    assert "15 alert(s)" in second.stdout and "0 new" in second.stdout
+    assert "15 alert(s)" in third.stdout and "12 subject(s) unchanged" in third.stdout
     assert "15 alert(s)" in forced.stdout and " 0 subject(s) unchanged" in forced.stdout
 
 

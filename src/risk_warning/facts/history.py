@@ -35,6 +35,17 @@ class Signal(Fact):
     last_seen: dt.date
     status: str = "new"
     tonight: bool = False  # raised by this evaluation (not only remembered by the store)
+    watched_since: dt.date | None = None  # since when the store has evaluated the cadre (None: long before)
+
+
+class Watch(Fact):
+    """监测起始: since when the alert store has evaluated a cadre. Before that, no alert is known to be new."""
+
+    fact_type: ClassVar[str] = "watch"
+    key_field: ClassVar[str] = "cadre_id"
+
+    cadre_id: str
+    since: dt.date
 
 
 class EducationAssignment(Fact):

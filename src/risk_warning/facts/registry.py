@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from risk_warning.facts._base import Fact, Pii
 from risk_warning.facts.conduct import ExpenseClaim, OrgLifeAttendance
-from risk_warning.facts.history import EducationAssignment, Signal
+from risk_warning.facts.history import EducationAssignment, Signal, Watch
 from risk_warning.facts.integrity import (
     Complaint,
     CustodyEvent,
@@ -103,6 +103,7 @@ FACT_MODELS: dict[str, type[Fact]] = {
         ExpenseClaim,
         OrgLifeAttendance,
         Signal,
+        Watch,
         EducationAssignment,
     )
 }

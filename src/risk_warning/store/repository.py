@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import socket
+import typing
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -20,7 +21,10 @@ from sqlmodel import Session, col, create_engine, select
 
 from risk_warning.alerts.model import Alert
 from risk_warning.errors import RiskWarningError
-from risk_warning.facts.integrity import Intervention
+from risk_warning.facts._base import Fact
+from risk_warning.facts.history import EducationAssignment, Signal, Watch
+from risk_warning.facts.integrity import EducationType, Intervention
+from risk_warning.grade import Grade
 from risk_warning.sources.base import QuarantinedRecord
 from risk_warning.store import migrate
 from risk_warning.store.tables import (
@@ -29,6 +33,7 @@ from risk_warning.store.tables import (
     AlertRecord,
     AlertStatus,
     Disposition,
+    EducationAssignmentRecord,
     QuarantineRecord,
     ScanLease,
     ScanRun,
@@ -36,7 +41,18 @@ from risk_warning.store.tables import (
     Suppression,
 )
 
-_CHANGES = ("grade", "score", "message", "evidence", "education", "params", "ruleset_hash", "ruleset_version")
+_CHANGES = (
+    "grade",
+    "score",
+    "message",
+    "evidence",
+    "education",
+    "params",
+    "ruleset_hash",
+    "ruleset_version",
+    "base_grade",
+    "adjustments",
+)
 
 
 def now() -> datetime:
@@ -199,19 +215,37 @@ class AlertStore:
                         first_scan_id=scan_id,
                         last_scan_id=scan_id,
                         suppressed_until=until,
+                        opened_on=alert.as_of,
                     )
                     session.add(row)
                     session.flush()
-                    _history(session, row, actor, "created", created=True, to_grade=row.grade)
+                    _history(session, row, actor, "created", created=True, to_grade=row.grade, on=as_of)
                     continue
                 if row.grade != alert.grade.value:
-                    _history(session, row, actor, "grade_changed", from_grade=row.grade, to_grade=alert.grade.value)
-                if row.status == AlertStatus.CLEARED:
+                    why = "; ".join(a.message for a in alert.adjustments)
                     _history(
-                        session, row, actor, "reopened", to_status=AlertStatus.NEW, reason="the condition holds again"
+                        session,
+                        row,
+                        actor,
+                        "grade_changed",
+                        from_grade=row.grade,
+                        to_grade=alert.grade.value,
+                        reason=why,
+                        on=as_of,
+                    )
+                if row.status in (AlertStatus.CLEARED, AlertStatus.CLOSED):  # closed (销号), and back: a repeat
+                    _history(
+                        session,
+                        row,
+                        actor,
+                        "reopened",
+                        to_status=AlertStatus.NEW,
+                        reason="the condition holds again",
+                        on=as_of,
                     )
                     row.status = AlertStatus.NEW.value
                     row.cleared_at = None
+                    row.opened_on = alert.as_of
                 for key in _CHANGES:
                     setattr(row, key, data[key])
                 row.org_unit_id = org_units.get(alert.subject_id, row.org_unit_id)
@@ -230,6 +264,7 @@ class AlertStore:
                         "cleared",
                         to_status=AlertStatus.CLEARED,
                         reason="the condition no longer holds",
+                        on=as_of,
                     )
                     row.status = AlertStatus.CLEARED.value
                     row.cleared_at = as_of
@@ -261,11 +296,15 @@ class AlertStore:
                     seen_on=as_of,
                     valid_until=valid_until,
                     scan_id=scan_id,
+                    first_seen=as_of,
                 )
                 state.fact_hash, state.ruleset_hash = fact_hash, ruleset_hash
                 state.evaluated_as_of, state.valid_until, state.scan_id = as_of, valid_until, scan_id
                 state.seen_on = as_of
+                state.first_seen = min(state.first_seen or as_of, as_of)
                 session.add(state)
+            session.flush()
+            _recheck(session, as_of, subjects | carried_set, actor)
             for q in quarantined:
                 session.add(
                     QuarantineRecord(
@@ -298,7 +337,7 @@ class AlertStore:
                 query = select(AlertRecord).where(col(AlertRecord.subject_id).in_(chunk))
                 for row in session.exec(query.where(AlertRecord.last_seen == as_of)):
                     if row.status != AlertStatus.CLEARED:
-                        out.append(Alert.model_validate(row.model_dump()))
+                        out.append(Alert.model_validate({**row.model_dump(), "adjustments": row.adjustments or []}))
         return out
 
     def subject_states(self) -> dict[str, SubjectState]:
@@ -362,8 +401,10 @@ class AlertStore:
             return list(session.exec(select(Suppression).order_by(col(Suppression.id))))
 
     # -- lifecycle ----------------------------------------------------------------------------
-    def transition(self, alert_id: int, to: AlertStatus, actor: str, reason: str = "") -> AlertRecord:
-        """Move an alert along its lifecycle; every move is recorded with who and why."""
+    def transition(
+        self, alert_id: int, to: AlertStatus, actor: str, reason: str = "", *, on: date | None = None
+    ) -> AlertRecord:
+        """Move an alert along its lifecycle; every move is recorded with who, why and when (``on``)."""
         if not actor.strip():
             raise StoreError("say who is doing this (--by)")
         with Session(self.engine) as session:
@@ -376,7 +417,7 @@ class AlertStore:
                 raise StoreError(f"alert #{alert_id} is {row.status}; it can move to: {options}")
             if to == AlertStatus.FALSE_POSITIVE and not reason.strip():
                 raise StoreError("a false positive needs a reason")
-            _history(session, row, actor, to.value, to_status=to.value, reason=reason)
+            _history(session, row, actor, to.value, to_status=to.value, reason=reason, on=on)
             row.status = to.value
             session.add(row)
             session.commit()
@@ -453,6 +494,7 @@ class AlertStore:
                 "disposition",
                 to_status=AlertStatus.IN_DISPOSITION,
                 reason=f"{intervention} by {decided_by} on {on.isoformat()}, re-check {due.isoformat()}",
+                on=on,
             )
             row.status = AlertStatus.IN_DISPOSITION.value
             session.add(row)
@@ -475,6 +517,7 @@ class AlertStore:
                 actor,
                 "reply",
                 reason=f"reply received {received.isoformat()}, {'truthful' if truthful else 'NOT truthful'}",
+                on=received,
             )
             session.add(entry)
             session.commit()
@@ -490,6 +533,13 @@ class AlertStore:
 
     def intervention_facts(self) -> list[Intervention]:
         """Every disposition as the cadre's intervention fact: the store is a source of history."""
+        with Session(self.engine) as session:
+            fingerprints = {
+                a.id: (a.fingerprint, a.rule_id)
+                for a in session.exec(
+                    select(AlertRecord).where(col(AlertRecord.id).in_({d.alert_id for d in self.dispositions()}))
+                )
+            }
         return [
             Intervention(
                 intervention_id=f"disposition-{d.id}",
@@ -503,9 +553,117 @@ class AlertStore:
                 replied_at=d.replied_at,
                 truthful=d.truthful,
                 followup_due=d.recheck_due,
+                alert_id=fingerprints[d.alert_id][0],
+                rule_id=fingerprints[d.alert_id][1],
             )
             for d in self.dispositions()
         ]
+
+    def history_facts(self, as_of: date, lookback_days: int = 730) -> list[Fact]:
+        """What the store knows that rules may use: interventions, earlier alerts as signals, targeted
+        education, and since when each subject is watched. Alerts last seen more than ``lookback_days``
+        before ``as_of`` are left out (no escalation window is that long)."""
+        facts: list[Fact] = [*self.intervention_facts()]
+        since = as_of - timedelta(days=lookback_days)
+        with Session(self.engine) as session:
+            query = select(AlertRecord).where(col(AlertRecord.last_seen) >= since)
+            for row in session.exec(query.where(col(AlertRecord.first_seen) <= as_of)):
+                facts.append(
+                    Signal(
+                        signal_id=row.fingerprint,
+                        cadre_id=row.subject_id,
+                        rule_id=row.rule_id,
+                        family=row.family,
+                        grade=row.grade,
+                        rank=Grade(row.grade).rank,
+                        first_seen=row.first_seen,
+                        opened_on=row.opened_on or row.first_seen,
+                        last_seen=min(row.last_seen, as_of),
+                        status=row.status,
+                    )
+                )
+            for state in session.exec(select(SubjectState)):
+                facts.append(Watch(cadre_id=state.subject_id, since=state.first_seen or state.evaluated_as_of))
+            fingerprints = {a.id: a.fingerprint for a in session.exec(select(AlertRecord))}
+            for e in session.exec(select(EducationAssignmentRecord)):
+                facts.append(
+                    EducationAssignment(
+                        assignment_id=f"assignment-{e.id}",
+                        cadre_id=e.cadre_id,
+                        alert_id=fingerprints.get(e.alert_id),
+                        type=e.type,
+                        topic=e.topic,
+                        assigned_on=e.assigned_on,
+                        due=e.due,
+                        completed_on=e.completed_on,
+                        hours=e.hours,
+                    )
+                )
+        return facts
+
+    # -- targeted education ---------------------------------------------------------------------
+    def assign_education(
+        self,
+        alert_id: int,
+        on: date,
+        due: date,
+        actor: str,
+        *,
+        topic: str | None = None,
+        kind: str = "警示教育",
+    ) -> EducationAssignmentRecord:
+        """Assign targeted education on an alert (by default the topic the alert recommends)."""
+        if not actor.strip():
+            raise StoreError("say who is assigning it (--by)")
+        if due < on:
+            raise StoreError(f"the due date {due.isoformat()} is before the assignment date {on.isoformat()}")
+        if kind not in EDUCATION_TYPES:
+            raise StoreError(f"unknown education type '{kind}': one of {', '.join(EDUCATION_TYPES)}")
+        with Session(self.engine) as session:
+            row = session.get(AlertRecord, alert_id)
+            if row is None:
+                raise StoreError(f"no alert #{alert_id}")
+            entry = EducationAssignmentRecord(
+                alert_id=alert_id,
+                cadre_id=row.subject_id,
+                type=kind,
+                topic=topic or row.recommended_education,
+                assigned_on=on,
+                due=due,
+                created_at=now(),
+                created_by=actor,
+            )
+            session.add(entry)
+            _history(session, row, actor, "education_assigned", reason=f"{entry.topic}, due {due.isoformat()}", on=on)
+            session.commit()
+            session.refresh(entry)
+            return entry
+
+    def complete_education(self, assignment_id: int, on: date, hours: float, actor: str) -> EducationAssignmentRecord:
+        """Record that the cadre completed an assigned education, on a date, for so many hours."""
+        with Session(self.engine) as session:
+            entry = session.get(EducationAssignmentRecord, assignment_id)
+            if entry is None:
+                raise StoreError(f"no education assignment #{assignment_id}")
+            if on < entry.assigned_on:
+                raise StoreError(
+                    f"completed {on.isoformat()}, before it was assigned ({entry.assigned_on.isoformat()})"
+                )
+            entry.completed_on, entry.hours = on, hours
+            row = session.get(AlertRecord, entry.alert_id)
+            assert row is not None
+            _history(session, row, actor, "education_completed", reason=f"{entry.topic}, {hours:g} h", on=on)
+            session.add(entry)
+            session.commit()
+            session.refresh(entry)
+            return entry
+
+    def assignments(self, alert_id: int | None = None) -> list[EducationAssignmentRecord]:
+        with Session(self.engine) as session:
+            query = select(EducationAssignmentRecord)
+            if alert_id is not None:
+                query = query.where(EducationAssignmentRecord.alert_id == alert_id)
+            return list(session.exec(query.order_by(col(EducationAssignmentRecord.id))))
 
     def close(self) -> None:
         self.engine.dispose()
@@ -523,6 +681,54 @@ FORM_OF = {
     "组织调整": 2,
 }
 RECHECK_DAYS = {"诫勉": 183}  # 6 months after 诫勉 (南昌); 90 days otherwise
+EDUCATION_TYPES = tuple(typing.get_args(EducationType))
+
+
+def _recheck(session: Session, as_of: date, scanned: set[str], actor: str) -> None:
+    """Re-check every disposition due by ``as_of`` whose subject this scan evaluated or carried.
+
+    The condition is gone and every education assigned on the alert was completed: the alert is closed
+    (销号). The condition still holds: it is escalated (the ``escalate.recheck-failed`` rule has raised its
+    grade). The condition is gone but education is missing or outstanding: escalated one level here.
+    """
+    due = session.exec(
+        select(Disposition)
+        .where(col(Disposition.recheck_due) <= as_of)
+        .where(col(Disposition.rechecked_on).is_(None))
+        .order_by(col(Disposition.id))
+    )
+    for disposition in due:
+        if disposition.cadre_id not in scanned:
+            continue  # not evaluated tonight (quarantined, missing): re-checked by a later scan
+        row = session.get(AlertRecord, disposition.alert_id)
+        assert row is not None
+        holds = row.status != AlertStatus.CLEARED and row.last_seen == as_of
+        education = list(
+            session.exec(select(EducationAssignmentRecord).where(EducationAssignmentRecord.alert_id == row.id))
+        )
+        done = bool(education) and all(e.completed_on is not None and e.completed_on <= as_of for e in education)
+        check = f"re-check of the {disposition.type} of {disposition.decided_on.isoformat()}"
+        if holds:
+            result = "escalated: the condition still holds"
+            to = AlertStatus.ESCALATED
+        elif done:
+            result = "closed: the condition is gone and the targeted education was completed"
+            to = AlertStatus.CLOSED
+        else:
+            result = "escalated: the condition is gone but the targeted education was not completed"
+            to = AlertStatus.ESCALATED
+            raised = Grade(row.grade).raised(1)
+            if raised != row.grade:
+                _history(
+                    session, row, actor, "grade_changed", from_grade=row.grade, to_grade=raised, reason=check, on=as_of
+                )
+                row.grade, row.score = raised.value, raised.score
+        if row.status not in (AlertStatus.CLOSED, AlertStatus.FALSE_POSITIVE):
+            _history(session, row, actor, "recheck", to_status=to, reason=f"{check}: {result}", on=as_of)
+            row.status = to.value
+        disposition.rechecked_on, disposition.recheck_result = as_of, result
+        session.add(row)
+        session.add(disposition)
 
 
 def _chunked(items: list[str], size: int = 500) -> Iterator[list[str]]:
@@ -561,8 +767,13 @@ def _history(
     to_grade: str | None = None,
     reason: str = "",
     created: bool = False,
+    on: date | None = None,
 ) -> None:
-    """One history entry; the status moves from the row's current one (none when just created) to ``to_status``."""
+    """One history entry; the status moves from the row's current one (none when just created) to ``to_status``.
+
+    ``on`` is the business date of the change (a scan's as-of date, the date a decision was taken);
+    it defaults to today.
+    """
     assert row.id is not None
     session.add(
         AlertHistory(
@@ -575,5 +786,6 @@ def _history(
             from_grade=from_grade,
             to_grade=to_grade,
             reason=reason,
+            effective_on=on or now().date(),
         )
     )

@@ -7,6 +7,8 @@ quarantine     records left out of a scan: where they came from and why
 suppression    a subject (and optionally one rule) exempted until a date, with a reason
 scan_lease     a lease so that only one scan runs at a time against one store
 subject_state  per subject: the hash of its facts and until when its result holds (incremental scans)
+disposition    an intervention decided on an alert, its reply and its re-check
+education_assignment  targeted education assigned on an alert, and its completion
 """
 
 from __future__ import annotations
@@ -88,6 +90,9 @@ class AlertRecord(SQLModel, table=True):
     status: str = Field(default=AlertStatus.NEW.value, index=True)
     cleared_at: date | None = None
     suppressed_until: date | None = None
+    opened_on: date | None = None  # first seen, or seen again after it had cleared
+    base_grade: str | None = None  # the grade before escalation rules raised it
+    adjustments: list[dict[str, Any]] | None = Field(default=None, sa_column=Column(JSON))
 
 
 class AlertHistory(SQLModel, table=True):
@@ -103,6 +108,7 @@ class AlertHistory(SQLModel, table=True):
     from_grade: str | None = None
     to_grade: str | None = None
     reason: str = ""
+    effective_on: date | None = None  # the business date of the change (a scan's as_of, a decision's date)
 
 
 class QuarantineRecord(SQLModel, table=True):
@@ -151,6 +157,7 @@ class SubjectState(SQLModel, table=True):
     seen_on: date  # the last scan date that evaluated or carried it: its holding alerts have this last_seen
     valid_until: date
     scan_id: int
+    first_seen: date | None = None  # the first scan date that evaluated it: since when it is watched
 
 
 class Disposition(SQLModel, table=True):
@@ -170,5 +177,25 @@ class Disposition(SQLModel, table=True):
     replied_at: date | None = None
     truthful: bool | None = None
     recheck_due: date
+    created_at: datetime = _ts()
+    created_by: str
+    rechecked_on: date | None = None
+    recheck_result: str | None = None  # closed | escalated: why
+
+
+class EducationAssignmentRecord(SQLModel, table=True):
+    """针对性教育: targeted education assigned on an alert; scans see it as an education_assignment fact."""
+
+    __tablename__ = "education_assignment"
+
+    id: int | None = Field(default=None, primary_key=True)
+    alert_id: int = Field(index=True, foreign_key="alert.id")
+    cadre_id: str = Field(index=True)
+    type: str
+    topic: str
+    assigned_on: date
+    due: date
+    completed_on: date | None = None
+    hours: float = 0.0
     created_at: datetime = _ts()
     created_by: str
