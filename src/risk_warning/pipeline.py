@@ -85,7 +85,7 @@ def signal_of(alert: Alert, prior: Signal | None, as_of: date, watched_since: da
         first_seen=prior.first_seen if prior else as_of,
         opened_on=as_of if reopened or prior is None else prior.opened_on,
         last_seen=as_of,
-        status="new" if reopened else prior.status,
+        status="new" if reopened or prior is None else prior.status,
         tonight=True,
         watched_since=watched_since or as_of,
     )
