@@ -263,7 +263,7 @@ def _with_signal_evidence(alert: Alert, facts: Sequence[PlainFact], rules: Mappi
         if indicator is None:
             continue
         for fact in facts:
-            if fact.type != SIGNAL:
+            if fact.type != SIGNAL or any(e.key == fact.key for e in extra):
                 continue
             scope = Scope(day_number(alert.as_of), rs.params, {SIGNAL: fact.fields}, SIGNAL)
             if indicator.where is None or truth(indicator.where, scope):
