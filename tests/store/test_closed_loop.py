@@ -12,7 +12,6 @@ from typing import Any
 
 from risk_warning import AlertStore, MemorySource, load_rulesets, scan
 from risk_warning.store.tables import AlertRecord
-
 from tests.store.test_dispositions import ROOT
 
 RULESETS = load_rulesets([ROOT / "rulesets"])
@@ -98,6 +97,20 @@ def both(stores: tuple[AlertStore, AlertStore], subject: str, rule: str) -> list
     return [alert(s, subject, rule) for s in stores]
 
 
+def decide(store: AlertStore) -> None:
+    """What people decide after night 1: talks and 诫勉, targeted education (T completes it, E never does)."""
+    for subject, kind in (("T", "提醒谈话"), ("K", "诫勉"), ("E", "提醒谈话")):
+        row = alert(store, subject, "finance.near-tier-claims")
+        store.dispose(row.id or 0, kind, date(2026, 7, 2), "局党组", "监督科")
+    row = alert(store, "R", "orglife.absence")
+    store.dispose(row.id or 0, "提醒谈话", date(2026, 7, 2), "机关党委", "监督科")
+    for subject in "TE":
+        row = alert(store, subject, "finance.near-tier-claims")
+        store.assign_education(row.id or 0, date(2026, 7, 2), date(2026, 7, 31), "监督科")
+    (t_assignment,) = store.assignments(alert(store, "T", "finance.near-tier-claims").id)
+    store.complete_education(t_assignment.id or 0, date(2026, 7, 20), 3.0, "监督科")
+
+
 def test_signals_escalate_and_dispositions_close_or_escalate_over_nights(store_url: str, tmp_path: Any) -> None:
     stores = (AlertStore(store_url), AlertStore(f"sqlite:///{tmp_path / 'full.db'}"))
 
@@ -112,16 +125,7 @@ def test_signals_escalate_and_dispositions_close_or_escalate_over_nights(store_u
 
     # the next day: a talk for T, R and E, 诫勉 for K; targeted education for T and E
     for store in stores:
-        for subject, kind in (("T", "提醒谈话"), ("K", "诫勉"), ("E", "提醒谈话")):
-            row = alert(store, subject, "finance.near-tier-claims")
-            store.dispose(row.id or 0, kind, date(2026, 7, 2), "局党组", "监督科")
-        row = alert(store, "R", "orglife.absence")
-        store.dispose(row.id or 0, "提醒谈话", date(2026, 7, 2), "机关党委", "监督科")
-        for subject in "TE":
-            row = alert(store, subject, "finance.near-tier-claims")
-            store.assign_education(row.id or 0, date(2026, 7, 2), date(2026, 7, 31), "监督科")
-        (t_assignment,) = store.assignments(alert(store, "T", "finance.near-tier-claims").id)
-        store.complete_education(t_assignment.id or 0, date(2026, 7, 20), 3.0, "监督科")
+        decide(store)
 
     # night 2: the unsurrendered passport is orange now; with the orange X1 it makes two oranges: red (X2)
     night(stores, N2)

@@ -110,10 +110,12 @@ def show(alert_id: int, db: DbOpt = DEFAULT_DB, fmt: FormatOpt = "table") -> Non
         row = store.alert(alert_id)
         history = store.history(alert_id)
         dispositions = store.dispositions(alert_id)
+        assignments = store.assignments(alert_id)
     payload = {
         **_row(row),
         "history": [_history(h) for h in history],
         "dispositions": [d.model_dump(mode="json") for d in dispositions],
+        "education_assignments": [e.model_dump(mode="json") for e in assignments],
     }
     if fmt == "json":
         _emit(payload, fmt)
@@ -123,6 +125,14 @@ def show(alert_id: int, db: DbOpt = DEFAULT_DB, fmt: FormatOpt = "table") -> Non
     out.print(
         f"basis: {row.basis}\ndisposition: {row.disposition}\neducation: {row.recommended_education}", markup=False
     )
+    for a in row.adjustments or []:
+        out.print(scrub(f"raised {a['from_grade']}->{a['to_grade']} by {a['rule_id']}: {a['message']}"), markup=False)
+    context = row.education or {}
+    last = context.get("last_education_date") or "none"
+    out.print(f"last integrity education: {last}, {context.get('hours_12m', 0)} h in 12 months", markup=False)
+    for a in context.get("outstanding_assignments", []):
+        late = " (overdue)" if a.get("overdue") else ""
+        out.print(f"  outstanding: {a['topic']}, due {a['due']}{late}", markup=False)
     for h in history:
         change = f"{h.from_status or ''}->{h.to_status or ''}" if h.to_status else ""
         grade = f" {h.from_grade}->{h.to_grade}" if h.to_grade and h.from_grade else ""
@@ -228,3 +238,45 @@ def reply(
         _emit(entry.model_dump(mode="json"), fmt)
     else:
         out.print(f"disposition #{entry.id}: reply {entry.replied_at}, {'truthful' if truthful else 'not truthful'}")
+
+
+@app.command()
+def educate(
+    alert_id: int,
+    on: Annotated[str, typer.Option(help="date assigned (YYYY-MM-DD)")],
+    due: Annotated[str, typer.Option(help="to be completed by (YYYY-MM-DD)")],
+    by: ByOpt,
+    topic: Annotated[str | None, typer.Option(help="default: the education the alert recommends")] = None,
+    kind: Annotated[str, typer.Option("--type", help="警示教育, 廉政党课, 专题培训, ...")] = "警示教育",
+    db: DbOpt = DEFAULT_DB,
+    fmt: FormatOpt = "table",
+) -> None:
+    """Assign targeted education on an alert; the alert then shows it as outstanding until completed."""
+    day, until = _date(on, "--on"), _date(due, "--due")
+    assert day is not None and until is not None
+    with _opened(db) as store:
+        entry = store.assign_education(alert_id, day, until, by, topic=topic, kind=kind)
+    if fmt == "json":
+        _emit(entry.model_dump(mode="json"), fmt)
+    else:
+        out.print(f"assignment #{entry.id}: {entry.topic} on alert #{alert_id}, due {entry.due}", markup=False)
+
+
+@app.command()
+def educated(
+    assignment_id: int,
+    on: Annotated[str, typer.Option(help="date completed (YYYY-MM-DD)")],
+    hours: Annotated[float, typer.Option(help="hours of education")],
+    by: ByOpt,
+    db: DbOpt = DEFAULT_DB,
+    fmt: FormatOpt = "table",
+) -> None:
+    """Record that assigned education was completed (it counts at the alert's re-check)."""
+    day = _date(on, "--on")
+    assert day is not None
+    with _opened(db) as store:
+        entry = store.complete_education(assignment_id, day, hours, by)
+    if fmt == "json":
+        _emit(entry.model_dump(mode="json"), fmt)
+    else:
+        out.print(f"assignment #{entry.id}: completed {entry.completed_on}, {entry.hours:g} h", markup=False)

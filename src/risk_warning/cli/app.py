@@ -158,6 +158,76 @@ def scan(
 
 
 @app.command()
+def metrics(
+    start: Annotated[str, typer.Option("--from", help="First day of the period (YYYY-MM-DD).")],
+    end: Annotated[str, typer.Option("--to", help="Last day of the period (YYYY-MM-DD).")],
+    db: Annotated[str, typer.Option(help="Store URL: sqlite:///file.db or postgresql+psycopg://...")] = (
+        "sqlite:///risk_warning.db"
+    ),
+    unit: Annotated[str | None, typer.Option(help="One org unit (default: every unit, then overall).")] = None,
+    data: Annotated[
+        Path | None, typer.Option(help="HR data directory, for education coverage of high-risk posts.")
+    ] = None,
+    overdue_days: Annotated[int, typer.Option(help="An alert nobody acted on for this long is overdue.")] = 30,
+    fmt: Annotated[str, typer.Option("--format", help="table or json")] = "table",
+) -> None:
+    """Effectiveness over a period: 抓早抓小 share, repeat rate, education coverage, triage time, overdue work."""
+    from risk_warning.metrics import effectiveness, effectiveness_by_unit
+    from risk_warning.sources.directory import DirectorySource
+    from risk_warning.store.repository import AlertStore
+
+    days = []
+    for name, value in (("--from", start), ("--to", end)):
+        try:
+            days.append(date.fromisoformat(value))
+        except ValueError:
+            err.print(f"{name} must be a date such as 2026-06-30, not {value!r}")
+            raise typer.Exit(2) from None
+    if days[1] < days[0]:
+        err.print(f"--to {end} is before --from {start}")
+        raise typer.Exit(2)
+    facts = DirectorySource(data).load().facts if data is not None else None
+    store = AlertStore(db)
+    try:
+        if unit is not None:
+            reports = [effectiveness(store, days[0], days[1], unit=unit, facts=facts, overdue_days=overdue_days)]
+        else:
+            reports = effectiveness_by_unit(store, days[0], days[1], facts=facts, overdue_days=overdue_days)
+    finally:
+        store.close()
+    if fmt == "json":
+        out.print(json.dumps([r.model_dump(mode="json") for r in reports], ensure_ascii=False, indent=2), markup=False)
+        return
+    table = Table(title=f"预警成效 {start} .. {end}")
+    columns = {
+        "unit": "单位",
+        "alerts_raised": "新增预警",
+        "early_resolution_share": "抓早抓小",
+        "repeat_rate": "6个月复发率",
+        "education_coverage": "高风险岗位教育覆盖",
+        "median_days_to_triage": "研判用时中位(天)",
+        "overdue_dispositions": "逾期未处置",
+        "overdue_replies": "函询逾期",
+        "overdue_rechecks": "复查逾期",
+    }
+    for title in columns.values():
+        table.add_column(title)
+    for r in reports:
+        values = r.model_dump()
+        cells = []
+        for key in columns:
+            value = values[key]
+            if key == "unit":
+                cells.append(value or "全部")
+            elif isinstance(value, float) and key != "median_days_to_triage":
+                cells.append(f"{value:.0%}")
+            else:
+                cells.append("-" if value is None else str(value))
+        table.add_row(*cells)
+    out.print(table)
+
+
+@app.command()
 def schedule(
     config: Annotated[Path, typer.Option(help="A schedule file (cron, timezone, data, rules, db, ...).")],
     run_now: Annotated[bool, typer.Option(help="Also run one scan right away.")] = False,
