@@ -185,3 +185,34 @@ def test_dispose_and_reply_from_the_command_line(tmp_path: Path) -> None:
     assert json.loads(replied.stdout)["truthful"] is True
     shown = json.loads(run("alerts", "show", str(alert["id"]), "--db", db, "--format", "json").stdout)
     assert shown["status"] == "in_disposition" and shown["dispositions"][0]["replied_at"] == "2026-07-20"
+
+
+def test_targeted_education_from_the_command_line(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'educate.db'}"
+    assert run("scan", "--data", "fixtures/demo", "--as-of", "2026-06-30", "--db", db).returncode == 0
+    (alert,) = json.loads(run("alerts", "list", "--db", db, "--subject", "C004", "--format", "json").stdout)
+    late = run(
+        "alerts", "educate", str(alert["id"]), "--on", "2026-07-10", "--due", "2026-07-01", "--by", "x", "--db", db
+    )
+    assert late.returncode == 2 and "before the assignment date" in late.stderr
+    made = run(
+        "alerts", "educate", str(alert["id"]), "--on", "2026-07-01", "--due", "2026-07-31", "--by", "组织科",
+        "--db", db, "--format", "json",
+    )  # fmt: skip
+    assignment = json.loads(made.stdout)
+    assert assignment["topic"] == "因私出国(境)证照管理纪律教育"  # what the travel family recommends
+    # the next scan shows it outstanding, and overdue after its due date
+    assert run("scan", "--data", "fixtures/demo", "--as-of", "2026-08-01", "--db", db).returncode == 0
+    shown = run("alerts", "show", str(alert["id"]), "--db", db)
+    assert "outstanding: 因私出国(境)证照管理纪律教育, due 2026-07-31 (overdue)" in shown.stdout
+    done = run(
+        "alerts", "educated", str(assignment["id"]), "--on", "2026-08-02", "--hours", "2", "--by", "组织科", "--db", db
+    )
+    assert done.returncode == 0 and "completed 2026-08-02, 2 h" in done.stdout
+    assert run("scan", "--data", "fixtures/demo", "--as-of", "2026-08-03", "--db", db).returncode == 0
+    shown_json = json.loads(run("alerts", "show", str(alert["id"]), "--db", db, "--format", "json").stdout)
+    assert shown_json["education"]["outstanding_assignments"] == []
+    assert shown_json["education"]["hours_12m"] == 2.0
+    assert [e["completed_on"] for e in shown_json["education_assignments"]] == ["2026-08-02"]
+    actions = [h["action"] for h in shown_json["history"]]
+    assert "education_assigned" in actions and "education_completed" in actions

@@ -130,3 +130,43 @@ def test_conditions_the_engine_cannot_express_are_reported_at_load() -> None:
     found = problems(text)
     assert [(f[0], f[2]) for f in found] == [(14, Reason.UNSUPPORTED)]
     assert "may be empty" in found[0][3]
+
+
+def test_an_adjustment_must_name_a_bound_signal() -> None:
+    text = HEADER + rule(
+        "      sig: signal where tonight\n      a: appointment where cadre_id == sig.cadre_id",
+        "    adjust: {signal: sgi, raise: 1}",
+    )
+    found = problems(text)
+    assert [(f[2], f[3], f[4]) for f in found] == [
+        (Reason.UNKNOWN_NAME, "'sgi' is not a bound signal pattern", "did you mean 'sig'?")
+    ]
+    assert found[0][0] == 15  # the line of `adjust:`
+
+
+def test_an_adjustment_takes_no_grade_and_raises_something() -> None:
+    both = problems(HEADER + rule("      s: signal", "    grade: yellow\n    adjust: {signal: s, raise: 1}"))
+    assert both[0][2] == Reason.SCHEMA and "takes no `grade:`" in both[0][3]
+    nothing = problems(HEADER + rule("      s: signal", "    adjust: {signal: s}"))
+    assert nothing[0][2] == Reason.SCHEMA and "needs `raise:`" in nothing[0][3]
+
+
+def test_rules_that_read_signals_are_escalations() -> None:
+    text = (
+        HEADER.replace("rules:\n", "indicators:\n  n: {count: signal}\nrules:\n")
+        + rule("      s: signal where rank >= 2")
+        + rule("      c: n where value > 2").replace("t.r", "t.n")
+        + rule("      a: appointment").replace("t.r", "t.a")
+    )
+    rs = parse_ruleset(text, "rs.yaml")
+    assert {r.id: r.escalation for r in rs.rules} == {"t.r": True, "t.n": True, "t.a": False}
+
+
+def test_an_adjustment_raises_but_never_lowers_and_never_raises_blue() -> None:
+    from risk_warning.grade import Grade
+    from risk_warning.rules.model import AdjustSpec
+
+    one = AdjustSpec.model_validate({"signal": "s", "raise": 1, "cap": "orange"})
+    assert [one.apply(g) for g in Grade] == [Grade.BLUE, Grade.ORANGE, Grade.ORANGE, Grade.RED]
+    red = AdjustSpec.model_validate({"signal": "s", "to": "red"})
+    assert [red.apply(g) for g in Grade] == [Grade.BLUE, Grade.RED, Grade.RED, Grade.RED]
