@@ -56,3 +56,18 @@ def test_admonition_rechecks_after_six_months_and_illegal_dispositions_are_refus
     with pytest.raises(StoreError, match="is in_disposition"):
         store.dispose(first.id or 0, "提醒谈话", date(2026, 7, 2), "局党组", "组织科")
     store.close()
+
+
+def test_recheck_periods_are_settings_of_the_store(tmp_path: Path) -> None:
+    store = AlertStore(f"sqlite:///{tmp_path / 'params.db'}", recheck_days={"提醒谈话": 60, "*": 30})
+    scan(RULESETS, DEMO, date(2026, 6, 30), store=store)
+    first, second, third = store.alerts()[:3]
+    talk = store.dispose(first.id or 0, "提醒谈话", date(2026, 7, 1), "局党组", "组织科")
+    other = store.dispose(second.id or 0, "批评教育", date(2026, 7, 1), "局党组", "组织科")
+    admonition = store.dispose(third.id or 0, "诫勉", date(2026, 7, 1), "局党组", "组织科")
+    assert (talk.recheck_due, other.recheck_due, admonition.recheck_due) == (
+        date(2026, 8, 30),
+        date(2026, 7, 31),
+        date(2026, 12, 31),
+    )
+    store.close()

@@ -99,8 +99,13 @@ def _aware(value: datetime) -> datetime:
 
 
 class AlertStore:
-    def __init__(self, url: str = "sqlite:///risk_warning.db") -> None:
+    def __init__(
+        self, url: str = "sqlite:///risk_warning.db", *, recheck_days: Mapping[str, int] | None = None
+    ) -> None:
+        """Open (and migrate) a store. ``recheck_days`` sets the re-check period by intervention type;
+        ``"*"`` is the default for the others (90 days; 183 after 诫勉 unless given)."""
         self.url = url
+        self.recheck_days: dict[str, int] = {**RECHECK_DAYS, **(recheck_days or {})}
         self.engine: SqlEngine = create_engine(url)
         migrate.upgrade(self.engine)
 
@@ -466,7 +471,8 @@ class AlertStore:
             raise StoreError("a 函询 needs --reply-due (a written reply is due within 15 working days)")
         if not decided_by.strip():
             raise StoreError("say which body decided it (--decided-by)")
-        due = recheck_due or on + timedelta(days=RECHECK_DAYS.get(intervention, 90))
+        days = self.recheck_days.get(intervention, self.recheck_days["*"])
+        due = recheck_due or on + timedelta(days=days)
         with Session(self.engine) as session:
             row = session.get(AlertRecord, alert_id)
             if row is None:
@@ -680,7 +686,7 @@ FORM_OF = {
     "通报批评": 1,
     "组织调整": 2,
 }
-RECHECK_DAYS = {"诫勉": 183}  # 6 months after 诫勉 (南昌); 90 days otherwise
+RECHECK_DAYS = {"诫勉": 183, "*": 90}  # 6 months after 诫勉 (南昌); 90 days otherwise
 EDUCATION_TYPES = tuple(typing.get_args(EducationType))
 
 
