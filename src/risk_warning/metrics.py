@@ -155,7 +155,7 @@ def effectiveness(
     out.repeat_rate = _share(out.repeats, out.dispositions)
     if facts is not None:
         units = {a.subject_id: a.org_unit_id for a in store.alerts()}
-        holders, covered = _coverage([*facts, *_assignment_facts(store)], end, unit, units)
+        holders, covered = _coverage([*facts, *store.assignment_facts()], end, unit, units)
         out.high_risk_holders, out.high_risk_covered = holders, covered
         out.education_coverage = _share(covered, holders)
     return out
@@ -200,21 +200,6 @@ def _repeated(
             if entry.action in ("created", "reopened") and disposition.decided_on < _day(entry) <= until:
                 return True
     return False
-
-
-def _assignment_facts(store: AlertStore) -> list[EducationAssignment]:
-    return [
-        EducationAssignment(
-            assignment_id=f"assignment-{a.id}",
-            cadre_id=a.cadre_id,
-            topic=a.topic,
-            assigned_on=a.assigned_on,
-            due=a.due,
-            completed_on=a.completed_on,
-            hours=a.hours,
-        )
-        for a in store.assignments()
-    ]
 
 
 def _coverage(facts: Sequence[Fact], end: date, unit: str | None, units: dict[str, str | None]) -> tuple[int, int]:

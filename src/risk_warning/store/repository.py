@@ -590,22 +590,27 @@ class AlertStore:
                 )
             for state in session.exec(select(SubjectState)):
                 facts.append(Watch(cadre_id=state.subject_id, since=state.first_seen or state.evaluated_as_of))
-            fingerprints = {a.id: a.fingerprint for a in session.exec(select(AlertRecord))}
-            for e in session.exec(select(EducationAssignmentRecord)):
-                facts.append(
-                    EducationAssignment(
-                        assignment_id=f"assignment-{e.id}",
-                        cadre_id=e.cadre_id,
-                        alert_id=fingerprints.get(e.alert_id),
-                        type=e.type,
-                        topic=e.topic,
-                        assigned_on=e.assigned_on,
-                        due=e.due,
-                        completed_on=e.completed_on,
-                        hours=e.hours,
-                    )
-                )
+        facts += self.assignment_facts()
         return facts
+
+    def assignment_facts(self) -> list[EducationAssignment]:
+        """Every targeted-education assignment as the cadre's education_assignment fact."""
+        with Session(self.engine) as session:
+            fingerprints = {a.id: a.fingerprint for a in session.exec(select(AlertRecord))}
+            return [
+                EducationAssignment(
+                    assignment_id=f"assignment-{e.id}",
+                    cadre_id=e.cadre_id,
+                    alert_id=fingerprints.get(e.alert_id),
+                    type=e.type,
+                    topic=e.topic,
+                    assigned_on=e.assigned_on,
+                    due=e.due,
+                    completed_on=e.completed_on,
+                    hours=e.hours,
+                )
+                for e in session.exec(select(EducationAssignmentRecord))
+            ]
 
     # -- targeted education ---------------------------------------------------------------------
     def assign_education(
