@@ -130,3 +130,50 @@ class CustodyEvent(Fact):
     due_return: dt.date
     returned_at: dt.date | None = None
     status: Literal["drawn", "returned", "拒不交回"] = "drawn"
+
+
+class PmrVerification(Fact):
+    """个人有关事项报告查核结果: the result of checking a cadre's report against the registries."""
+
+    fact_type: ClassVar[str] = "pmr_verification"
+    key_field: ClassVar[str] = "check_id"
+
+    check_id: str
+    cadre_id: str
+    year: int
+    trigger: Literal["随机抽查", "提拔", "后备", "转任重要岗位", "举报", "其他"] = "其他"
+    result: Literal["一致", "漏报", "瞒报"]
+    mismatched_categories: list[str] = Field(default_factory=list)
+    decided_at: dt.date
+
+
+class NegativeListHit(Fact):
+    """政治素质考察负面清单: an item of the negative list found against a cadre."""
+
+    fact_type: ClassVar[str] = "negative_list_hit"
+    key_field: ClassVar[str] = "hit_id"
+
+    hit_id: str
+    cadre_id: str
+    item_code: str
+    date: dt.date
+    source: str | None = None
+    revoked: bool = False
+
+
+class AuditFinding(Fact):
+    """审计发现问题: a finding of an economic-responsibility or special audit, with who answers for it."""
+
+    fact_type: ClassVar[str] = "audit_finding"
+    key_field: ClassVar[str] = "finding_id"
+    subject_fields: ClassVar[tuple[str, ...]] = ("responsible_cadre_ids",)
+
+    finding_id: str
+    audit_type: Literal["经济责任(任中)", "经济责任(离任)", "专项", "内审"] = "专项"
+    unit_id: str | None = None
+    responsible_cadre_ids: list[str] = Field(min_length=1)
+    category: str | None = None
+    amount: float | None = Field(None, ge=0)
+    rectify_due: dt.date
+    rectified_at: dt.date | None = None
+    transferred: bool = False

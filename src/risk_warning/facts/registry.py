@@ -13,11 +13,14 @@ from risk_warning.facts._base import Fact, Pii
 from risk_warning.facts.conduct import ExpenseClaim, OrgLifeAttendance
 from risk_warning.facts.history import EducationAssignment, Signal, Watch
 from risk_warning.facts.integrity import (
+    AuditFinding,
     Complaint,
     CustodyEvent,
     EducationRecord,
     Intervention,
+    NegativeListHit,
     PersonalMattersReport,
+    PmrVerification,
     TravelDocument,
 )
 from risk_warning.facts.personnel import (
@@ -102,6 +105,9 @@ FACT_MODELS: dict[str, type[Fact]] = {
         CustodyEvent,
         ExpenseClaim,
         OrgLifeAttendance,
+        PmrVerification,
+        NegativeListHit,
+        AuditFinding,
         Signal,
         Watch,
         EducationAssignment,
