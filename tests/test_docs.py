@@ -44,3 +44,14 @@ def test_facts_reference_is_up_to_date() -> None:
     from risk_warning.facts.reference import render_facts_reference
 
     assert (ROOT / "docs" / "facts.md").read_text(encoding="utf-8") == render_facts_reference() + "\n"
+
+
+def test_rulesets_reference_is_up_to_date_and_every_missing_rule_says_why() -> None:
+    from risk_warning.rules.loader import load_rulesets
+    from risk_warning.rules.reference import CATALOGUE, COMBINATIONS, WAITING, render_rulesets_reference
+
+    rulesets = load_rulesets([ROOT / "rulesets"])
+    assert (ROOT / "docs" / "rulesets.md").read_text(encoding="utf-8") == render_rulesets_reference(rulesets) + "\n"
+    shipped = {r.spec.catalogue for rs in rulesets for r in rs.rules if r.spec.catalogue}
+    assert shipped <= set(CATALOGUE) | set(COMBINATIONS)
+    assert set(CATALOGUE) - shipped == set(WAITING)  # a reason for each rule not shipped, none for a shipped one
