@@ -49,6 +49,20 @@ def _date(value: str | None, name: str) -> date | None:
         raise typer.Exit(2) from None
 
 
+def _required_date(value: str, name: str) -> date:
+    day = _date(value, name)
+    assert day is not None
+    return day
+
+
+def _report(entry: Any, fmt: str, line: str) -> None:
+    """A recorded entry: as JSON, or as one line for people."""
+    if fmt == "json":
+        _emit(entry.model_dump(mode="json"), fmt)
+    else:
+        out.print(line, markup=False)
+
+
 @contextmanager
 def _opened(db: str) -> Iterator[AlertStore]:
     """The store, closed afterwards; a refused operation prints why and exits 2."""
@@ -177,8 +191,7 @@ def suppress(
     fmt: FormatOpt = "table",
 ) -> None:
     """Suppress a subject's alerts (or one rule's) until a date; alerts are kept and still recorded."""
-    day = _date(until, "--until")
-    assert day is not None
+    day = _required_date(until, "--until")
     with _opened(db) as store:
         sid = store.suppress(subject, day, reason, by, rule)
     if fmt == "json":
@@ -202,8 +215,7 @@ def dispose(
     fmt: FormatOpt = "table",
 ) -> None:
     """Record the intervention decided on an alert (处置); the alert moves to in_disposition."""
-    day = _date(on, "--on")
-    assert day is not None
+    day = _required_date(on, "--on")
     with _opened(db) as store:
         entry = store.dispose(
             alert_id,
@@ -214,10 +226,7 @@ def dispose(
             reply_due=_date(reply_due, "--reply-due"),
             recheck_due=_date(recheck_due, "--recheck-due"),
         )
-    if fmt == "json":
-        _emit(entry.model_dump(mode="json"), fmt)
-    else:
-        out.print(f"disposition #{entry.id}: {entry.type} on alert #{alert_id}, re-check {entry.recheck_due}")
+    _report(entry, fmt, f"disposition #{entry.id}: {entry.type} on alert #{alert_id}, re-check {entry.recheck_due}")
 
 
 @app.command()
@@ -230,14 +239,11 @@ def reply(
     fmt: FormatOpt = "table",
 ) -> None:
     """Record the reply to a 函询 and whether it was truthful."""
-    day = _date(received, "--received")
-    assert day is not None
+    day = _required_date(received, "--received")
     with _opened(db) as store:
         entry = store.record_reply(disposition_id, day, truthful, by)
-    if fmt == "json":
-        _emit(entry.model_dump(mode="json"), fmt)
-    else:
-        out.print(f"disposition #{entry.id}: reply {entry.replied_at}, {'truthful' if truthful else 'not truthful'}")
+    verdict = "truthful" if truthful else "not truthful"
+    _report(entry, fmt, f"disposition #{entry.id}: reply {entry.replied_at}, {verdict}")
 
 
 @app.command()
@@ -252,14 +258,10 @@ def educate(
     fmt: FormatOpt = "table",
 ) -> None:
     """Assign targeted education on an alert; the alert then shows it as outstanding until completed."""
-    day, until = _date(on, "--on"), _date(due, "--due")
-    assert day is not None and until is not None
+    day, until = _required_date(on, "--on"), _required_date(due, "--due")
     with _opened(db) as store:
         entry = store.assign_education(alert_id, day, until, by, topic=topic, kind=kind)
-    if fmt == "json":
-        _emit(entry.model_dump(mode="json"), fmt)
-    else:
-        out.print(f"assignment #{entry.id}: {entry.topic} on alert #{alert_id}, due {entry.due}", markup=False)
+    _report(entry, fmt, f"assignment #{entry.id}: {entry.topic} on alert #{alert_id}, due {entry.due}")
 
 
 @app.command()
@@ -272,11 +274,7 @@ def educated(
     fmt: FormatOpt = "table",
 ) -> None:
     """Record that assigned education was completed (it counts at the alert's re-check)."""
-    day = _date(on, "--on")
-    assert day is not None
+    day = _required_date(on, "--on")
     with _opened(db) as store:
         entry = store.complete_education(assignment_id, day, hours, by)
-    if fmt == "json":
-        _emit(entry.model_dump(mode="json"), fmt)
-    else:
-        out.print(f"assignment #{entry.id}: completed {entry.completed_on}, {entry.hours:g} h", markup=False)
+    _report(entry, fmt, f"assignment #{entry.id}: completed {entry.completed_on}, {entry.hours:g} h")
