@@ -55,6 +55,7 @@ class Reason(enum.StrEnum):
     UNSUPPORTED = "unsupported"
     TEMPLATE = "template"
     ENGINE_LIMIT = "engine-limit"
+    WRONG_SUBJECT = "wrong-subject"
     # input records
     MISSING_FIELD = "missing-field"
     INVALID_VALUE = "invalid-value"

@@ -25,7 +25,7 @@ from risk_warning.engine.base import Evaluator, Match, Partition
 from risk_warning.engine.durable_adapter import DurableEvaluator
 from risk_warning.engine.reference import ReferenceEvaluator
 from risk_warning.errors import EngineError
-from risk_warning.facts._base import Fact
+from risk_warning.facts._base import SUBJECT_KINDS, Fact, subject_kind
 from risk_warning.facts.history import Signal, Watch
 from risk_warning.facts.normalise import PlainFact, day_number, from_day_number, normalise
 from risk_warning.facts.registry import FACT_SPECS
@@ -97,23 +97,25 @@ class Engine:
     def __init__(self, rulesets: Ruleset | Sequence[Ruleset], *, evaluator: EvaluatorName = "durable") -> None:
         self.rulesets: list[Ruleset] = [rulesets] if isinstance(rulesets, Ruleset) else list(rulesets)
         self.evaluator_name = evaluator
-        self.phases: dict[Phase, list[Ruleset]] = {
-            "alerts": phase_rulesets(self.rulesets, escalation=False),
-            "escalation": phase_rulesets(self.rulesets, escalation=True),
-        }
+        # each kind of subject (cadre, unit, project, contract) is evaluated by its own rulesets only
+        self.phases: dict[tuple[Phase, str], list[Ruleset]] = {}
+        for kind in SUBJECT_KINDS:
+            mine = [rs for rs in self.rulesets if rs.spec.subject == kind]
+            self.phases[("alerts", kind)] = phase_rulesets(mine, escalation=False)
+            self.phases[("escalation", kind)] = phase_rulesets(mine, escalation=True)
         self._rules: dict[str, tuple[Ruleset, Rule]] = {r.id: (rs, r) for rs in self.rulesets for r in rs.rules}
-        self._evaluators: dict[tuple[date, Phase], Evaluator] = {}
+        self._evaluators: dict[tuple[date, Phase, str], Evaluator] = {}
 
-    def _evaluator(self, as_of: date, phase: Phase) -> Evaluator:
-        if (as_of, phase) not in self._evaluators:
-            if any(day != as_of for day, _ in self._evaluators):
+    def _evaluator(self, as_of: date, phase: Phase, kind: str) -> Evaluator:
+        if (as_of, phase, kind) not in self._evaluators:
+            if any(day != as_of for day, _, _ in self._evaluators):
                 self.close()  # one as-of date at a time: programs differ only by as_of
-            rulesets = self.phases[phase]
+            rulesets = self.phases[(phase, kind)]
             if self.evaluator_name == "reference":
-                self._evaluators[(as_of, phase)] = ReferenceEvaluator(rulesets, as_of)
+                self._evaluators[(as_of, phase, kind)] = ReferenceEvaluator(rulesets, as_of)
             else:
-                self._evaluators[(as_of, phase)] = DurableEvaluator(compile_rules(rulesets, as_of))
-        return self._evaluators[(as_of, phase)]
+                self._evaluators[(as_of, phase, kind)] = DurableEvaluator(compile_rules(rulesets, as_of))
+        return self._evaluators[(as_of, phase, kind)]
 
     def evaluate_subject(self, subject: str, facts: Sequence[Fact], as_of: date) -> list[Alert]:
         """Alerts for one subject whose facts (reference and history facts included) are already gathered."""
@@ -122,14 +124,17 @@ class Engine:
     def explain_subject(self, subject: str, facts: Sequence[Fact], as_of: date) -> Evaluation:
         """Alerts for one subject and the adjustments escalation rules made to them."""
         day = day_number(as_of)
+        kind = subject_kind(subject)
+        own = self.phases[("alerts", kind)]
+        if not own and not self.phases[("escalation", kind)]:
+            return Evaluation()
         plain = [normalise(f) for f in facts]
-        own = self.phases["alerts"]
         first = plain + indicator_facts(own, subject, plain, day)
-        matches = self._evaluator(as_of, "alerts").evaluate(Partition(subject, first))
+        matches = self._evaluator(as_of, "alerts", kind).evaluate(Partition(subject, first)) if own else []
         alerts = build_alerts(matches, first, facts, own, as_of)
         priors = {f.signal_id: f for f in facts if isinstance(f, Signal)}
         counted = [p for p in priors.values() if p.status not in NOT_SIGNALS]
-        if not self.phases["escalation"] or not (alerts or counted):
+        if not self.phases[("escalation", kind)] or not (alerts or counted):
             return Evaluation(sort_alerts(alerts))
         return self._escalate(subject, facts, [p for p in plain if p.type != SIGNAL], alerts, priors, as_of)
 
@@ -142,7 +147,8 @@ class Engine:
         priors: Mapping[str, Signal],
         as_of: date,
     ) -> Evaluation:
-        rulesets = self.phases["escalation"]
+        kind = subject_kind(subject)
+        rulesets = self.phases[("escalation", kind)]
         day = day_number(as_of)
         escalated: list[Alert] = []
         raises: list[Raise] = []
@@ -156,7 +162,7 @@ class Engine:
             signals = [s for s in [*tonight, *remembered] if s.status not in NOT_SIGNALS]
             facts_now = [*plain, *(normalise(s) for s in signals)]
             facts_now += indicator_facts(rulesets, subject, facts_now, day)
-            matches = self._evaluator(as_of, "escalation").evaluate(Partition(subject, facts_now))
+            matches = self._evaluator(as_of, "escalation", kind).evaluate(Partition(subject, facts_now))
             own = [m for m in matches if not self._rules[m.rule_id][1].adjusts]
             new_escalated = build_alerts(own, facts_now, facts, rulesets, as_of)
             new_escalated = [_with_signal_evidence(a, facts_now, self._rules) for a in new_escalated]

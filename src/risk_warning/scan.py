@@ -22,7 +22,7 @@ from risk_warning.facts.normalise import day_number
 from risk_warning.facts.personnel import Cadre
 from risk_warning.horizon import compute_horizon
 from risk_warning.incremental import new_states, plan
-from risk_warning.partition import partition_facts
+from risk_warning.partition import partition_facts, unit_of
 from risk_warning.pipeline import Engine, EvaluatorName
 from risk_warning.rules.program import Ruleset
 from risk_warning.sources.base import QuarantinedRecord, Source
@@ -155,6 +155,10 @@ def _evaluate(
     result.facts = len(facts)
     units = {f.cadre_id: f.org_unit_id for f in facts if isinstance(f, Cadre) and f.org_unit_id}
     partitions = list(partition_facts(facts))
+    for subject, members in partitions:
+        unit = unit_of(subject, members)
+        if unit is not None:
+            units[subject] = unit
     result.subjects = len(partitions)
     todo, carried, hashes = plan(partitions, states or {}, result.ruleset_hash, as_of)
     if workers > 0:

@@ -5,7 +5,23 @@ from __future__ import annotations
 import enum
 from typing import Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from risk_warning.privacy import token
+
+# The kinds of subject an alert can be about. A cadre's id is the subject id as it is; the others are
+# prefixed with their kind (``unit:U01``, ``project:P9``, ``contract:HT-3``).
+SUBJECT_KINDS = ("cadre", "unit", "project", "contract")
+
+
+def subject_id(kind: str, value: str) -> str:
+    return value if kind == "cadre" else f"{kind}:{value}"
+
+
+def subject_kind(subject: str) -> str:
+    """The kind of subject an id names: the prefix before ':' if it is a kind, otherwise a cadre."""
+    prefix, sep, _ = subject.partition(":")
+    return prefix if sep and prefix in SUBJECT_KINDS[1:] else "cadre"
 
 
 class Pii(enum.StrEnum):
@@ -29,6 +45,10 @@ class Fact(BaseModel):
 
     ``subject_fields`` name the fields that tie a fact to its cadre; ``references`` map a foreign-key
     field to the reference fact type (position, org_unit) whose facts travel with the subject.
+    ``partitions`` put the fact in the partitions of other subject kinds (see ``SUBJECT_KINDS``): each
+    kind maps to the field holding that subject's id, or to ``fk>type.field`` to read it from the fact
+    the foreign key points to (an appointment belongs to the unit of its post:
+    ``position_id>position.org_unit_id``).
     """
 
     model_config = ConfigDict(extra="ignore", frozen=True, str_strip_whitespace=True)
@@ -37,14 +57,37 @@ class Fact(BaseModel):
     key_field: ClassVar[str]
     subject_fields: ClassVar[tuple[str, ...]] = ("cadre_id",)
     references: ClassVar[dict[str, str]] = {}
+    partitions: ClassVar[dict[str, str]] = {}
+    tokens: ClassVar[dict[str, str]] = {}  # a sensitive field -> the field that holds its token
+
+    @model_validator(mode="before")
+    @classmethod
+    def _tokenise(cls, data: Any) -> Any:
+        """Fill each token field from its sensitive field (``privacy.token``), unless a token was given."""
+        if cls.tokens and isinstance(data, dict):
+            data = dict(data)
+            for raw, tok in cls.tokens.items():
+                value = data.get(raw)
+                if value not in (None, "") and not data.get(tok):
+                    data[tok] = token(str(value))
+        return data
 
     @property
     def key(self) -> str:
         """The natural key of this fact, unique within its type: ``type:id``."""
         return f"{self.fact_type}:{getattr(self, self.key_field)}"
 
+    @classmethod
+    def subject_kinds(cls) -> tuple[str, ...]:
+        """The kinds of subject whose partitions hold this fact; none for a reference fact."""
+        return (("cadre",) if cls.subject_fields else ()) + tuple(cls.partitions)
+
     def subject_ids(self) -> list[str]:
-        """The cadre ids this fact belongs to (a complaint may name several)."""
+        """The cadre ids this fact belongs to (a complaint may name several).
+
+        Subjects of other kinds, read directly from a field, follow as ``kind:id``; those read through a
+        foreign key are resolved by ``partition_facts``.
+        """
         ids: list[str] = []
         for name in self.subject_fields:
             value = getattr(self, name)
@@ -52,6 +95,10 @@ class Fact(BaseModel):
                 ids.extend(str(v) for v in value)
             elif value is not None:
                 ids.append(str(value))
+        for kind, where in self.partitions.items():
+            value = None if ">" in where else getattr(self, where)
+            if value is not None:
+                ids.append(subject_id(kind, str(value)))
         return ids
 
     @classmethod

@@ -43,3 +43,66 @@ class OrgLifeAttendance(Fact):
     date: dt.date
     cadre_id: str
     status: Literal["present", "excused", "absent"]
+
+
+class ReceptionRecord(Fact):
+    """公务接待: one official reception, belonging to the cadre who approved it."""
+
+    fact_type: ClassVar[str] = "reception_record"
+    key_field: ClassVar[str] = "record_id"
+    subject_fields: ClassVar[tuple[str, ...]] = ("approver_id",)
+
+    record_id: str
+    approver_id: str
+    host_unit_id: str | None = None
+    date: dt.date
+    guests: int = Field(ge=1)
+    companions: int = Field(ge=0)
+    has_official_letter: bool = True
+    venue: str | None = None
+    amount: float | None = Field(None, ge=0)
+
+
+class GiftRegistration(Fact):
+    """礼品礼金登记: a gift a cadre received, and when it was registered or handed in (if ever)."""
+
+    fact_type: ClassVar[str] = "gift_registration"
+    key_field: ClassVar[str] = "gift_id"
+
+    gift_id: str
+    cadre_id: str
+    received_on: dt.date
+    value: float = Field(ge=0)
+    cash: bool = False
+    registered_on: dt.date | None = None
+    found_by: Literal["本人登记", "举报查实", "审计发现", "其他"] = "本人登记"
+
+
+class BanquetFiling(Fact):
+    """婚丧喜庆事宜: a family occasion a cadre held, and its filing (报备) if any."""
+
+    fact_type: ClassVar[str] = "banquet_filing"
+    key_field: ClassVar[str] = "banquet_id"
+
+    banquet_id: str
+    cadre_id: str
+    kind: Literal["婚嫁", "丧葬", "其他喜庆"]
+    event_date: dt.date
+    filed_on: dt.date | None = None
+    guests: int = Field(0, ge=0)
+    tables: int = Field(0, ge=0)
+    invited_managed: bool = False  # people the cadre manages or serves were invited
+    gifts_from_managed: bool = False  # and gave gifts or money
+
+
+class VolunteerActivity(Fact):
+    """志愿服务: a volunteering activity a cadre took part in."""
+
+    fact_type: ClassVar[str] = "volunteer_activity"
+    key_field: ClassVar[str] = "activity_id"
+
+    activity_id: str
+    cadre_id: str
+    date: dt.date
+    hours: float = Field(0.0, ge=0)
+    kind: str | None = None

@@ -66,6 +66,7 @@ class Intervention(Fact):
     replied_at: dt.date | None = None
     truthful: bool | None = None
     followup_due: dt.date | None = None  # the re-check date
+    rechecked_on: dt.date | None = None  # when the re-check was done
     alert_id: str | None = None  # the fingerprint of the alert that triggered it
     rule_id: str | None = None  # the rule of that alert
 
@@ -100,6 +101,71 @@ class PersonalMattersReport(Fact):
     year: int
     kind: Literal["annual", "ad_hoc", "new_appointee"] = "annual"
     submitted_at: dt.date
+    household_income: float | None = pii_field(Pii.MASK)  # declared household income of the year
+
+
+class PmrAsset(Fact):
+    """个人事项报告中的房产、投资: one property or investment item of a report, with its value."""
+
+    fact_type: ClassVar[str] = "pmr_asset"
+    key_field: ClassVar[str] = "item_id"
+
+    item_id: str
+    cadre_id: str
+    report_id: str | None = None
+    category: Literal["房产", "股票", "基金", "投资型保险", "企业投资", "其他"]
+    acquired_on: dt.date
+    amount: float = pii_field(Pii.MASK, default=0.0)
+
+
+class LifeEvent(Fact):
+    """须报告的事项变化: a change the cadre must report within 30 days (个人有关事项报告规定 art.6)."""
+
+    fact_type: ClassVar[str] = "life_event"
+    key_field: ClassVar[str] = "event_id"
+
+    event_id: str
+    cadre_id: str
+    kind: Literal[
+        "婚姻变化",
+        "取得因私出入境证件",
+        "因私出国(境)",
+        "子女与外国人通婚",
+        "配偶子女移居国(境)外",
+        "配偶子女从业变化",
+        "配偶子女被追究刑事责任",
+        "纳入报告范围",
+    ]
+    date: dt.date
+
+
+class BorderCrossing(Fact):
+    """出入境记录: one exit and re-entry by the cadre (a movement record: sensitive)."""
+
+    fact_type: ClassVar[str] = "border_crossing"
+    key_field: ClassVar[str] = "crossing_id"
+
+    crossing_id: str
+    cadre_id: str
+    exit_at: dt.date = pii_field(Pii.MASK)
+    entry_at: dt.date | None = pii_field(Pii.MASK)
+    port: str | None = pii_field(Pii.HIGH)
+    destination: str | None = pii_field(Pii.MASK)
+    reported_in_pmr: bool | None = None
+
+
+class TravelApplication(Fact):
+    """因私出国(境)审批: an application to travel abroad privately, and its approval."""
+
+    fact_type: ClassVar[str] = "travel_application"
+    key_field: ClassVar[str] = "application_id"
+
+    application_id: str
+    cadre_id: str
+    destination: str | None = None
+    start_date: dt.date
+    end_date: dt.date
+    approved_at: dt.date | None = None
 
 
 class TravelDocument(Fact):

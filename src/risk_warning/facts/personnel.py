@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from datetime import date
 from typing import ClassVar, Literal
+
+from pydantic import Field, model_validator
 
 from risk_warning.facts._base import Fact, Pii, pii_field
 
@@ -16,6 +19,7 @@ class Cadre(Fact):
     fact_type: ClassVar[str] = "cadre"
     key_field: ClassVar[str] = "cadre_id"
     references: ClassVar[dict[str, str]] = {"org_unit_id": "org_unit"}
+    partitions: ClassVar[dict[str, str]] = {"unit": "org_unit_id"}
 
     cadre_id: str
     name: str = pii_field(Pii.MASK, default="")
@@ -29,6 +33,8 @@ class Cadre(Fact):
     management_authority: ManagementAuthority | None = None
     reporting_scope: bool = False
     doc_custody_scope: bool = False
+    growth_place: str | None = pii_field(Pii.MASK)  # 成长地: region code of the home area
+    left_on: dt.date | None = None  # left public service (退休、辞职、调离)
 
 
 class OrgUnit(Fact):
@@ -44,6 +50,8 @@ class OrgUnit(Fact):
     level: str | None = None
     type: Literal["党政机关", "事业单位", "国企"] | None = None
     discipline_body_id: str | None = None
+    region_code: str | None = None  # 行政区划代码 of the area it governs or serves
+    function: Literal["纪委监委", "组织部", "法院", "检察院", "公安", "其他"] = "其他"
 
 
 class Position(Fact):
@@ -61,6 +69,7 @@ class Position(Fact):
     risk_level: Literal["high", "medium", "low"] = "low"
     is_leadership: bool = False
     is_principal: bool = False
+    superior_position_id: str | None = None  # the post this one reports to
 
 
 class Appointment(Fact):
@@ -69,6 +78,7 @@ class Appointment(Fact):
     fact_type: ClassVar[str] = "appointment"
     key_field: ClassVar[str] = "appointment_id"
     references: ClassVar[dict[str, str]] = {"position_id": "position"}
+    partitions: ClassVar[dict[str, str]] = {"unit": "position_id>position.org_unit_id"}
 
     appointment_id: str
     cadre_id: str
@@ -97,6 +107,7 @@ class SelectionProcess(Fact):
 
     fact_type: ClassVar[str] = "selection_process"
     key_field: ClassVar[str] = "case_id"
+    references: ClassVar[dict[str, str]] = {"target_position_id": "position"}
 
     case_id: str
     cadre_id: str
@@ -134,6 +145,7 @@ class DisciplinaryAction(Fact):
 
     fact_type: ClassVar[str] = "disciplinary_action"
     key_field: ClassVar[str] = "action_id"
+    partitions: ClassVar[dict[str, str]] = {"unit": "cadre_id>cadre.org_unit_id"}
 
     action_id: str
     cadre_id: str
@@ -154,3 +166,50 @@ class DisciplinaryAction(Fact):
     ]
     decided_at: date
     body: str | None = None
+
+
+class UnitAppraisal(Fact):
+    """班子考核: the annual appraisal rank of a unit's leadership team."""
+
+    fact_type: ClassVar[str] = "unit_appraisal"
+    key_field: ClassVar[str] = "appraisal_id"
+    subject_fields: ClassVar[tuple[str, ...]] = ()
+    partitions: ClassVar[dict[str, str]] = {"unit": "org_unit_id"}
+
+    appraisal_id: str
+    org_unit_id: str
+    year: int
+    rank: int = Field(ge=1)
+    ranked: int = Field(ge=1)  # how many units were ranked
+
+    @model_validator(mode="after")
+    def _rank_within(self) -> UnitAppraisal:
+        if self.rank > self.ranked:
+            raise ValueError(f"rank {self.rank} is beyond the {self.ranked} units ranked")
+        return self
+
+
+class Handover(Fact):
+    """离任交接: the handover record when a cadre leaves a post."""
+
+    fact_type: ClassVar[str] = "handover"
+    key_field: ClassVar[str] = "handover_id"
+
+    handover_id: str
+    cadre_id: str
+    position_id: str
+    date: dt.date
+
+
+class EconomicAudit(Fact):
+    """经济责任审计: an economic-responsibility audit of a principal, planned or done."""
+
+    fact_type: ClassVar[str] = "economic_audit"
+    key_field: ClassVar[str] = "audit_id"
+
+    audit_id: str
+    cadre_id: str
+    position_id: str | None = None
+    kind: Literal["任中", "离任"] = "离任"
+    planned_on: dt.date | None = None
+    done_on: dt.date | None = None

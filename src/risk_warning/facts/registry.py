@@ -10,17 +10,28 @@ from datetime import date
 from typing import Any, Literal
 
 from risk_warning.facts._base import Fact, Pii
-from risk_warning.facts.conduct import ExpenseClaim, OrgLifeAttendance
+from risk_warning.facts.conduct import (
+    BanquetFiling,
+    ExpenseClaim,
+    GiftRegistration,
+    OrgLifeAttendance,
+    ReceptionRecord,
+    VolunteerActivity,
+)
 from risk_warning.facts.history import EducationAssignment, Signal, Watch
 from risk_warning.facts.integrity import (
     AuditFinding,
+    BorderCrossing,
     Complaint,
     CustodyEvent,
     EducationRecord,
     Intervention,
+    LifeEvent,
     NegativeListHit,
     PersonalMattersReport,
+    PmrAsset,
     PmrVerification,
+    TravelApplication,
     TravelDocument,
 )
 from risk_warning.facts.personnel import (
@@ -28,10 +39,22 @@ from risk_warning.facts.personnel import (
     AppraisalResult,
     Cadre,
     DisciplinaryAction,
+    EconomicAudit,
+    Handover,
     OrgUnit,
     Position,
     RotationPlan,
     SelectionProcess,
+    UnitAppraisal,
+)
+from risk_warning.facts.procurement import Bid, Contract, ContractChange, Payment, ProcurementEvent
+from risk_warning.facts.relations import (
+    CreditFlag,
+    Enterprise,
+    EnterpriseRole,
+    InterestDeclaration,
+    Relative,
+    StaffKinship,
 )
 
 ValueKind = Literal["str", "int", "float", "bool", "date", "list"]
@@ -108,6 +131,28 @@ FACT_MODELS: dict[str, type[Fact]] = {
         PmrVerification,
         NegativeListHit,
         AuditFinding,
+        Handover,
+        EconomicAudit,
+        UnitAppraisal,
+        PmrAsset,
+        LifeEvent,
+        BorderCrossing,
+        TravelApplication,
+        Relative,
+        Enterprise,
+        EnterpriseRole,
+        InterestDeclaration,
+        StaffKinship,
+        CreditFlag,
+        ReceptionRecord,
+        GiftRegistration,
+        BanquetFiling,
+        VolunteerActivity,
+        ProcurementEvent,
+        Bid,
+        Contract,
+        ContractChange,
+        Payment,
         Signal,
         Watch,
         EducationAssignment,

@@ -3,6 +3,8 @@
 ``count``, ``sum``, ``min``, ``max`` and ``distinct`` over one fact type, filtered by a ``where``
 condition that may use ``as_of`` and params (windows such as ``date > as_of - days(365)``).
 Every subject gets every indicator, so ``count == 0`` is matchable without absence patterns.
+An indicator with ``by: field`` is one fact per value of that field among the counted facts (the value
+as ``key``), so there is none for a value that does not occur.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from risk_warning.rules.interpret import Scope, truth
 from risk_warning.rules.program import Indicator, Ruleset
 
 
-def indicator_value(indicator: Indicator, facts: Sequence[PlainFact], as_of: int, params: Mapping[str, Any]) -> Any:
+def _rows(indicator: Indicator, facts: Sequence[PlainFact], as_of: int, params: Mapping[str, Any]) -> list[Any]:
     rows = []
     for fact in facts:
         if fact.type != indicator.source_type:
@@ -23,6 +25,14 @@ def indicator_value(indicator: Indicator, facts: Sequence[PlainFact], as_of: int
         scope = Scope(as_of, params, {indicator.source_type: fact.fields}, indicator.source_type)
         if indicator.where is None or truth(indicator.where, scope):
             rows.append(fact.fields)
+    return rows
+
+
+def indicator_value(indicator: Indicator, facts: Sequence[PlainFact], as_of: int, params: Mapping[str, Any]) -> Any:
+    return _aggregate(indicator, _rows(indicator, facts, as_of, params))
+
+
+def _aggregate(indicator: Indicator, rows: Sequence[Mapping[str, Any]]) -> Any:
     if indicator.kind == "count":
         return len(rows)
     assert indicator.source_field is not None
@@ -43,9 +53,29 @@ def indicator_facts(
     out: list[PlainFact] = []
     for rs in rulesets:
         for indicator in rs.indicators.values():
+            if indicator.group is not None:
+                out += _grouped(indicator, subject, _rows(indicator, facts, as_of, rs.params))
+                continue
             value = indicator_value(indicator, facts, as_of, rs.params)
             fields: dict[str, Any] = {"subject_id": subject}
             if value is not None:
                 fields["value"] = value
             out.append(PlainFact(indicator.fact_type, f"indicator:{indicator.fact_type}", fields))
+    return out
+
+
+def _grouped(indicator: Indicator, subject: str, rows: Sequence[Mapping[str, Any]]) -> list[PlainFact]:
+    assert indicator.group is not None
+    groups: dict[Any, list[Mapping[str, Any]]] = {}
+    for row in rows:
+        key = row.get(indicator.group.name)
+        if key is not None:
+            groups.setdefault(key, []).append(row)
+    out = []
+    for key in sorted(groups, key=str):
+        fields: dict[str, Any] = {"subject_id": subject, "key": key}
+        value = _aggregate(indicator, groups[key])
+        if value is not None:
+            fields["value"] = value
+        out.append(PlainFact(indicator.fact_type, f"indicator:{indicator.fact_type}:{key}", fields))
     return out

@@ -268,6 +268,12 @@ def _nullable_map(rule: Rule, specs: Mapping[str, Any]) -> dict[tuple[str, str],
         if spec is not None:
             for name, fld in spec.fields.items():
                 out[(p.alias, name)] = fld.nullable
+        if p.negated or p.where is None:
+            continue
+        for c in conjuncts(qualify(p.where, p.alias)):  # `x is not null` in its own pattern: x is never empty
+            operand = c.operand if isinstance(c, ast.IsNull) and c.negated else None
+            if isinstance(operand, ast.Path) and operand.parts[0] == p.alias:
+                out[(p.alias, operand.parts[-1])] = False
     return out
 
 

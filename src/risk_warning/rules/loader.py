@@ -163,6 +163,17 @@ def _param_ok(kind: str, value: object) -> bool:
     return isinstance(value, str)
 
 
+def _subject_problem(fact: FactSpec, kind: str) -> tuple[str, str] | None:
+    """Why facts of this type never reach a ``kind`` partition, and what to do; None when they do."""
+    if fact.model is None or not fact.model.subject_kinds() or kind in fact.model.subject_kinds():
+        return None
+    kinds = fact.model.subject_kinds()
+    return (
+        f"{fact.name} facts are not in {kind} partitions (they belong to: {', '.join(kinds)})",
+        f"put this rule in a ruleset with `subject: {kinds[0]}`",
+    )
+
+
 def _indicators(spec: RulesetSpec, params: dict[str, Type], out: _Collector) -> dict[str, Indicator]:
     result: dict[str, Indicator] = {}
     for name, ind in spec.indicators.items():
@@ -175,6 +186,10 @@ def _indicators(spec: RulesetSpec, params: dict[str, Type], out: _Collector) -> 
         if fact is None:
             hint = did_you_mean(fact_name, FACT_SPECS) or ""
             out.at((*loc, ind.kind), Reason.UNKNOWN_FACT_TYPE, f"unknown fact type '{fact_name}'", hint)
+            continue
+        wrong = _subject_problem(fact, spec.subject)
+        if wrong is not None:
+            out.at((*loc, ind.kind), Reason.WRONG_SUBJECT, *wrong)
             continue
         value_kind = "int"
         if ind.kind in ("sum", "min", "max", "distinct"):
@@ -195,7 +210,15 @@ def _indicators(spec: RulesetSpec, params: dict[str, Type], out: _Collector) -> 
             if where is not None:
                 scope = CheckScope({fact_name: fact}, params, current=fact_name)
                 _checker(scope, (*loc, "where"), out, "").condition(where)
-        result[name] = Indicator(name, spec.ruleset, ind.kind, fact_name, field_name or None, where, value_kind)
+        group = None
+        if ind.by is not None:
+            group = fact.fields.get(ind.by)
+            if group is None or group.kind == "list" or group.pii is not None:
+                why = "is a list" if group and group.kind == "list" else "is personal data" if group else "is unknown"
+                hint = did_you_mean(ind.by, fact.fields) or "group by a plain field of the counted facts"
+                out.at((*loc, "by"), Reason.BAD_VALUE, f"cannot group by '{ind.by}': the field {why}", hint)
+                continue
+        result[name] = Indicator(name, spec.ruleset, ind.kind, fact_name, field_name or None, where, value_kind, group)
     return result
 
 
@@ -206,6 +229,7 @@ def _rule(
     types: dict[str, FactSpec],
     params: dict[str, Type],
     out: _Collector,
+    kind: str = "cadre",
 ) -> Rule | None:
     loc: Loc = ("rules", index)
     before = len(out.items)
@@ -257,6 +281,11 @@ def _rule(
                     spec.id,
                 )
             )
+            continue
+        wrong = _subject_problem(fact, kind)
+        if wrong is not None:
+            col = len(m.group(1)) + len(m.group(2) or "")
+            out.add(Diagnostic(out.smap.in_text(ploc, col), Reason.WRONG_SUBJECT, *wrong, spec.id))
             continue
         where = None
         if m.group(5) is not None:
@@ -459,7 +488,7 @@ def parse_ruleset(text: str, path: str, *, collect: bool = True) -> Ruleset:
                 rule_spec.id,
             )
         seen[rule_spec.id] = index
-        rule = _rule(rule_spec, index, spec.ruleset, types, param_types, out)
+        rule = _rule(rule_spec, index, spec.ruleset, types, param_types, out, spec.subject)
         _check_tests(rule_spec, index, rule_ids, types, out)
         if rule is not None:
             rules.append(rule)
@@ -467,7 +496,7 @@ def parse_ruleset(text: str, path: str, *, collect: bool = True) -> Ruleset:
         _trial_compile(rules, params, types, positions, out)
     for index, maybe in partial:  # still check the expressions of rules whose shape was wrong
         if maybe is not None:
-            _rule(maybe, index, spec.ruleset, types, param_types, out)
+            _rule(maybe, index, spec.ruleset, types, param_types, out, spec.subject)
     if out.items:
         raise RulesetError(sorted(out.items, key=lambda d: (d.location.line, d.location.col)))
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -15,6 +15,7 @@ from risk_warning.grade import Grade
 
 Status = Literal["experimental", "stable", "deprecated", "disabled"]
 ParamType = Literal["int", "float", "str", "bool", "date"]
+SubjectKind = Literal["cadre", "unit", "project", "contract"]  # facts._base.SUBJECT_KINDS
 IndicatorKind = Literal["count", "sum", "min", "max", "distinct"]
 RULE_ID_PATTERN = r"^[a-z0-9][a-z0-9_.\-]*$"
 
@@ -40,6 +41,7 @@ class IndicatorSpec(_Spec):
     max: str | None = None
     distinct: str | None = None
     where: str | None = None
+    by: str | None = None
     description: str = ""
 
     @model_validator(mode="after")
@@ -154,7 +156,7 @@ class RulesetSpec(_Spec):
     title: str
     version: str
     status: Status = "stable"
-    subject: Literal["cadre"] = "cadre"
+    subject: SubjectKind = "cadre"
     description: str = ""
     references: list[str] = Field(default_factory=list)
     params: dict[str, ParamSpec | int | float | str | bool | date] = Field(default_factory=dict)

@@ -66,6 +66,7 @@ class Indicator:
     source_field: str | None
     where: ast.Expr | None
     value_kind: str
+    group: FieldSpec | None = None  # `by:` one indicator fact per value of this field, carried as `key`
 
     @property
     def fact_type(self) -> str:
@@ -74,7 +75,10 @@ class Indicator:
     def spec(self) -> FactSpec:
         value = FieldSpec("value", self.value_kind, self.kind in ("min", "max"))  # type: ignore[arg-type]
         subject = FieldSpec("subject_id", "str", False)
-        return FactSpec(self.fact_type, {"value": value, "subject_id": subject}, source=self.source_type)
+        fields = {"value": value, "subject_id": subject}
+        if self.group is not None:
+            fields["key"] = FieldSpec("key", self.group.kind, False, self.group.choices)
+        return FactSpec(self.fact_type, fields, source=self.source_type)
 
 
 SIGNAL = "signal"
