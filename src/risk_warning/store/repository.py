@@ -559,6 +559,7 @@ class AlertStore:
                 replied_at=d.replied_at,
                 truthful=d.truthful,
                 followup_due=d.recheck_due,
+                rechecked_on=d.rechecked_on,
                 alert_id=fingerprints[d.alert_id][0],
                 rule_id=fingerprints[d.alert_id][1],
             )
