@@ -65,7 +65,9 @@ class Position(Fact):
     position_id: str
     org_unit_id: str | None = None
     title: str
-    category: Literal["人事", "财务", "出纳", "采购", "工程项目管理", "行政审批", "执法", "其他"] = "其他"
+    category: Literal[
+        "人事", "组织", "纪检监察", "审计", "财务", "出纳", "采购", "工程项目管理", "行政审批", "执法", "其他"
+    ] = "其他"
     risk_level: Literal["high", "medium", "low"] = "low"
     is_leadership: bool = False
     is_principal: bool = False

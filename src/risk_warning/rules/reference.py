@@ -43,34 +43,14 @@ COMBINATIONS: dict[str, str] = {
 
 # Why a catalogue rule is not shipped yet: the facts or partitions it needs.
 WAITING: dict[str, str] = {
-    "A4": "handover and audit-plan facts",
-    "B2": "life-event facts (marriage, relatives' emigration or employment) and ad-hoc reports",
-    "B5": "the report's property and income items",
-    "C3": "border-crossing and travel-application facts",
-    "C4": "relative facts (emigration)",
-    "D1": "relative links between staff, in an org-unit partition",
-    "D2": "growth place and region codes of posts",
-    "D3": "decision-participant, relative and enterprise facts",
-    "D4": "relative and enterprise (shareholder, officer) facts",
-    "D5": "enterprise officer facts",
-    "D6": "enterprise officer facts for former cadres",
-    "E1": "contract facts, in a project or unit partition",
-    "E2": "bid facts, in a project partition",
-    "E3": "procurement-event facts, in a project partition",
-    "E4": "procurement history, in a unit partition",
-    "E5": "enterprise links between bidders, in a project partition",
-    "E6": "contract-change facts",
-    "E7": "payment and progress facts",
-    "E8": "evaluator links, in a project partition",
-    "F1": "reception records",
-    "F3": "fuel-card and vehicle facts",
-    "G1": "gift registrations",
-    "G2": "banquet filings",
-    "G3": "external credit and penalty lists",
-    "J4": "volunteer-activity facts and a comparison of two windows",
-    "J5": "the re-check as a fact (the store does the re-check since issue 5)",
-    "K3": "unit appraisal ranks, in an org-unit partition",
-    "L3": "establishment quotas and the head's departure, in an org-unit partition",
+    "D3": "decision-participant facts (who took part in which approval, evaluation or funds decision) joined "
+    "through relatives to the counterparty's enterprise: a person graph two links deep",
+    "E8": "evaluator and owner-representative person references joined to bidders' shareholders and relatives: "
+    "the same person graph as D3",
+    "F3": "fuel-card and vehicle-GPS facts, a holiday calendar and a venue classification (restaurant, scenic, "
+    "entertainment)",
+    "L3": "counting a unit's appointments in the 60 days before a dated event (the head leaving, a reorganisation) "
+    "and its establishment quota by post level: indicator windows are relative to the scan date today",
 }
 
 
@@ -107,9 +87,11 @@ def render_rulesets_reference(rulesets: Sequence[Ruleset]) -> str:
         "Generated from `rulesets/` by `python -m risk_warning.rules.reference > docs/rulesets.md`.",
         "Grades are the levels a rule can raise; escalation rules that raise another alert say by how much.",
         "Every param can be changed in a site file (`docs/rule-language.md`).",
+        "The subject says which partition a rule runs in: one cadre, or an org unit, project or contract",
+        "(alerts about `unit:U01`, `project:P9`, `contract:HT-3`, routed to the owner unit).",
         "",
-        "| id | catalogue | title | family | grades | basis | params (default) |",
-        "|---|---|---|---|---|---|---|",
+        "| id | catalogue | title | family | subject | grades | basis | params (default) |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     shipped: set[str] = set()
     for rs in sorted(rulesets, key=lambda r: r.id):
@@ -122,6 +104,7 @@ def render_rulesets_reference(rulesets: Sequence[Ruleset]) -> str:
                 spec.catalogue or "",
                 spec.title,
                 spec.family,
+                rs.spec.subject,
                 _grades(rs, rule.id),
                 spec.basis.replace("|", "/"),
                 ", ".join(_params(rs, rule.id)),
