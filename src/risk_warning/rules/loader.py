@@ -215,7 +215,9 @@ def _indicators(spec: RulesetSpec, params: dict[str, Type], out: _Collector) -> 
             group = fact.fields.get(ind.by)
             if group is None or group.kind == "list" or group.pii is not None:
                 why = "is a list" if group and group.kind == "list" else "is personal data" if group else "is unknown"
-                hint = did_you_mean(ind.by, fact.fields) or "group by a plain field of the counted facts"
+                hint = (did_you_mean(ind.by, fact.fields) if group is None else None) or (
+                    "group by a plain field of the counted facts"
+                )
                 out.at((*loc, "by"), Reason.BAD_VALUE, f"cannot group by '{ind.by}': the field {why}", hint)
                 continue
         result[name] = Indicator(name, spec.ruleset, ind.kind, fact_name, field_name or None, where, value_kind, group)
