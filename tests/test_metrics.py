@@ -3,7 +3,8 @@
 The scenario (tests/store/test_closed_loop.py) raises nine alerts: on 07-01 W's passport (yellow), W's
 trip (blue), W's absences (yellow), W's accumulation X1 (orange), R's absences, and T's, K's and E's
 near-tier claims (yellow); on 07-21 W's X2 (red). On 07-02 T, R and E get a talk and K 诫勉; here W's
-passport is also triaged on 07-11.
+passport is also triaged on 07-11. On 10-20 K, with no targeted education and no re-check 90 days
+after the 诫勉, gets a yellow follow-up alert (J5).
 """
 
 from __future__ import annotations
@@ -85,7 +86,8 @@ def test_measures_match_the_hand_computed_values(tmp_path: Path) -> None:
 
     units = {r.unit: r for r in effectiveness_by_unit(store, N1, N5, facts=hr_facts())}
     assert set(units) == {"U1", "U2", None}
-    assert (units["U1"].alerts_raised, units["U2"].alerts_raised, units[None].alerts_raised) == (2, 7, 9)
+    # U1 also has K's 10-20 alert: no targeted education and no re-check 90 days after the 诫勉 (J5)
+    assert (units["U1"].alerts_raised, units["U2"].alerts_raised, units[None].alerts_raised) == (3, 7, 10)
     assert (units["U1"].repeats, units["U1"].dispositions, units["U2"].repeats, units["U2"].dispositions) == (
         1,
         2,
