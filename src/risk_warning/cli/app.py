@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.table import Table
 
 from risk_warning.cli.alerts import app as alerts_app
+from risk_warning.cli.fixtures import app as fixtures_app
 from risk_warning.errors import RulesetError
 from risk_warning.grade import Grade
 from risk_warning.privacy import scrub
@@ -33,6 +34,7 @@ out = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty()
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 app.add_typer(alerts_app, name="alerts")
+app.add_typer(fixtures_app, name="fixtures")
 
 GRADE_STYLE = {
     Grade.BLUE: "bold blue",
