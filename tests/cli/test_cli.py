@@ -44,7 +44,10 @@ def test_a_failing_rule_test_exits_1(tmp_path: Path) -> None:
     text = (ROOT / "rulesets" / "core" / "appraisal.yaml").read_text(encoding="utf-8")
     broken = tmp_path / "appraisal.yaml"
     broken.write_text(
-        text.replace("expect: [{subject: c1, grade: red}]", "expect: [{subject: c1, grade: orange}]"),
+        text.replace(
+            "expect: [{subject: c1, grade: red}, {rule: appraisal.low-grade",
+            "expect: [{subject: c1, grade: orange}, {rule: appraisal.low-grade",
+        ),
         encoding="utf-8",
     )
     result = run("test", str(broken))
