@@ -38,13 +38,10 @@ def derived_subjects(fact: Fact, index: dict[tuple[str, str], Fact]) -> list[str
 def partition_facts(facts: Iterable[Fact]) -> Iterator[tuple[str, list[Fact]]]:
     """(subject id, facts) for every subject, in a stable order (sorted by subject id)."""
     own: dict[str, list[Fact]] = defaultdict(list)
-    reference: dict[tuple[str, str], Fact] = {}
-    index: dict[tuple[str, str], Fact] = {}
+    index: dict[tuple[str, str], Fact] = {}  # every fact by type and key; references point at reference types
     through: list[Fact] = []
     for fact in facts:
         model = type(fact)
-        if not model.subject_kinds():
-            reference[_lookup_key(fact.fact_type, getattr(fact, fact.key_field))] = fact
         index[_lookup_key(fact.fact_type, getattr(fact, fact.key_field))] = fact
         for subject in fact.subject_ids():
             own[subject].append(fact)
@@ -58,13 +55,13 @@ def partition_facts(facts: Iterable[Fact]) -> Iterator[tuple[str, list[Fact]]]:
         attached: dict[str, Fact] = {}
         for fact in members:
             for fk, ref_type in type(fact).references.items():
-                target = reference.get(_lookup_key(ref_type, getattr(fact, fk)))
+                target = index.get(_lookup_key(ref_type, getattr(fact, fk)))
                 if target is not None:
                     attached[target.key] = target
         # reference facts can themselves refer on (a post to its unit)
         for fact in list(attached.values()):
             for fk, ref_type in type(fact).references.items():
-                target = reference.get(_lookup_key(ref_type, getattr(fact, fk)))
+                target = index.get(_lookup_key(ref_type, getattr(fact, fk)))
                 if target is not None:
                     attached.setdefault(target.key, target)
         yield subject, members + sorted(attached.values(), key=lambda f: f.key)
