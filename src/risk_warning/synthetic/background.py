@@ -1,8 +1,9 @@
 """The clean organisation: units, posts, cadres and their ordinary records, one unit at a time.
 
 Every record here is chosen so that no shipped rule fires on it (tenures under five years, education
-within the year, reports on time, attendance every month, claims well under their tiers, tenders with
-five unrelated bidders...). The scan of a generated directory checks that: any alert on a background
+within the year, reports on time, attendance every month, claims well under their tiers, private trips
+approved before they start with the passport back in time, at most one anonymous vague complaint, tenders
+with five unrelated bidders...). The scan of a generated directory checks that: any alert on a background
 subject is a false positive.
 """
 
@@ -214,6 +215,8 @@ def cadre_records(
                 "custody_status": "in_custody",
             },
         )
+        if rng.random() < 0.3:
+            yield from private_trip(rng, ids, as_of, cadre_id, doc)
         yield (
             "relative",
             {
@@ -224,6 +227,8 @@ def cadre_records(
                 "reported_in_pmr": True,
             },
         )
+    if rng.random() < 0.04:
+        yield complaint(rng, ids, as_of, cadre_id)
     if post.get("is_principal"):
         yield (
             "reception_record",
@@ -237,6 +242,66 @@ def cadre_records(
                 "venue": "机关食堂",
             },
         )
+
+
+def private_trip(rng: random.Random, ids: Counter, as_of: date, cadre_id: str, doc_id: str) -> Iterator[Record]:
+    """A private trip abroad done by the book: approved first, passport drawn, used, returned in time."""
+    start = _day(as_of, rng, 40, 300)
+    end = start + timedelta(days=rng.randrange(3, 12))
+    yield (
+        "travel_application",
+        {
+            "application_id": ids.next("TA"),
+            "cadre_id": cadre_id,
+            "destination": rng.choice(("新加坡", "日本", "泰国", "法国")),
+            "start_date": start,
+            "end_date": end,
+            "approved_at": start - timedelta(days=rng.randrange(7, 30)),
+        },
+    )
+    yield (
+        "custody_event",
+        {
+            "event_id": ids.next("CE"),
+            "doc_id": doc_id,
+            "cadre_id": cadre_id,
+            "drawn_at": start - timedelta(days=2),
+            "due_return": end + timedelta(days=7),
+            "returned_at": end + timedelta(days=rng.randrange(1, 7)),
+            "status": "returned",
+        },
+    )
+    yield (
+        "border_crossing",
+        {
+            "crossing_id": ids.next("BX"),
+            "cadre_id": cadre_id,
+            "exit_at": start,
+            "entry_at": end,
+            "port": rng.choice(("浦东机场", "白云机场", "罗湖口岸")),
+            "reported_in_pmr": True,
+        },
+    )
+
+
+def complaint(rng: random.Random, ids: Counter, as_of: date, cadre_id: str) -> Record:
+    """One anonymous, vague complaint of the last year, looked into and closed (a cluster needs three)."""
+    received = _day(as_of, rng, 20, 360)
+    return (
+        "complaint",
+        {
+            "complaint_id": ids.next("XF"),
+            "received_at": received,
+            "channel": rng.choice(("来信", "12388", "网络")),
+            "named": False,
+            "subject_cadre_ids": [cadre_id],
+            "category": rng.choice(("工作作风", "违反中央八项规定精神", "其他")),
+            "specificity": "vague",
+            "disposition": "予以了结",
+            "closed_at": received + timedelta(days=rng.randrange(10, 20)),
+            "outcome": "不属实",
+        },
+    )
 
 
 def procurement_records(rng: random.Random, ids: Counter, as_of: date, unit_id: str, region: str) -> Iterator[Record]:
