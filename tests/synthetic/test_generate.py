@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 import csv
+import json
 import random
 import subprocess
 import sys
 from datetime import date
 from pathlib import Path
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from risk_warning import load_rulesets
+from risk_warning.grade import Grade
 from risk_warning.synthetic import generate
+from risk_warning.synthetic.composed import Base, merge
 from risk_warning.synthetic.generate import GROUND_TRUTH
 from risk_warning.synthetic.identity import check_digit, id_number, valid_id_number
+from risk_warning.synthetic.planted import Expected, Scenario
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -49,12 +54,68 @@ def test_same_seed_same_bytes_and_every_id_number_valid(tmp_path: Path) -> None:
     assert len(background) == 150
     assert all(valid_id_number(c["id_card_no"]) for c in cadres)
     assert all(2 <= len(c["name"]) <= 3 for c in cadres)
-    # every shipped rule that raises alerts of its own is planted; escalations say why they are not
+    # every shipped rule is planted but the escalations that need the store's memory, which say why
     with (tmp_path / "a" / GROUND_TRUTH).open(encoding="utf-8") as f:
         planted = {r["rule_id"] for r in csv.DictReader(f)}
-    base = {r.id for rs in rulesets for r in rs.rules if not r.escalation}
-    assert planted == base
-    assert set(first.not_planted) == {r.id for rs in rulesets for r in rs.rules if r.escalation}
+    needs_store = {"escalate.repeat-after-talk", "escalate.repeat-after-admonition", "escalate.recheck-failed"}
+    assert planted == {r.id for rs in rulesets for r in rs.rules} - needs_store
+    assert set(first.not_planted) == needs_store
+    assert all("store" in why for why in first.not_planted.values())
+
+
+def test_escalations_are_planted_as_base_scenarios_composed_on_one_cadre(tmp_path: Path) -> None:
+    rulesets = load_rulesets([ROOT / "rulesets"])
+    generate(rulesets, tmp_path, cadres=30, seed=7, plant_per_rule=1)
+    with (tmp_path / GROUND_TRUTH).open(encoding="utf-8") as f:
+        truth = list(csv.DictReader(f))
+    by_rule = {r["rule_id"]: r for r in truth}
+    for rule_id, grade, alerts in [
+        ("escalate.weak-signals", "orange", 4),  # three weak alerts from two families, and X1 itself
+        ("escalate.orange-repeat", "red", 3),  # two orange alerts, and X2 itself
+        ("escalate.high-risk-post", "orange", 2),  # a yellow raised to orange: the base alert and the raise
+    ]:
+        row = by_rule[rule_id]
+        assert row["grade"] == grade
+        same = [r for r in truth if r["subject_id"] == row["subject_id"]]
+        assert len(same) == alerts and {r["scenario"] for r in same} == {row["scenario"]}
+        assert row["scenario"].startswith(f"{rule_id}: composed of ")
+    x3 = [r for r in truth if r["subject_id"] == by_rule["escalate.high-risk-post"]["subject_id"]]
+    assert {r["grade"] for r in x3} == {"orange"}  # the base rule's own grade was yellow
+    x1 = [r for r in truth if r["subject_id"] == by_rule["escalate.weak-signals"]["subject_id"]]
+    assert {r["grade"] for r in x1 if r["rule_id"] != "escalate.weak-signals"} <= {"blue", "yellow"}
+    scored = subprocess.run(
+        [sys.executable, "-m", "risk_warning", "fixtures", "score", "--data", str(tmp_path), "--format", "json"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+    assert scored.returncode == 0, scored.stdout + scored.stderr
+    rows = {r["rule_id"]: r for r in json.loads(scored.stdout)["rules"]}
+    for rule_id in ("escalate.weak-signals", "escalate.orange-repeat", "escalate.high-risk-post"):
+        assert (rows[rule_id]["found"], rows[rule_id]["extra"]) == (1, 0)
+
+
+def _one_alert(rule_id: str, grade: str, **facts: list[dict[str, str]]) -> Base:
+    subject = facts["cadre"][0]["cadre_id"]
+    return Base(Scenario(rule_id, "t", facts, (Expected(rule_id, subject, grade),)), "f", Grade(grade))
+
+
+def test_cadre_records_that_disagree_are_not_composed() -> None:
+    a = _one_alert("r.a", "yellow", cadre=[{"cadre_id": "c1", "rank_level": "处级"}])
+    b = _one_alert("r.b", "yellow", cadre=[{"cadre_id": "c1", "rank_level": "科级"}])
+    c = _one_alert(
+        "r.c",
+        "blue",
+        cadre=[{"cadre_id": "c2", "rank_level": "处级"}],
+        appointment=[{"cadre_id": "c2", "position_id": "p1"}],
+    )
+    assert merge([a, b], "x") is None
+    merged = merge([a, c], "x")
+    assert merged is not None
+    assert merged.facts["cadre"] == [{"cadre_id": "c1", "rank_level": "处级"}]
+    assert merged.facts["appointment"] == [{"cadre_id": "c1", "position_id": "b-p1"}]  # its post stays its own
+    assert [(e.rule_id, e.subject_id) for e in merged.expected] == [("r.a", "c1"), ("r.c", "c1")]
 
 
 def test_ten_thousand_cadres_scan_to_exactly_the_ground_truth(tmp_path: Path) -> None:
@@ -98,4 +159,30 @@ def test_a_planted_alert_that_goes_missing_fails_the_score(tmp_path: Path) -> No
         check=False,
     )
     assert scored.returncode == 1
-    assert '"rule_id": "conduct.credit-flag"' in scored.stdout and '"missed": 1' in scored.stdout
+    missed = {r["rule_id"]: r["missed"] for r in json.loads(scored.stdout)["rules"] if r["missed"]}
+    # the base scenario's alert, and the same alert where it fed an orange repeat (X2)
+    assert missed == {"conduct.credit-flag": 2, "escalate.orange-repeat": 1}
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_the_background_is_clean_whatever_the_seed(tmp_path: Path, seed: int) -> None:
+    """Traces that must differ (bid authors, accounts, addresses) are drawn distinct, not hoped distinct."""
+    generate_args = ["--cadres", "800", "--seed", str(seed), "--out", str(tmp_path), "--plant", "1"]
+    made = subprocess.run(
+        [sys.executable, "-m", "risk_warning", "fixtures", "generate", *generate_args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+    assert made.returncode == 0, made.stderr
+    scored = subprocess.run(
+        [sys.executable, "-m", "risk_warning", "fixtures", "score", "--data", str(tmp_path), "--format", "json"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+    result = json.loads(scored.stdout)
+    assert [r["rule_id"] for r in result["rules"] if r["extra"] or r["missed"]] == []
+    assert result["perfect"] and scored.returncode == 0

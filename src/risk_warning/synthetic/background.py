@@ -10,7 +10,7 @@ subject is a false positive.
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from typing import Any
 
@@ -304,6 +304,14 @@ def complaint(rng: random.Random, ids: Counter, as_of: date, cadre_id: str) -> R
     )
 
 
+def _distinct(draw: Callable[[], str], n: int) -> list[str]:
+    out: list[str] = []
+    while len(out) < n:
+        if (value := draw()) not in out:
+            out.append(value)
+    return out
+
+
 def procurement_records(rng: random.Random, ids: Counter, as_of: date, unit_id: str, region: str) -> Iterator[Record]:
     """Two tenders of the last year, each with five unrelated bidders, a contract and paid-as-certified."""
     for _ in range(2):
@@ -311,14 +319,20 @@ def procurement_records(rng: random.Random, ids: Counter, as_of: date, unit_id: 
         tender = ids.next("T", 6)
         opened = _day(as_of, rng, 30, 330)
         bidders = [ids.next("9133", 14) for _ in range(5)]
-        for code in bidders:
+        # traces that must differ between bidders (a shared one is a sign of collusion): drawn distinct
+        authors = _distinct(lambda: identity.name(rng), 5)
+        ips = _distinct(lambda: f"10.{rng.randrange(256)}.{rng.randrange(256)}.{rng.randrange(1, 255)}", 5)
+        macs = _distinct(lambda: ":".join(f"{rng.randrange(256):02x}" for _ in range(6)), 5)
+        accounts = _distinct(lambda: f"62220{rng.randrange(10**13, 10**14)}", 5)
+        reps = _distinct(lambda: identity.id_number(rng, identity.birth_date(rng, as_of, 30, 60), True), 5)
+        for n, code in enumerate(bidders):
             yield (
                 "enterprise",
                 {
                     "credit_code": code,
                     "name": f"{identity.name(rng)[:1]}氏建设工程有限公司({code[-4:]})",
                     "region_code": rng.choice(identity.REGIONS),
-                    "legal_rep_id_no": identity.id_number(rng, identity.birth_date(rng, as_of, 30, 60), True),
+                    "legal_rep_id_no": reps[n],
                 },
             )
             yield (
@@ -331,10 +345,10 @@ def procurement_records(rng: random.Random, ids: Counter, as_of: date, unit_id: 
                     "price": round(rng.uniform(4e6, 6e6), 2),
                     "agent_ref": ids.next("AG", 7),
                     "project_manager_ref": ids.next("PM", 7),
-                    "doc_author": identity.name(rng),
-                    "deposit_account": f"62220{rng.randrange(10**13, 10**14)}",
-                    "upload_ip": f"10.{rng.randrange(256)}.{rng.randrange(256)}.{rng.randrange(1, 255)}",
-                    "upload_mac": ":".join(f"{rng.randrange(256):02x}" for _ in range(6)),
+                    "doc_author": authors[n],
+                    "deposit_account": accounts[n],
+                    "upload_ip": ips[n],
+                    "upload_mac": macs[n],
                 },
             )
         amount = round(rng.uniform(4e6, 6e6), 2)

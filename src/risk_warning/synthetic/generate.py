@@ -10,8 +10,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from risk_warning.pipeline import Engine
 from risk_warning.rules.program import Ruleset
 from risk_warning.synthetic.background import Counter, unit_records
+from risk_warning.synthetic.composed import compose_escalations
 from risk_warning.synthetic.planted import instantiate, select_scenarios
 from risk_warning.synthetic.writer import CsvFacts
 
@@ -48,7 +50,11 @@ def generate(
         raise ValueError("--cadres must be at least 1")
     rng = random.Random(seed)
     result = GenerateResult()
-    scenarios, result.not_planted = select_scenarios(rulesets, as_of)
+    with Engine(list(rulesets)) as engine:
+        scenarios, result.not_planted = select_scenarios(rulesets, engine, as_of)
+        escalations, not_composed = compose_escalations(rulesets, scenarios, engine, as_of)
+    scenarios += escalations
+    result.not_planted.update(not_composed)
     (out / GROUND_TRUTH).parent.mkdir(parents=True, exist_ok=True)
     with CsvFacts(out) as files, (out / GROUND_TRUTH).open("w", encoding="utf-8", newline="") as truth_file:
         truth = csv.writer(truth_file)

@@ -9,11 +9,12 @@ nothing with each other or with the background organisation.
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from risk_warning.alerts.model import Alert
 from risk_warning.facts._base import subject_id, subject_kind
 from risk_warning.facts.registry import FACT_MODELS
 from risk_warning.pipeline import Engine
@@ -40,7 +41,7 @@ class Scenario:
     expected: tuple[Expected, ...]
 
 
-def _is_id(fact_type: str, field: str) -> bool:
+def is_id(fact_type: str, field: str) -> bool:
     return field == FACT_MODELS[fact_type].key_field or field.endswith(_ID_SUFFIXES)
 
 
@@ -62,7 +63,7 @@ def instantiate(
         out = []
         for record in records:
             counter += 1
-            row = {k: (_prefixed(v, prefix) if _is_id(fact_type, k) else v) for k, v in record.items()}
+            row = {k: (_prefixed(v, prefix) if is_id(fact_type, k) else v) for k, v in record.items()}
             row.setdefault(model.key_field, f"{prefix}{fact_type}-{counter}")
             out.append(row)
         facts[fact_type] = out
@@ -100,28 +101,37 @@ def _candidates(rulesets: Sequence[Ruleset], as_of: date) -> list[Scenario]:
     return out
 
 
-def select_scenarios(rulesets: Sequence[Ruleset], as_of: date) -> tuple[list[Scenario], dict[str, str]]:
-    """One isolated scenario per rule (its first that qualifies), and why each other rule has none."""
+def outcomes(alerts: Iterable[Alert]) -> set[tuple[str, str, str]]:
+    """(rule, subject, grade) of each alert, and of each raise an escalation rule made to one (as rule
+    tests read a raise: the raising rule at the grade it raised the alert to)."""
+    out = {(a.rule_id, a.subject_id, a.grade.value) for a in alerts}
+    out |= {(adj.rule_id, a.subject_id, adj.to_grade.value) for a in alerts for adj in a.adjustments}
+    return out
+
+
+def is_isolated(scenario: Scenario, engine: Engine, as_of: date, rng: random.Random) -> bool:
+    """On its own, under every shipped ruleset, the scenario raises exactly the alerts it expects."""
+    facts, expected = instantiate(scenario, 0, rng)
+    loaded = MemorySource.from_records(facts).load()
+    if loaded.quarantined:
+        return False
+    return outcomes(engine.evaluate(loaded.facts, as_of)) == {(e.rule_id, e.subject_id, e.grade) for e in expected}
+
+
+def select_scenarios(rulesets: Sequence[Ruleset], engine: Engine, as_of: date) -> tuple[list[Scenario], dict[str, str]]:
+    """One isolated scenario per base rule (its first test that qualifies), and why each other has none.
+
+    Escalation rules are left to :mod:`risk_warning.synthetic.composed`.
+    """
     chosen: dict[str, Scenario] = {}
     rng = random.Random(0)
-    with Engine(list(rulesets)) as engine:
-        for candidate in _candidates(rulesets, as_of):
-            if candidate.rule_id in chosen:
-                continue
-            facts, expected = instantiate(candidate, 0, rng)
-            loaded = MemorySource.from_records(facts).load()
-            if loaded.quarantined:
-                continue
-            got = {(a.rule_id, a.subject_id, a.grade.value) for a in engine.evaluate(loaded.facts, as_of)}
-            if got == {(e.rule_id, e.subject_id, e.grade) for e in expected}:
-                chosen[candidate.rule_id] = candidate
-    missing = {}
-    for rs in rulesets:
-        for rule in rs.rules:
-            if rule.id not in chosen:
-                missing[rule.id] = (
-                    "escalation: needs alert history from the store"
-                    if rule.escalation
-                    else f"no test dated {as_of} that raises only its own alerts"
-                )
+    for candidate in _candidates(rulesets, as_of):
+        if candidate.rule_id not in chosen and is_isolated(candidate, engine, as_of, rng):
+            chosen[candidate.rule_id] = candidate
+    missing = {
+        rule.id: f"no test dated {as_of} that raises only its own alerts"
+        for rs in rulesets
+        for rule in rs.rules
+        if rule.id not in chosen and not rule.escalation
+    }
     return [chosen[k] for k in sorted(chosen)], missing

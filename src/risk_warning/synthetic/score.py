@@ -9,6 +9,7 @@ from pathlib import Path
 
 from risk_warning.alerts.model import Alert
 from risk_warning.synthetic.generate import GROUND_TRUTH
+from risk_warning.synthetic.planted import outcomes
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,7 @@ def read_ground_truth(data: Path) -> set[tuple[str, str, str]]:
 
 
 def score(alerts: Iterable[Alert], truth: set[tuple[str, str, str]]) -> list[RuleScore]:
-    raised = {(a.rule_id, a.subject_id, a.grade.value) for a in alerts}
+    raised = outcomes(alerts)
     rules = sorted({t[0] for t in truth} | {r[0] for r in raised})
     out = []
     for rule in rules:
