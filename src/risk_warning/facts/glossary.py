@@ -11,6 +11,7 @@ acquired_on | 取得日期 | date the item was acquired
 action_id | 处分记录编号 | id of the disciplinary record
 activity_id | 活动记录编号 | id of the activity record
 after_failed_tender | 是否为招标失败后直接发包 | a direct award made after a failed tender
+agency_credit_code | 招标代理机构统一社会信用代码 | credit code of the tender agency that ran it
 agent_ref | 投标代理人(化名引用) | the bidder's agent, as a pseudonymous reference
 alert_id | 关联预警指纹 | fingerprint of the alert this answers
 amount | 金额(元) | amount in yuan
@@ -202,6 +203,7 @@ since | 起始日期 | since
 source | 来源 | source
 specificity | 具体程度 | how specific and checkable it is
 stage | 所处环节 | stage of the process
+staff_ref | 代理机构人员(化名引用) | the agency staff member, as a pseudonymous reference
 start_date | 开始日期 | start date
 started_at | 启动日期 | date started
 status | 状态 | status
@@ -237,6 +239,7 @@ winner_credit_code | 中标人统一社会信用代码 | winning bidder's credit
 work_score | 工作实绩评价分 | work-performance score
 year | 年度 | year
 appraisal_result.grade | 年度考核等次 | annual appraisal grade
+agency_staff.role | 在代理机构的岗位 | post held in the agency
 signal.grade | 预警等级 | alert grade
 signal.rank | 等级序数(蓝0至红3) | grade as a number (blue 0 to red 3)
 signal.status | 预警处置状态 | alert status

@@ -38,6 +38,20 @@ class ProcurementEvent(Fact):
     after_failed_tender: bool = False
     winner_credit_code: str | None = None
     responsible_cadre_ids: list[str] = Field(default_factory=list)
+    agency_credit_code: str | None = None  # the tender agency (招标代理机构) that ran it, if any
+
+
+class AgencyStaff(Fact):
+    """招标代理机构从业人员: a person on a tender agency's staff, by the same reference bids use."""
+
+    fact_type: ClassVar[str] = "agency_staff"
+    key_field: ClassVar[str] = "staff_ref"
+    subject_fields: ClassVar[tuple[str, ...]] = ()
+
+    staff_ref: str
+    agency_credit_code: str
+    name: str = pii_field(Pii.MASK, default="")
+    role: str | None = None
 
 
 class Bid(Fact):
@@ -47,7 +61,7 @@ class Bid(Fact):
     key_field: ClassVar[str] = "bid_id"
     subject_fields: ClassVar[tuple[str, ...]] = ()
     partitions: ClassVar[dict[str, str]] = {"project": "project_id"}
-    references: ClassVar[dict[str, str]] = {"bidder_credit_code": "enterprise"}
+    references: ClassVar[dict[str, str]] = {"bidder_credit_code": "enterprise", "agent_ref": "agency_staff"}
     tokens: ClassVar[dict[str, str]] = {
         "doc_author": "doc_author_token",
         "deposit_account": "deposit_account_token",

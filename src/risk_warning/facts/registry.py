@@ -47,7 +47,7 @@ from risk_warning.facts.personnel import (
     SelectionProcess,
     UnitAppraisal,
 )
-from risk_warning.facts.procurement import Bid, Contract, ContractChange, Payment, ProcurementEvent
+from risk_warning.facts.procurement import AgencyStaff, Bid, Contract, ContractChange, Payment, ProcurementEvent
 from risk_warning.facts.relations import (
     CreditFlag,
     Enterprise,
@@ -149,6 +149,7 @@ FACT_MODELS: dict[str, type[Fact]] = {
         BanquetFiling,
         VolunteerActivity,
         ProcurementEvent,
+        AgencyStaff,
         Bid,
         Contract,
         ContractChange,

@@ -16,6 +16,8 @@ class Relative(Fact):
     fact_type: ClassVar[str] = "relative"
     key_field: ClassVar[str] = "relative_id"
     references: ClassVar[dict[str, str]] = {"employer_credit_code": "enterprise"}
+    # the unit sees its cadres' relatives: a winner that employs one is linked to the unit (E4 red)
+    partitions: ClassVar[dict[str, str]] = {"unit": "cadre_id>cadre.org_unit_id"}
 
     relative_id: str
     cadre_id: str

@@ -9,6 +9,7 @@ subject is a false positive.
 
 from __future__ import annotations
 
+import itertools
 import random
 from collections.abc import Callable, Iterator
 from datetime import date, timedelta
@@ -312,8 +313,30 @@ def _distinct(draw: Callable[[], str], n: int) -> list[str]:
     return out
 
 
+def _irregular_prices(rng: random.Random, n: int) -> list[float]:
+    """Bid prices no three of which step evenly (to within 1,000 yuan): an even step is a sign of
+    collusion (E2)."""
+    while True:
+        prices = [round(rng.uniform(4e6, 6e6), 2) for _ in range(n)]
+        ordered = sorted(prices)
+        if all(abs(z - 2 * y + x) >= 1000 for x, y, z in itertools.combinations(ordered, 3)):
+            return prices
+
+
 def procurement_records(rng: random.Random, ids: Counter, as_of: date, unit_id: str, region: str) -> Iterator[Record]:
-    """Two tenders of the last year, each with five unrelated bidders, a contract and paid-as-certified."""
+    """Two tenders of the last year run by a tender agency, each with five unrelated bidders (none
+    represented by the agency's staff), a contract and paid-as-certified."""
+    agency = ids.next("9111", 14)
+    for _ in range(2):
+        yield (
+            "agency_staff",
+            {
+                "staff_ref": ids.next("AS", 7),
+                "agency_credit_code": agency,
+                "name": identity.name(rng),
+                "role": "项目经理",
+            },
+        )
     for _ in range(2):
         project = ids.next("J", 6)
         tender = ids.next("T", 6)
@@ -324,6 +347,7 @@ def procurement_records(rng: random.Random, ids: Counter, as_of: date, unit_id: 
         ips = _distinct(lambda: f"10.{rng.randrange(256)}.{rng.randrange(256)}.{rng.randrange(1, 255)}", 5)
         macs = _distinct(lambda: ":".join(f"{rng.randrange(256):02x}" for _ in range(6)), 5)
         accounts = _distinct(lambda: f"62220{rng.randrange(10**13, 10**14)}", 5)
+        prices = _irregular_prices(rng, 5)
         reps = _distinct(lambda: identity.id_number(rng, identity.birth_date(rng, as_of, 30, 60), True), 5)
         for n, code in enumerate(bidders):
             yield (
@@ -342,7 +366,7 @@ def procurement_records(rng: random.Random, ids: Counter, as_of: date, unit_id: 
                     "tender_id": tender,
                     "project_id": project,
                     "bidder_credit_code": code,
-                    "price": round(rng.uniform(4e6, 6e6), 2),
+                    "price": prices[n],
                     "agent_ref": ids.next("AG", 7),
                     "project_manager_ref": ids.next("PM", 7),
                     "doc_author": authors[n],
@@ -363,6 +387,7 @@ def procurement_records(rng: random.Random, ids: Counter, as_of: date, unit_id: 
                 "est_value": amount,
                 "opened_at": opened,
                 "bid_count": 5,
+                "agency_credit_code": agency,
                 "winner_credit_code": bidders[0],
             },
         )
