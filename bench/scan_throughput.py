@@ -1,6 +1,6 @@
 """Scan throughput: synthetic cadres through the whole pipeline on both evaluators. Prints figures.
 
-    .venv/bin/python bench/scan_throughput.py [--cadres 2000]
+.venv/bin/python bench/scan_throughput.py [--cadres 2000]
 """
 
 from __future__ import annotations
@@ -32,19 +32,40 @@ def synthetic(cadres: int, seed: int = 7) -> list[Fact]:
         cid = f"C{c:07d}"
         facts.append(Cadre(cadre_id=cid, name="测试", reporting_scope=rng.random() < 0.3))
         start = AS_OF - timedelta(days=rng.randint(100, 4000))
-        facts.append(Appointment(appointment_id=f"A{c}", cadre_id=cid, position_id=f"P{rng.randrange(50)}",
-                                 start_date=start))
+        facts.append(
+            Appointment(appointment_id=f"A{c}", cadre_id=cid, position_id=f"P{rng.randrange(50)}", start_date=start)
+        )
         for k in range(rng.randint(0, 3)):
-            facts.append(EducationRecord(record_id=f"E{c}-{k}", cadre_id=cid, type="警示教育",
-                                         date=AS_OF - timedelta(days=rng.randint(1, 700)), hours=2))
+            facts.append(
+                EducationRecord(
+                    record_id=f"E{c}-{k}",
+                    cadre_id=cid,
+                    type="警示教育",
+                    date=AS_OF - timedelta(days=rng.randint(1, 700)),
+                    hours=2,
+                )
+            )
         for k in range(rng.randint(0, 6)):
-            facts.append(ExpenseClaim(claim_id=f"X{c}-{k}", claimant_id=cid, amount=rng.choice([800, 4800, 4990]),
-                                      tier=5000, invoice_no=str(rng.randint(1, 10**6)),
-                                      invoice_date=AS_OF - timedelta(days=rng.randint(1, 200))))
+            facts.append(
+                ExpenseClaim(
+                    claim_id=f"X{c}-{k}",
+                    claimant_id=cid,
+                    amount=rng.choice([800, 4800, 4990]),
+                    tier=5000,
+                    invoice_no=str(rng.randint(1, 10**6)),
+                    invoice_date=AS_OF - timedelta(days=rng.randint(1, 200)),
+                )
+            )
         for k in range(rng.randint(0, 6)):
-            facts.append(OrgLifeAttendance(attendance_id=f"L{c}-{k}", meeting_type="党小组会", cadre_id=cid,
-                                           date=AS_OF - timedelta(days=rng.randint(1, 300)),
-                                           status=rng.choice(["present", "present", "absent"])))
+            facts.append(
+                OrgLifeAttendance(
+                    attendance_id=f"L{c}-{k}",
+                    meeting_type="党小组会",
+                    cadre_id=cid,
+                    date=AS_OF - timedelta(days=rng.randint(1, 300)),
+                    status=rng.choice(["present", "present", "absent"]),
+                )
+            )
     return facts
 
 
@@ -59,8 +80,10 @@ def main() -> None:
             start = time.perf_counter()
             alerts = engine.evaluate(facts, AS_OF)
             seconds = time.perf_counter() - start
-        print(f"{evaluator:9} {args.cadres} cadres, {len(facts)} facts, {len(alerts)} alerts: {seconds:.2f} s, "
-              f"{args.cadres / seconds:,.0f} cadres/s, {len(facts) / seconds:,.0f} facts/s")
+        print(
+            f"{evaluator:9} {args.cadres} cadres, {len(facts)} facts, {len(alerts)} alerts: {seconds:.2f} s, "
+            f"{args.cadres / seconds:,.0f} cadres/s, {len(facts) / seconds:,.0f} facts/s"
+        )
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak RSS {peak:.0f} MiB")
 
