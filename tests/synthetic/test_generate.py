@@ -37,6 +37,12 @@ def test_generated_id_numbers_are_valid_and_carry_birth_date_and_sex(seed: int, 
     assert value[6:14] == born.strftime("%Y%m%d") and int(value[16]) % 2 == (1 if male else 0)
 
 
+def _fixtures(*args: str) -> subprocess.CompletedProcess[str]:
+    """``risk-warning fixtures ARGS`` in a fresh interpreter, as an operator runs it."""
+    command = [sys.executable, "-m", "risk_warning", "fixtures", *args]
+    return subprocess.run(command, capture_output=True, text=True, cwd=ROOT, check=False)
+
+
 def _files(root: Path) -> dict[str, bytes]:
     return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
@@ -83,13 +89,7 @@ def test_escalations_are_planted_as_base_scenarios_composed_on_one_cadre(tmp_pat
     assert {r["grade"] for r in x3} == {"orange"}  # the base rule's own grade was yellow
     x1 = [r for r in truth if r["subject_id"] == by_rule["escalate.weak-signals"]["subject_id"]]
     assert {r["grade"] for r in x1 if r["rule_id"] != "escalate.weak-signals"} <= {"blue", "yellow"}
-    scored = subprocess.run(
-        [sys.executable, "-m", "risk_warning", "fixtures", "score", "--data", str(tmp_path), "--format", "json"],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        check=False,
-    )
+    scored = _fixtures("score", "--data", str(tmp_path), "--format", "json")
     assert scored.returncode == 0, scored.stdout + scored.stderr
     rows = {r["rule_id"]: r for r in json.loads(scored.stdout)["rules"]}
     for rule_id in ("escalate.weak-signals", "escalate.orange-repeat", "escalate.high-risk-post"):
@@ -119,23 +119,10 @@ def test_cadre_records_that_disagree_are_not_composed() -> None:
 
 
 def test_ten_thousand_cadres_scan_to_exactly_the_ground_truth(tmp_path: Path) -> None:
-    cli = [sys.executable, "-m", "risk_warning"]
-    made = subprocess.run(
-        [*cli, "fixtures", "generate", "--cadres", "10000", "--seed", "11", "--out", str(tmp_path)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        check=False,
-    )
+    made = _fixtures("generate", "--cadres", "10000", "--seed", "11", "--out", str(tmp_path))
     assert made.returncode == 0, made.stderr
     assert made.stdout.startswith("10000 cadres in ")
-    scored = subprocess.run(
-        [*cli, "fixtures", "score", "--data", str(tmp_path), "--workers", "2"],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        check=False,
-    )
+    scored = _fixtures("score", "--data", str(tmp_path), "--workers", "2")
     print(scored.stdout)  # the per-rule recall and precision table, in the CI log
     assert scored.returncode == 0, scored.stdout + scored.stderr
     with (tmp_path / GROUND_TRUTH).open(encoding="utf-8") as f:
@@ -151,13 +138,7 @@ def test_a_planted_alert_that_goes_missing_fails_the_score(tmp_path: Path) -> No
     path = tmp_path / "credit_flag.csv"
     rows = path.read_text(encoding="utf-8").splitlines()
     path.write_text(rows[0] + "\n", encoding="utf-8")
-    scored = subprocess.run(
-        [sys.executable, "-m", "risk_warning", "fixtures", "score", "--data", str(tmp_path), "--format", "json"],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        check=False,
-    )
+    scored = _fixtures("score", "--data", str(tmp_path), "--format", "json")
     assert scored.returncode == 1
     missed = {r["rule_id"]: r["missed"] for r in json.loads(scored.stdout)["rules"] if r["missed"]}
     # the base scenario's alert, and the same alert where it fed an orange repeat (X2)
@@ -168,21 +149,9 @@ def test_a_planted_alert_that_goes_missing_fails_the_score(tmp_path: Path) -> No
 def test_the_background_is_clean_whatever_the_seed(tmp_path: Path, seed: int) -> None:
     """Traces that must differ (bid authors, accounts, addresses) are drawn distinct, not hoped distinct."""
     generate_args = ["--cadres", "800", "--seed", str(seed), "--out", str(tmp_path), "--plant", "1"]
-    made = subprocess.run(
-        [sys.executable, "-m", "risk_warning", "fixtures", "generate", *generate_args],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        check=False,
-    )
+    made = _fixtures("generate", *generate_args)
     assert made.returncode == 0, made.stderr
-    scored = subprocess.run(
-        [sys.executable, "-m", "risk_warning", "fixtures", "score", "--data", str(tmp_path), "--format", "json"],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        check=False,
-    )
+    scored = _fixtures("score", "--data", str(tmp_path), "--format", "json")
     result = json.loads(scored.stdout)
     assert [r["rule_id"] for r in result["rules"] if r["extra"] or r["missed"]] == []
     assert result["perfect"] and scored.returncode == 0
