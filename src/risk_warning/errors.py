@@ -5,6 +5,8 @@ Exception tree::
     RiskWarningError
     ├── RulesetError        a ruleset (or site-override file) has one or more Diagnostics
     ├── DataError           input records were rejected (fail-fast mode only; otherwise quarantined)
+    ├── MappingError        a site mapping file (headers, codes, file names) has one or more Diagnostics
+    ├── ScanRefusedError    a scan's input was not whole (or too much of it quarantined): nothing was written
     ├── EngineLimitError    a compiled ruleset would exceed a limit of the durable-rules engine
     └── EngineError         the engine reported an error or an impossible result while evaluating
 
@@ -62,6 +64,11 @@ class Reason(enum.StrEnum):
     UNKNOWN_FILE = "unknown-file"
     UNREADABLE = "unreadable"
     DUPLICATE_RECORD = "duplicate-record"
+    UNKNOWN_COLUMN = "unknown-column"
+    MISSING_COLUMN = "missing-column"
+    BAD_DATE = "bad-date"
+    BROKEN_RECORD = "broken-record"
+    DANGLING_REFERENCE = "dangling-reference"
     # evaluation
     ENGINE_CRASH = "engine-crash"
 
@@ -113,6 +120,31 @@ class DataError(RiskWarningError):
 
     def __str__(self) -> str:
         return "\n".join(str(d) for d in self.diagnostics)
+
+
+@dataclass
+class MappingError(RiskWarningError):
+    """A site mapping file failed to load; carries every diagnostic found."""
+
+    diagnostics: Sequence[Diagnostic] = field(default_factory=tuple)
+
+    def __str__(self) -> str:
+        lines = [str(d) for d in self.diagnostics]
+        return f"{len(lines)} problem(s) in the mapping file:\n" + "\n".join(lines)
+
+
+class ScanRefusedError(RiskWarningError):
+    """The input check refused the scan; it was recorded as refused and no alert was touched.
+
+    ``data_errors``: a file was refused or quarantined beyond the limit (fix the export); otherwise the
+    input shrank against the last scan (accept it by name if it is real, e.g. a reorganisation).
+    """
+
+    def __init__(self, scan_id: int, reasons: Sequence[str], *, data_errors: bool) -> None:
+        super().__init__("the scan was refused; no alert was changed:\n" + "\n".join(f"  {r}" for r in reasons))
+        self.scan_id = scan_id
+        self.reasons = list(reasons)
+        self.data_errors = data_errors
 
 
 class EngineLimitError(RiskWarningError):

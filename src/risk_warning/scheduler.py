@@ -53,6 +53,9 @@ class ScheduleConfig(BaseModel):
     workers: int = 2
     misfire_grace_seconds: int = 3600
     full: bool = False  # true: re-evaluate every subject every night
+    mapping: str | None = None  # a site mapping file for the export's file names, headers and codes
+    max_subject_drop: float = Field(0.10, ge=0, le=1)  # refuse a night whose subjects dropped by more
+    max_quarantined: float = Field(0.01, ge=0, le=1)  # refuse a night with a file quarantined beyond this share
 
 
 def load_config(path: str | Path) -> ScheduleConfig:
@@ -84,6 +87,8 @@ def load_config(path: str | Path) -> ScheduleConfig:
 
 def nightly_scan(config: dict[str, object]) -> str:
     """The job: scan as of today; a scan already in progress means this night's run is skipped."""
+    from risk_warning.errors import ScanRefusedError
+    from risk_warning.input_check import InputPolicy
     from risk_warning.rules.loader import load_rulesets
     from risk_warning.scan import scan
     from risk_warning.sources.directory import DirectorySource
@@ -93,11 +98,16 @@ def nightly_scan(config: dict[str, object]) -> str:
     as_of = datetime.now(ZoneInfo(cfg.timezone)).date()
     rulesets = load_rulesets(cfg.rules, overrides=cfg.site)
     store = AlertStore(cfg.db)
+    policy = InputPolicy(max_subject_drop=cfg.max_subject_drop, max_quarantined=cfg.max_quarantined)
+    source = DirectorySource(cfg.data, mapping=cfg.mapping)
     try:
-        result = scan(rulesets, DirectorySource(cfg.data), as_of, store=store, workers=cfg.workers, full=cfg.full)
+        result = scan(rulesets, source, as_of, store=store, workers=cfg.workers, full=cfg.full, policy=policy)
     except ScanInProgressError as exc:
         log.warning("skipped the scan as of %s: %s", as_of, exc)
         return "skipped"
+    except ScanRefusedError as exc:  # recorded in the store; an operator looks, fixes or accepts by name
+        log.error("refused the scan #%s as of %s: %s", exc.scan_id, as_of, exc)
+        return "refused"
     finally:
         store.close()
     summary = (

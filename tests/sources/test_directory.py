@@ -22,7 +22,7 @@ def test_bad_rows_are_quarantined_and_good_rows_kept(tmp_path: Path) -> None:
     assert [f.key for f in result.facts] == ["appointment:A1"]
     found = [(q.location.line, q.field, q.reason) for q in result.quarantined]
     assert found == [
-        (3, "start_date", Reason.INVALID_VALUE),
+        (3, "start_date", Reason.BAD_DATE),
         (4, "cadre_id", Reason.INVALID_VALUE),
         (5, "appointment_id", Reason.DUPLICATE_RECORD),
     ]
@@ -79,7 +79,7 @@ def test_fail_fast_raises_every_bad_record_at_once(tmp_path: Path) -> None:
     with pytest.raises(DataError) as info:
         DirectorySource(tmp_path, fail_fast=True).load()
     assert [(d.location.line, d.reason) for d in info.value.diagnostics] == [
-        (2, Reason.INVALID_VALUE),
+        (2, Reason.BAD_DATE),
         (3, Reason.INVALID_VALUE),
     ]
-    assert "appointment.csv:2: invalid-value: start_date:" in str(info.value)
+    assert "appointment.csv:2:4: bad-date: start_date:" in str(info.value)

@@ -37,5 +37,5 @@ def test_upgrade_from_0001_keeps_alerts_and_gives_them_history(store_url: str, a
     (row,) = store.alerts()
     assert (row.fingerprint, row.grade, row.first_seen, row.cleared_at) == ("fp1", "yellow", date(2026, 6, 30), None)
     assert [h.action for h in store.history(row.id or 0)] == ["created"]
-    assert migrate.current_revision(store.engine) == "0005"
+    assert migrate.current_revision(store.engine) == "0006"
     store.close()

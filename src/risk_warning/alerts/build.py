@@ -82,7 +82,10 @@ def build_alerts(
             spec = specs.get(fact.type)
             bound[alias] = (spec, fact.fields) if spec else (FactSpec(fact.type, {}), fact.fields)
             shown = {k: _shown(spec, k, fact.fields[k]) for k in sorted(fields_used.get(alias, ())) if k in fact.fields}
-            evidence.append(Evidence(alias=alias, fact_type=fact.type, key=fact.key, fields=shown))
+            approximate = sorted(fact.month_only & set(shown))
+            evidence.append(
+                Evidence(alias=alias, fact_type=fact.type, key=fact.key, fields=shown, month_only=approximate)
+            )
         message = render_template(rule.spec.message, bound, rs.params, day_number(as_of), m.subject)
         alerts.append(
             Alert(

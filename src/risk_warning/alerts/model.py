@@ -19,6 +19,7 @@ class Evidence(BaseModel):
     fact_type: str
     key: str
     fields: dict[str, Any] = Field(default_factory=dict)
+    month_only: list[str] = Field(default_factory=list)  # shown dates the export gave to the month only (the 1st)
 
 
 class InterventionSummary(BaseModel):

@@ -1,6 +1,6 @@
 """The ``risk-warning`` command: validate and test rulesets, scan data into graded alerts.
 
-Exit codes: 0 success; 1 rule tests failed; 2 a ruleset or an argument is invalid.
+Exit codes: see cli/exit_codes.py (and docs/exit-codes.md).
 """
 
 from __future__ import annotations
@@ -16,8 +16,10 @@ from rich.console import Console
 from rich.table import Table
 
 from risk_warning.cli.alerts import app as alerts_app
+from risk_warning.cli.exit_codes import ExitCode
 from risk_warning.cli.fixtures import app as fixtures_app
-from risk_warning.errors import RulesetError
+from risk_warning.cli.scans import app as scans_app
+from risk_warning.errors import MappingError, RulesetError
 from risk_warning.grade import Grade
 from risk_warning.privacy import scrub
 from risk_warning.rules.loader import load_rulesets
@@ -35,6 +37,7 @@ err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 app.add_typer(alerts_app, name="alerts")
 app.add_typer(fixtures_app, name="fixtures")
+app.add_typer(scans_app, name="scans")
 
 GRADE_STYLE = {
     Grade.BLUE: "bold blue",
@@ -118,7 +121,7 @@ def test_rules(
 
 @app.command()
 def scan(
-    data: Annotated[Path, typer.Option(help="A directory of fact files (appointment.csv, cadre.json, ...).")],
+    data: Annotated[Path, typer.Option(help="A directory of export files (appointment.csv, cadre.xlsx, *.lrmx ...).")],
     as_of: Annotated[str, typer.Option("--as-of", help="Evaluate as of this date (YYYY-MM-DD).")],
     rules: Annotated[list[Path], typer.Option(help="Ruleset files or directories.")] = [Path("rulesets")],  # noqa: B006
     db: Annotated[str, typer.Option(help="Store URL: sqlite:///file.db or postgresql+psycopg://...")] = (
@@ -126,12 +129,31 @@ def scan(
     ),
     fmt: Annotated[str, typer.Option("--format", help="table or json")] = "table",
     site: SiteOpt = None,
+    mapping: Annotated[
+        Path | None, typer.Option(help="A site mapping file: the export's file names, headers and value codes.")
+    ] = None,
     workers: Annotated[int, typer.Option(help="Worker processes (0: evaluate in this process).")] = 2,
     full: Annotated[
         bool, typer.Option("--full", help="Re-evaluate every subject (default: only those that may have changed).")
     ] = False,
+    accept_drop: Annotated[
+        str | None,
+        typer.Option("--accept-drop", help="Who accepts a shrunken input (a reorganisation); recorded with the scan."),
+    ] = None,
+    max_drop: Annotated[float, typer.Option(help="Refuse when subjects dropped by more than this share.")] = 0.10,
+    max_quarantined: Annotated[
+        float, typer.Option(help="Refuse when more than this share of one file's records is quarantined.")
+    ] = 0.01,
+    fail_on: Annotated[
+        str | None, typer.Option("--fail-on", help="Exit 1 when an alert is at this grade or above (blue..red).")
+    ] = None,
 ) -> None:
-    """Scan the data as of a date: graded alerts printed and stored; bad records quarantined with a reason."""
+    """Scan the data as of a date: graded alerts printed and stored; bad records quarantined with a reason.
+
+    A night whose input is not whole is refused and changes no alert (exit 4, or 5 for data errors).
+    """
+    from risk_warning.errors import ScanRefusedError
+    from risk_warning.input_check import InputPolicy
     from risk_warning.scan import scan as run_scan
     from risk_warning.sources.directory import DirectorySource
     from risk_warning.store.repository import AlertStore, ScanInProgressError
@@ -140,23 +162,70 @@ def scan(
         day = date.fromisoformat(as_of)
     except ValueError:
         err.print(f"--as-of must be a date such as 2026-06-30, not {as_of!r}")
-        raise typer.Exit(2) from None
+        raise typer.Exit(ExitCode.CONFIG) from None
     if fmt not in ("table", "json"):
         err.print("--format is table or json")
-        raise typer.Exit(2)
+        raise typer.Exit(ExitCode.CONFIG)
+    threshold = _grade_option(fail_on)
     if not data.is_dir():
         err.print(f"--data {data}: not a directory of fact files")
-        raise typer.Exit(2)
+        raise typer.Exit(ExitCode.CONFIG)
+    for name, share in (("--max-drop", max_drop), ("--max-quarantined", max_quarantined)):
+        if not 0 <= share <= 1:
+            err.print(f"{name} is a share between 0 and 1 (0.1 is 10%), not {share}")
+            raise typer.Exit(ExitCode.CONFIG)
     rulesets = _load(rules, site)
+    try:
+        source = DirectorySource(data, mapping=mapping)
+    except MappingError as exc:
+        for d in exc.diagnostics:
+            err.print(scrub(str(d)), markup=False)
+        err.print(f"[red]{len(exc.diagnostics)} problem(s) in the mapping file; nothing was run.[/red]")
+        raise typer.Exit(ExitCode.CONFIG) from None
+    policy = InputPolicy(max_subject_drop=max_drop, max_quarantined=max_quarantined, accepted_by=accept_drop)
     store = AlertStore(db)
     try:
-        result = run_scan(rulesets, DirectorySource(data), day, store=store, workers=workers, full=full)
+        result = run_scan(rulesets, source, day, store=store, workers=workers, full=full, policy=policy)
     except ScanInProgressError as exc:
         err.print(f"{exc}; nothing was done. Try again when it has finished.", markup=False)
-        raise typer.Exit(3) from None
+        raise typer.Exit(ExitCode.LEASE_HELD) from None
+    except ScanRefusedError as exc:
+        _print_refusal(exc, store)
+        raise typer.Exit(ExitCode.DATA_ERRORS if exc.data_errors else ExitCode.REFUSED) from None
     finally:
         store.close()
     _print_scan(result, fmt)  # type: ignore[arg-type]
+    if threshold is not None and any(a.grade >= threshold for a in result.alerts):
+        raise typer.Exit(ExitCode.FINDINGS)
+
+
+def _grade_option(value: str | None) -> Grade | None:
+    if value is None:
+        return None
+    try:
+        return Grade(value)
+    except ValueError:
+        err.print(f"--fail-on is one of {', '.join(g.value for g in Grade)}, not {value!r}")
+        raise typer.Exit(ExitCode.CONFIG) from None
+
+
+def _print_refusal(exc: object, store: object) -> None:
+    from risk_warning.errors import ScanRefusedError
+    from risk_warning.store.repository import AlertStore
+
+    assert isinstance(exc, ScanRefusedError) and isinstance(store, AlertStore)
+    what = "data errors" if exc.data_errors else "the input is not whole"
+    err.print(f"scan #{exc.scan_id} REFUSED ({what}); no alert was changed:", markup=False)
+    for reason in exc.reasons:
+        err.print(f"  {scrub(reason)}", markup=False)
+    if exc.data_errors:
+        err.print("Fix the export (see `risk-warning scans show` for every file) and scan again.", markup=False)
+    else:
+        err.print(
+            "If the drop is real (a reorganisation), scan again with --accept-drop '<your name>'; "
+            "absent subjects keep their alerts either way.",
+            markup=False,
+        )
 
 
 @app.command()
@@ -260,10 +329,14 @@ def _print_scan(result: object, fmt: Literal["table", "json"]) -> None:
             "subjects": result.subjects,
             "facts": result.facts,
             "alerts": [a.model_dump(mode="json") for a in result.alerts],
+            "held_subjects": len(result.held_subjects),
+            "files": [f.as_dict() for f in result.files],
+            "accepted": result.accepted,
             "quarantined": [
                 {
                     "path": q.location.path,
                     "line": q.location.line,
+                    "col": q.location.col,
                     "fact_type": q.fact_type,
                     "field": q.field,
                     "reason": q.reason.value,
@@ -297,10 +370,26 @@ def _print_scan(result: object, fmt: Literal["table", "json"]) -> None:
         f"{result.new_alerts} new, {result.cleared_alerts} cleared, {result.carried_subjects} subject(s) unchanged "
         f"and not re-evaluated; scan #{result.scan_id}"
     )
+    if result.accepted:
+        err.print("accepted by --accept-drop (recorded with the scan):", markup=False)
+        for line in result.accepted:
+            err.print(f"  {line}", markup=False)
+    if result.held_subjects:
+        err.print(
+            f"{len(result.held_subjects)} subject(s) held back (a record of theirs was quarantined; "
+            "their alerts are unchanged)",
+            markup=False,
+        )
     if result.quarantined:
-        err.print(f"{len(result.quarantined)} record(s) quarantined:")
+        err.print(f"{len(result.quarantined)} problem(s) in the input:", markup=False)
         for q in result.quarantined:
             err.print("  " + scrub(str(q)), markup=False)
+    if result.files:
+        from risk_warning.sources.directory import summary_lines
+
+        err.print("data quality:", markup=False)
+        for line in summary_lines(result.files):
+            err.print("  " + line, markup=False)
 
 
 def main() -> None:

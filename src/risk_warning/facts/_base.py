@@ -5,8 +5,9 @@ from __future__ import annotations
 import enum
 from typing import Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
+from risk_warning.errors import SourceLocation
 from risk_warning.privacy import token
 
 # The kinds of subject an alert can be about. A cadre's id is the subject id as it is; the others are
@@ -59,6 +60,23 @@ class Fact(BaseModel):
     references: ClassVar[dict[str, str]] = {}
     partitions: ClassVar[dict[str, str]] = {}
     tokens: ClassVar[dict[str, str]] = {}  # a sensitive field -> the field that holds its token
+
+    # where the record came from, and which of its dates were given to the month only (2019.03): not fields,
+    # so they never reach the engine or the fact hash, but the alert's evidence can say so
+    _origin: SourceLocation | None = PrivateAttr(default=None)
+    _month_only: frozenset[str] = PrivateAttr(default=frozenset())
+
+    def mark_origin(self, origin: SourceLocation, month_only: frozenset[str] = frozenset()) -> None:
+        self._origin = origin
+        self._month_only = month_only
+
+    @property
+    def origin(self) -> SourceLocation:
+        return self._origin or SourceLocation(self.fact_type)
+
+    @property
+    def month_only(self) -> frozenset[str]:
+        return self._month_only
 
     @model_validator(mode="before")
     @classmethod

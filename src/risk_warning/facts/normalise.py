@@ -34,6 +34,7 @@ class PlainFact:
     type: str
     key: str
     fields: Mapping[str, Scalar]
+    month_only: frozenset[str] = frozenset()  # dates given to the month only, read as the 1st
 
 
 def normalise(fact: Fact) -> PlainFact:
@@ -45,4 +46,4 @@ def normalise(fact: Fact) -> PlainFact:
         if value is None or isinstance(value, list):
             continue
         fields[name] = day_number(value) if isinstance(value, date) else value
-    return PlainFact(fact.fact_type, fact.key, fields)
+    return PlainFact(fact.fact_type, fact.key, fields, fact.month_only)

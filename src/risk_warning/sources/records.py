@@ -11,6 +11,7 @@ from typing import Any
 
 import pydantic
 
+from risk_warning.errors import did_you_mean
 from risk_warning.facts._base import Fact
 from risk_warning.facts.registry import FACT_MODELS, FACT_SPECS
 
@@ -37,6 +38,12 @@ def validate_record(
 ) -> tuple[Fact | None, list[tuple[str, str]]]:
     """The typed fact, or None and a list of (field, problem)."""
     model = FACT_MODELS[type_name]
+    unknown = [str(k) for k in record if str(k) not in model.model_fields]
+    if unknown:  # a misspelt optional field would otherwise vanish, and its absence raise a false alert
+        return None, [
+            (name, f"unknown field{f' ({hint})' if (hint := did_you_mean(name, model.model_fields)) else ''}")
+            for name in unknown
+        ]
     data = _clean(type_name, record)
     if fill_keys and model.key_field not in data:
         data[model.key_field] = f"{type_name}-{next(_auto_keys)}"

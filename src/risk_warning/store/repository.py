@@ -14,9 +14,10 @@ import typing
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Engine as SqlEngine
-from sqlalchemy import or_, update
+from sqlalchemy import insert, or_, update
 from sqlmodel import Session, col, create_engine, select
 
 from risk_warning.alerts.model import Alert
@@ -25,7 +26,7 @@ from risk_warning.facts._base import Fact
 from risk_warning.facts.history import EducationAssignment, Signal, Watch
 from risk_warning.facts.integrity import EducationType, Intervention
 from risk_warning.grade import Grade
-from risk_warning.sources.base import QuarantinedRecord
+from risk_warning.sources.base import FileReport, QuarantinedRecord
 from risk_warning.store import migrate
 from risk_warning.store.tables import (
     WATCHED,
@@ -179,12 +180,19 @@ class AlertStore:
         carried: Iterable[str] = (),
         states: Mapping[str, tuple[str, date]] | None = None,
         ruleset_hash: str = "",
+        profile: Mapping[str, Any] | None = None,
+        files: Sequence[FileReport] = (),
+        held: Sequence[str] = (),
+        accepted: tuple[str, Sequence[str]] | None = None,
     ) -> tuple[int, int]:
         """Record a scan's results in one transaction. Returns (new alerts, cleared alerts).
 
         ``carried`` subjects were skipped by an incremental scan because their result still holds:
         their watched alerts are seen again (last_seen moves), nothing else changes. ``states`` maps
-        each evaluated subject to (fact hash, valid until) for the next incremental scan.
+        each evaluated subject to (fact hash, valid until) for the next incremental scan. ``profile`` (what
+        was read) is what the next scan's input check compares with; ``files`` is the data-quality account;
+        ``held`` subjects were left alone because a record of theirs was quarantined; ``accepted`` records
+        who accepted which input problems.
         """
         org_units = org_units or {}
         subjects = set(evaluated_subjects)
@@ -310,18 +318,12 @@ class AlertStore:
                 session.add(state)
             session.flush()
             _recheck(session, as_of, subjects | carried_set, actor)
-            for q in quarantined:
-                session.add(
-                    QuarantineRecord(
-                        scan_id=scan_id,
-                        path=q.location.path,
-                        line=q.location.line,
-                        fact_type=q.fact_type,
-                        field=q.field,
-                        reason=q.reason.value,
-                        message=q.message,
-                    )
-                )
+            _add_quarantine(session, scan_id, quarantined)
+            run.input_profile = dict(profile) if profile is not None else None
+            run.data_quality = [f.as_dict() for f in files]
+            run.held_subjects = len(held)
+            if accepted is not None:
+                run.accepted_by, run.refusal = accepted[0], list(accepted[1])
             run.finished_at = now()
             run.status = "completed"
             run.subjects = len(subjects)
@@ -348,6 +350,33 @@ class AlertStore:
     def subject_states(self) -> dict[str, SubjectState]:
         with Session(self.engine) as session:
             return {s.subject_id: s for s in session.exec(select(SubjectState))}
+
+    def refuse_scan(
+        self,
+        scan_id: int,
+        reasons: Sequence[str],
+        profile: Mapping[str, Any],
+        files: Sequence[FileReport],
+        quarantined: Sequence[QuarantinedRecord],
+    ) -> None:
+        """Record a scan the input check refused: why, what it read, its data quality; no alert is touched."""
+        with Session(self.engine) as session:
+            run = session.get(ScanRun, scan_id)
+            assert run is not None
+            run.status, run.refusal, run.input_profile = "refused", list(reasons), dict(profile)
+            run.data_quality = [f.as_dict() for f in files]
+            run.quarantined = len(quarantined)
+            run.finished_at = now()
+            _add_quarantine(session, scan_id, quarantined)
+            session.add(run)
+            session.commit()
+
+    def last_input_profile(self) -> dict[str, Any] | None:
+        """What the last completed scan read (fact types and subjects), for the input check."""
+        with Session(self.engine) as session:
+            query = select(ScanRun).where(ScanRun.status == "completed").where(col(ScanRun.input_profile).is_not(None))
+            run = session.exec(query.order_by(col(ScanRun.id).desc()).limit(1)).first()
+            return dict(run.input_profile) if run is not None and run.input_profile is not None else None
 
     def fail_scan(self, scan_id: int, error: str) -> None:
         with Session(self.engine) as session:
@@ -741,6 +770,26 @@ def _recheck(session: Session, as_of: date, scanned: set[str], actor: str) -> No
         disposition.rechecked_on, disposition.recheck_result = as_of, result
         session.add(row)
         session.add(disposition)
+
+
+def _add_quarantine(session: Session, scan_id: int, quarantined: Sequence[QuarantinedRecord]) -> None:
+    if quarantined:
+        session.execute(
+            insert(QuarantineRecord),
+            [
+                {
+                    "scan_id": scan_id,
+                    "path": q.location.path,
+                    "line": q.location.line,
+                    "col": q.location.col,
+                    "fact_type": q.fact_type,
+                    "field": q.field,
+                    "reason": q.reason.value,
+                    "message": q.message,
+                }
+                for q in quarantined
+            ],
+        )
 
 
 def _chunked(items: list[str], size: int = 500) -> Iterator[list[str]]:

@@ -50,7 +50,7 @@ class ScanRun(SQLModel, table=True):
     finished_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
     as_of: date
     ruleset_hash: str
-    status: str = "running"  # running | completed | failed | abandoned
+    status: str = "running"  # running | completed | refused | failed | abandoned
     subjects: int = 0
     alerts: int = 0
     new_alerts: int = 0
@@ -58,6 +58,11 @@ class ScanRun(SQLModel, table=True):
     carried_subjects: int = 0
     quarantined: int = 0
     error: str | None = None
+    input_profile: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))  # types, subjects read
+    data_quality: list[dict[str, Any]] | None = Field(default=None, sa_column=Column(JSON))  # per file
+    refusal: list[str] | None = Field(default=None, sa_column=Column(JSON))  # why it refused (or what was accepted)
+    accepted_by: str | None = None  # who accepted a refused input check (a reorganisation)
+    held_subjects: int = 0  # subjects not evaluated because a record of theirs was quarantined
 
 
 class AlertRecord(SQLModel, table=True):
@@ -118,6 +123,7 @@ class QuarantineRecord(SQLModel, table=True):
     scan_id: int = Field(index=True)
     path: str
     line: int = 0
+    col: int = 0
     fact_type: str = ""
     field: str = ""
     reason: str

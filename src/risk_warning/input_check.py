@@ -1,0 +1,90 @@
+"""Before a scan writes anything: is tonight's input whole enough to judge by?
+
+Missing data is not evidence that a risk went away. A scan compares what it read with what the last
+completed scan read, and refuses (writes no alert, clears nothing) when:
+
+- input: there is no input at all; a fact type that was present is missing, empty or refused; or the
+  number of subjects dropped by more than ``max_subject_drop`` (10%). An operator who knows the drop is
+  real (a reorganisation) accepts it by name (``accepted_by``), and the run records that;
+- data: a file was refused whole, or more than ``max_quarantined`` (1%) of a file's records were
+  quarantined. These are not accepted by name: fix the export, or raise the limit deliberately.
+
+Pure functions over the load result; the store keeps each scan's profile (scan_run.input_profile).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from risk_warning.sources.base import LoadResult
+
+
+@dataclass(frozen=True)
+class InputPolicy:
+    max_subject_drop: float = 0.10  # share of last scan's subjects that may be missing tonight
+    max_quarantined: float = 0.01  # share of one file's records that may be quarantined
+    accepted_by: str | None = None  # who accepts an input refusal (never data errors)
+
+
+@dataclass(frozen=True)
+class InputProfile:
+    """What a scan read: accepted records per fact type, and how many subjects they name."""
+
+    types: Mapping[str, int]
+    subjects: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"types": dict(sorted(self.types.items())), "subjects": self.subjects}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> InputProfile:
+        return cls(dict(data.get("types", {})), int(data.get("subjects", 0)))
+
+
+@dataclass
+class InputVerdict:
+    input_problems: list[str] = field(default_factory=list)  # may be accepted by name
+    data_problems: list[str] = field(default_factory=list)  # never accepted by name
+
+    @property
+    def refused(self) -> bool:
+        return bool(self.input_problems or self.data_problems)
+
+
+def profile_of(loaded: LoadResult) -> InputProfile:
+    types = Counter(f.fact_type for f in loaded.facts)
+    subjects = {s for f in loaded.facts for s in f.subject_ids()}
+    return InputProfile(dict(types), len(subjects))
+
+
+def check_input(
+    loaded: LoadResult, profile: InputProfile, last: InputProfile | None, policy: InputPolicy
+) -> InputVerdict:
+    verdict = InputVerdict()
+    for report in loaded.files:
+        if report.refused:
+            verdict.data_problems.append(f"{report.path}: the file was refused: {report.refused}")
+        elif report.read and report.quarantined / report.read > policy.max_quarantined:
+            verdict.data_problems.append(
+                f"{report.path}: {report.quarantined} of {report.read} records quarantined "
+                f"({report.quarantined / report.read:.1%}; the limit is {policy.max_quarantined:.1%})"
+            )
+    if not loaded.facts:
+        verdict.input_problems.append("no input at all: no record was read")
+    if last is None:
+        return verdict
+    for fact_type, count in sorted(last.types.items()):
+        now = profile.types.get(fact_type, 0)
+        if count and not now:
+            state = "refused" if fact_type in loaded.refused_types else "missing or empty"
+            verdict.input_problems.append(f"{fact_type}: {count} record(s) last time, {state} tonight")
+    if last.subjects and profile.subjects < last.subjects * (1 - policy.max_subject_drop):
+        drop = 1 - profile.subjects / last.subjects
+        verdict.input_problems.append(
+            f"subjects dropped from {last.subjects} to {profile.subjects} ({drop:.0%}; the limit is "
+            f"{policy.max_subject_drop:.0%})"
+        )
+    return verdict

@@ -1,0 +1,195 @@
+"""From a raw table to records of field values: headers, value codes and dates, as column operations.
+
+Headers: a field's own name (any case), its Chinese name in the glossary (with or without the
+parenthesised note: ``出生日期(仅显示年份)`` or ``出生日期``), a common HR synonym (``任职时间``), or
+what the site mapping file says. A header that is none of these refuses the file (a misspelt
+``end_dat`` would otherwise make every appointment look current); so does a required column that is
+missing, or two columns that give the same field.
+
+Values: the mapping's code tables (GB/T 2261.1 ...), and 是/否 for yes-no fields.
+
+Dates, in the forms Chinese HR systems write them: ``2019-03-01``, ``2019/3/1``, ``2019.03.01``,
+``2019年3月1日``, ``20190301``, a date with a time, an Excel serial day number (five digits: 1927 to
+2173), and month-only ``2019.03``, ``2019-03``, ``2019年3月``, ``201903``, read as the first of the
+month and marked so that the alert's evidence says so. Anything else (``0``, an impossible
+``2019-02-30``, a year outside 1900-2200) is a bad date: the record is quarantined, never read as 1970.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cache
+
+import polars as pl
+
+from risk_warning.errors import did_you_mean
+from risk_warning.facts.glossary import meaning
+from risk_warning.facts.registry import FACT_MODELS, FACT_SPECS
+from risk_warning.sources.mapping import SiteMapping
+from risk_warning.sources.readers import FileRefused, RawTable
+
+# Headers HR systems use that are not the glossary's wording; per fact type, "*" for any.
+HR_SYNONYMS: dict[str, dict[str, str]] = {
+    "*": {"人员编号": "cadre_id", "干部编号": "cadre_id", "人员编码": "cadre_id"},
+    "cadre": {
+        "出生年月": "birth_date",
+        "公民身份号码": "id_card_no",
+        "身份证号码": "id_card_no",
+        "手机": "phone",
+        "联系电话": "phone",
+        "单位编号": "org_unit_id",
+    },
+    "appointment": {
+        "任职时间": "start_date",
+        "任职日期": "start_date",
+        "免职时间": "end_date",
+        "免职日期": "end_date",
+        "离任日期": "end_date",
+    },
+}
+
+YES_NO = {"是": "true", "否": "false", "Y": "true", "N": "false", "y": "true", "n": "false", "1": "true", "0": "false"}
+DATE_FORMS = "2019-03-01, 2019/3/1, 2019.03.01, 2019年3月1日, 20190301, or a month 2019.03, 201903, 2019年3月"
+_EXCEL_EPOCH = date(1899, 12, 30)
+MONTH_ONLY = "__month_only__"  # per record: the date fields given to the month only
+
+
+@dataclass
+class Record:
+    line: int
+    values: dict[str, str]
+    problems: list[tuple[str, str]] = field(default_factory=list)  # (field, message)
+    month_only: frozenset[str] = frozenset()
+
+
+def _bare(chinese: str) -> str:
+    return re.sub(r"[（(].*?[)）]", "", chinese).strip()
+
+
+@cache
+def header_names(fact_type: str) -> dict[str, str]:
+    """Every header accepted without a mapping for one fact type -> its field; ambiguous ones left out."""
+    names: dict[str, set[str]] = {}
+    for name in FACT_MODELS[fact_type].model_fields:
+        names.setdefault(name.lower(), set()).add(name)
+        zh = meaning(fact_type, name)
+        if zh is not None:
+            for alias in {zh[0], _bare(zh[0])}:
+                names.setdefault(alias, set()).add(name)
+    for table in (HR_SYNONYMS["*"], HR_SYNONYMS.get(fact_type, {})):
+        for alias, name in table.items():
+            if name in FACT_MODELS[fact_type].model_fields:
+                names[alias] = {name}
+    return {alias: next(iter(fields)) for alias, fields in names.items() if len(fields) == 1}
+
+
+def resolve_header(table: RawTable, fact_type: str, mapping: SiteMapping) -> list[str | None]:
+    """The field of each column (None: ignored); raises FileRefused naming every unknown column."""
+    known = header_names(fact_type)
+    fields: list[str | None] = []
+    unknown: list[str] = []
+    for index, header in enumerate(table.header):
+        name = mapping.column(fact_type, header) or known.get(header) or known.get(header.lower())
+        if name is None and (header in mapping.ignore or (not header and _empty_column(table, header))):
+            fields.append(None)
+            continue
+        if name is None:
+            label = f"'{header}'" if header else f"column {index + 1} (no header)"
+            hint = did_you_mean(header, known) if header else ""
+            if hint:
+                hint = f"{hint[:-1]} = {known[hint.split(chr(39))[1]]}?"
+            unknown.append(f"{label}{f' ({hint})' if hint else ''}")
+        fields.append(name)
+    if unknown:
+        raise FileRefused(
+            f"unknown column(s) {', '.join(unknown)} for {fact_type}: rename the column, map it in a site "
+            "mapping file (columns:), or list it under ignore:"
+        )
+    given = [f for f in fields if f is not None]
+    twice = sorted({f for f in given if given.count(f) > 1})
+    if twice:
+        raise FileRefused(f"two columns give the same field: {', '.join(twice)}; keep one or map one elsewhere")
+    model = FACT_MODELS[fact_type]
+    missing = [n for n, info in model.model_fields.items() if info.is_required() and n not in given]
+    if missing:
+        named = ", ".join(f"{n} ({(meaning(fact_type, n) or (n,))[0]})" for n in missing)
+        raise FileRefused(f"missing required column(s) {named}: every record of {fact_type} needs them")
+    return fields
+
+
+def _empty_column(table: RawTable, header: str) -> bool:
+    return all(not (cells.get(header) or "").strip() for _, cells in table.rows)
+
+
+def _date_expr(name: str) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
+    """(ISO text or null, month-only flag, bad flag) for a date column of text."""
+    s = pl.col(name).str.strip_chars()
+    full = s.str.extract_groups(
+        r"^(?<y>\d{4})[-/.年](?<m>\d{1,2})[-/.月](?<d>\d{1,2})日?(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"
+    )
+    packed = s.str.extract_groups(r"^(?<y>\d{4})(?<m>\d{2})(?<d>\d{2})$")
+    month = s.str.extract_groups(r"^(?<y>\d{4})[-/.年](?<m>\d{1,2})月?$")
+    packed_month = s.str.extract_groups(r"^(?<y>\d{4})(?<m>\d{2})$")
+    forms = (full, packed, month, packed_month)
+    y = pl.coalesce(*(f.struct.field("y") for f in forms))
+    m = pl.coalesce(*(f.struct.field("m") for f in forms))
+    d = pl.coalesce(full.struct.field("d"), packed.struct.field("d"), pl.lit("1"))
+    from_parts = pl.format("{}-{}-{}", y, m.str.zfill(2), d.str.zfill(2)).str.to_date("%Y-%m-%d", strict=False)
+    serial = s.str.extract(r"^(\d{5})(?:\.0+)?$", 1).cast(pl.Int64)
+    parsed = pl.coalesce(from_parts, pl.lit(_EXCEL_EPOCH) + pl.duration(days=serial))
+    ok = parsed.is_not_null() & parsed.dt.year().is_between(1900, 2200)
+    iso = pl.when(ok).then(parsed.dt.to_string("%Y-%m-%d"))
+    month_only = ok & (month.struct.field("y").is_not_null() | packed_month.struct.field("y").is_not_null())
+    bad = s.is_not_null() & (s != "") & ~ok.fill_null(False)
+    return iso, month_only.fill_null(False), bad
+
+
+def normalise_table(table: RawTable, fact_type: str, mapping: SiteMapping) -> list[Record]:
+    """Header, codes and dates for every readable row; per-row problems say what was wrong, not the value."""
+    fields = resolve_header(table, fact_type, mapping)
+    used = [(h, f) for h, f in zip(table.header, fields, strict=True) if f is not None]
+    frame = pl.DataFrame(
+        {f: [cells.get(h) for _, cells in table.rows] for h, f in used} | {"__line__": [n for n, _ in table.rows]},
+        schema={**{f: pl.String for _, f in used}, "__line__": pl.Int64},
+    )
+    spec = FACT_SPECS[fact_type]
+    exprs: list[pl.Expr] = []
+    checks: list[tuple[str, str]] = []  # (flag column, field)
+    for _, name in used:
+        kind = spec.fields[name].kind
+        column = pl.col(name)
+        codes = mapping.value_map(fact_type, name)
+        if codes:
+            column = column.str.strip_chars().replace(dict(codes))
+        if kind == "bool":
+            column = column.str.strip_chars().replace(YES_NO)
+        if kind == "date":
+            iso, month_only, bad = _date_expr(name)
+            exprs += [month_only.alias(f"__month__{name}"), bad.alias(f"__bad__{name}")]
+            checks.append((f"__bad__{name}", name))
+            exprs.append(iso.alias(f"__iso__{name}"))
+            continue
+        exprs.append(column.alias(name))
+    frame = frame.with_columns(exprs)
+    dates = [name for _, name in used if spec.fields[name].kind == "date"]
+    records = []
+    for row in frame.iter_rows(named=True):
+        values = {name: row[name] for _, name in used if name not in dates and row[name] not in (None, "")}
+        problems = [(name, f"not a date in a known form ({DATE_FORMS})") for flag, name in checks if row[flag]]
+        for name in dates:
+            if row[f"__iso__{name}"] is not None:
+                values[name] = row[f"__iso__{name}"]
+        approximate = frozenset(name for name in dates if row[f"__month__{name}"])
+        records.append(Record(row["__line__"], values, problems, approximate))
+    return records
+
+
+def column_of(table: RawTable, fact_type: str, mapping: SiteMapping, name: str) -> int:
+    """The 1-based column that holds a field in the file (0 when unknown), for locating a problem."""
+    known = header_names(fact_type)
+    for index, header in enumerate(table.header):
+        if (mapping.column(fact_type, header) or known.get(header) or known.get(header.lower())) == name:
+            return index + 1
+    return 0

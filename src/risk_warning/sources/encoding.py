@@ -1,0 +1,94 @@
+"""Which text encoding a file is in: UTF-8 (with or without BOM) or GB18030/GBK, decided, never guessed.
+
+HR systems in Chinese offices export UTF-8 or GBK. The two cannot be told apart by trying one and
+falling back to the other: most UTF-8 Chinese text also decodes as GB18030 (into nonsense), and a
+GBK file with one stray byte is no longer valid UTF-8 either way. So the decision is made per line:
+
+- every line decodes as UTF-8: UTF-8;
+- at least nine in ten lines with non-ASCII bytes decode as UTF-8: UTF-8, and the lines that do
+  not are bad records (quarantined, reading goes on);
+- at most one in ten do, GB18030 is a plausible reading (charset-normalizer lists it, or the text
+  it gives is Chinese), and at least nine in ten lines decode in it: GB18030, the rest bad records;
+- anything else is undecidable: the file is refused with a message that says to save it as UTF-8.
+
+UTF-16 (Excel's "Unicode text") is refused with the same advice. Lines are split on the byte
+``\\n``, which never occurs inside a UTF-8 or GB18030 multi-byte character.
+"""
+
+from __future__ import annotations
+
+import codecs
+from dataclasses import dataclass, field
+
+import charset_normalizer
+
+UTF8, GB18030 = "utf-8", "gb18030"
+SHARE = 0.9  # the share of non-ASCII lines one encoding must decode
+SAVE_AS = "save the file as UTF-8 (in Excel: 另存为 'CSV UTF-8') and scan again"
+
+
+class EncodingRefused(ValueError):
+    """The file's encoding cannot be decided or is not supported; the message says what to do."""
+
+
+@dataclass
+class Decoded:
+    """The text of each line (bad lines decoded with replacement characters) and which lines were bad."""
+
+    encoding: str
+    lines: list[str]
+    bad: set[int] = field(default_factory=set)  # 0-based indexes of lines that did not decode
+
+
+def _decodes(line: bytes, encoding: str) -> bool:
+    try:
+        line.decode(encoding)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _chinese(text: str) -> bool:
+    """Every non-ASCII character is a CJK ideograph, CJK punctuation or a full-width form."""
+    return all(
+        ord(c) < 0x80 or 0x3000 <= ord(c) <= 0x303F or 0x4E00 <= ord(c) <= 0x9FFF or 0xFF00 <= ord(c) <= 0xFFEF
+        for c in text
+    )
+
+
+def decode_lines(data: bytes) -> Decoded:
+    """Decide the encoding of ``data`` and decode it line by line; raises EncodingRefused."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise EncodingRefused(f"the file is in UTF-16, which is not supported; {SAVE_AS}")
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8) :]
+    raw = data.split(b"\n")
+    if raw and raw[-1] == b"":
+        raw.pop()
+    nonascii = [i for i, line in enumerate(raw) if not line.isascii()]
+    utf8_ok = [i for i in nonascii if _decodes(raw[i], UTF8)]
+    if len(utf8_ok) == len(nonascii):
+        return Decoded(UTF8, [line.decode(UTF8) for line in raw])
+    if len(utf8_ok) >= SHARE * len(nonascii):
+        return _decode(raw, UTF8)
+    gb_ok = [i for i in nonascii if _decodes(raw[i], GB18030)]
+    if len(utf8_ok) <= (1 - SHARE) * len(nonascii) and len(gb_ok) >= SHARE * len(nonascii):
+        sample = b"\n".join(raw[i] for i in gb_ok[:200])
+        listed = {m.encoding for m in charset_normalizer.from_bytes(sample)}
+        if listed & {"gb18030", "gbk", "gb2312"} or _chinese(sample.decode(GB18030)):
+            return _decode(raw, GB18030)
+    raise EncodingRefused(
+        f"cannot tell the encoding: {len(utf8_ok)} of {len(nonascii)} lines with non-ASCII text read as UTF-8 and "
+        f"{len(gb_ok)} as GBK/GB18030; {SAVE_AS}"
+    )
+
+
+def _decode(raw: list[bytes], encoding: str) -> Decoded:
+    out = Decoded(encoding, [])
+    for i, line in enumerate(raw):
+        try:
+            out.lines.append(line.decode(encoding))
+        except UnicodeDecodeError:
+            out.lines.append(line.decode(encoding, errors="replace"))
+            out.bad.add(i)
+    return out

@@ -1,0 +1,230 @@
+"""Read a file into a raw table: a header, the records that could be read, and the ones that could not.
+
+A reader never stops at a bad record: an undecodable line, a quote that is never closed, a row with
+too many or too few cells, a value longer than ``MAX_CELL`` characters, a JSON line that does not
+parse are each a broken record with its line number, and reading goes on. Only a fault that makes
+every record doubtful (an encoding that cannot be decided, a JSON document that does not parse) is
+raised as ``FileRefused``. Cells are text; typing is the columns stage's work.
+
+Locations: CSV and JSONL lines count the header as line 1; JSON records count from 1; XLSX rows are
+the sheet's own row numbers.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from risk_warning.sources.encoding import EncodingRefused, decode_lines
+
+MAX_CELL = 8192  # characters in one value; no field of an HR record comes near it
+MAX_RECORD_LINES = 50  # physical lines one quoted CSV record may span before its quote counts as broken
+
+Cells = dict[str, str | None]
+
+
+class FileRefused(ValueError):
+    """A fault that makes every record of the file doubtful: none of them is used."""
+
+
+@dataclass
+class BrokenRecord:
+    line: int
+    problem: str
+    cells: Cells = field(default_factory=dict)  # what could still be read, for naming the subject
+
+
+@dataclass
+class RawTable:
+    name: str  # where the table came from: a path, or path#sheet
+    header: list[str]
+    rows: list[tuple[int, Cells]] = field(default_factory=list)
+    broken: list[BrokenRecord] = field(default_factory=list)
+    encoding: str = ""
+
+
+def _text(value: Any) -> str | None:
+    """A cell as text: dates in ISO form, whole numbers without '.0', lists joined with ';'."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, list):
+        return ";".join(str(v) for v in value)
+    if isinstance(value, dict):
+        raise ValueError("a value is a nested object")
+    return str(value)
+
+
+def _too_long(cells: Cells) -> str:
+    long = [k for k, v in cells.items() if v is not None and len(v) > MAX_CELL]
+    return f"the value of column '{long[0]}' is longer than {MAX_CELL} characters" if long else ""
+
+
+# -- CSV -----------------------------------------------------------------------------------------------
+def _csv_records(lines: list[str], bad: set[int]) -> Iterator[tuple[int, list[str] | None, str]]:
+    """(first line number, cells or None, problem) for each record; quoted values may span lines."""
+    i = 0
+    while i < len(lines):
+        start = i
+        if i in bad:
+            yield start + 1, _split(lines[i]), "bytes that are not valid text in the file's encoding"
+            i += 1
+            continue
+        text = lines[i]
+        while text.count('"') % 2 and i + 1 < len(lines) and i + 1 - start < MAX_RECORD_LINES and i + 1 not in bad:
+            i += 1
+            text += "\n" + lines[i]
+        if text.count('"') % 2:
+            yield start + 1, _split(lines[start]), "a quote opened on this line is never closed"
+            i = start + 1
+            continue
+        i += 1
+        if text.strip():
+            cells = _split(text)
+            yield start + 1, cells, "" if cells is not None else "the line is not valid CSV"
+
+
+def _split(text: str) -> list[str] | None:
+    try:
+        rows = list(csv.reader([text.rstrip("\r")], strict=True))
+    except csv.Error:
+        return None
+    return rows[0] if rows else []
+
+
+def read_csv(path: Path) -> RawTable:
+    try:
+        decoded = decode_lines(path.read_bytes())
+    except EncodingRefused as exc:
+        raise FileRefused(str(exc)) from None
+    lines = [line.rstrip("\r") for line in decoded.lines]
+    records = _csv_records(lines, decoded.bad)
+    first = next(records, None)
+    if first is None:
+        return RawTable(str(path), [], encoding=decoded.encoding)
+    _, header_cells, problem = first
+    if header_cells is None or problem:
+        raise FileRefused(f"line 1, the header, cannot be read: {problem or 'not valid CSV'}")
+    header = [h.strip() for h in header_cells]
+    table = RawTable(str(path), header, encoding=decoded.encoding)
+    for line, cells, problem in records:
+        partial: Cells = dict(zip(header, cells or [], strict=False))
+        if not problem and cells is not None and len(cells) != len(header):
+            problem = f"the row has {len(cells)} values and the header {len(header)} columns"
+        problem = problem or _too_long(partial)
+        if problem:
+            table.broken.append(BrokenRecord(line, problem, partial))
+        else:
+            table.rows.append((line, {k: (v if v and v.strip() else None) for k, v in partial.items()}))
+    return table
+
+
+# -- JSON and JSONL ------------------------------------------------------------------------------------
+def _json_row(table: RawTable, line: int, record: Any) -> None:
+    if not isinstance(record, dict):
+        table.broken.append(BrokenRecord(line, "a record must be an object"))
+        return
+    try:
+        cells = {str(k): _text(v) for k, v in record.items()}
+    except ValueError as exc:
+        table.broken.append(BrokenRecord(line, str(exc)))
+        return
+    for key in cells:
+        if key not in table.header:
+            table.header.append(key)
+    problem = _too_long(cells)
+    if problem:
+        table.broken.append(BrokenRecord(line, problem, cells))
+    else:
+        table.rows.append((line, cells))
+
+
+def read_jsonl(path: Path) -> RawTable:
+    try:
+        decoded = decode_lines(path.read_bytes())
+    except EncodingRefused as exc:
+        raise FileRefused(str(exc)) from None
+    table = RawTable(str(path), [], encoding=decoded.encoding)
+    for index, text in enumerate(decoded.lines):
+        if index in decoded.bad:
+            table.broken.append(BrokenRecord(index + 1, "bytes that are not valid text in the file's encoding"))
+            continue
+        if not text.strip():
+            continue
+        try:
+            record = json.loads(text)
+        except json.JSONDecodeError as exc:
+            table.broken.append(BrokenRecord(index + 1, f"not valid JSON at column {exc.colno}: {exc.msg}"))
+            continue
+        _json_row(table, index + 1, record)
+    return table
+
+
+def read_json(path: Path) -> RawTable:
+    try:
+        decoded = decode_lines(path.read_bytes())
+    except EncodingRefused as exc:
+        raise FileRefused(str(exc)) from None
+    if decoded.bad:
+        raise FileRefused(f"line {min(decoded.bad) + 1} holds bytes that are not valid {decoded.encoding}")
+    try:
+        data = json.loads("\n".join(decoded.lines))
+    except json.JSONDecodeError as exc:
+        raise FileRefused(f"not valid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from None
+    if not isinstance(data, list):
+        raise FileRefused("a .json fact file holds a list of records")
+    table = RawTable(str(path), [], encoding=decoded.encoding)
+    for index, record in enumerate(data, start=1):
+        _json_row(table, index, record)
+    return table
+
+
+# -- XLSX ----------------------------------------------------------------------------------------------
+def xlsx_sheets(path: Path) -> list[str]:
+    from python_calamine import CalamineWorkbook
+
+    try:
+        return list(CalamineWorkbook.from_path(str(path)).sheet_names)
+    except Exception as exc:  # calamine raises its own error types for a damaged workbook
+        raise FileRefused(f"not a readable XLSX workbook: {type(exc).__name__}") from None
+
+
+def read_xlsx_sheet(path: Path, sheet: str) -> RawTable:
+    """One sheet: the first non-empty row is the header; cells typed by Excel become text."""
+    from python_calamine import CalamineWorkbook
+
+    try:
+        rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+    except Exception as exc:
+        raise FileRefused(f"sheet '{sheet}' cannot be read: {type(exc).__name__}") from None
+    table = RawTable(f"{path}#{sheet}", [], encoding="xlsx")
+    for number, row in enumerate(rows, start=1):
+        texts = [_text(v) if v != "" else None for v in row]
+        if not any(t is not None and t.strip() for t in texts):
+            continue
+        if not table.header:
+            table.header = [(t or "").strip() for t in texts]
+            while table.header and not table.header[-1]:
+                table.header.pop()
+            continue
+        extra = [t for t in texts[len(table.header) :] if t and t.strip()]
+        cells: Cells = dict(zip(table.header, texts, strict=False))
+        problem = f"the row has values beyond the last named column ({len(table.header)})" if extra else ""
+        problem = problem or _too_long(cells)
+        if problem:
+            table.broken.append(BrokenRecord(number, problem, cells))
+        else:
+            table.rows.append((number, {k: (v if v is None or v.strip() else None) for k, v in cells.items()}))
+    return table
