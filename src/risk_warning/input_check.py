@@ -7,7 +7,12 @@ completed scan read, and refuses (writes no alert, clears nothing) when:
   number of subjects dropped by more than ``max_subject_drop`` (10%). An operator who knows the drop is
   real (a reorganisation) accepts it by name (``accepted_by``), and the run records that;
 - data: a file was refused whole, or more than ``max_quarantined`` (1%) of a file's records were
-  quarantined. These are not accepted by name: fix the export, or raise the limit deliberately.
+  quarantined and some of them name no subject that could be held back. These are not accepted by
+  name: fix the export, or raise the limit deliberately.
+
+A file over the limit whose every quarantined record names its subjects does not stop the night: those
+subjects are held back (their alerts unchanged), the rest is written, and the breach is reported
+(``over_limit``; the command exits 5).
 
 Pure functions over the load result; the store keeps each scan's profile (scan_run.input_profile).
 """
@@ -48,6 +53,7 @@ class InputProfile:
 class InputVerdict:
     input_problems: list[str] = field(default_factory=list)  # may be accepted by name
     data_problems: list[str] = field(default_factory=list)  # never accepted by name
+    over_limit: list[str] = field(default_factory=list)  # quarantine beyond the limit, every subject held
 
     @property
     def refused(self) -> bool:
@@ -64,14 +70,19 @@ def check_input(
     loaded: LoadResult, profile: InputProfile, last: InputProfile | None, policy: InputPolicy
 ) -> InputVerdict:
     verdict = InputVerdict()
+    nameless = {q.location.path for q in loaded.quarantined if not q.subjects}
     for report in loaded.files:
         if report.refused:
             verdict.data_problems.append(f"{report.path}: the file was refused: {report.refused}")
         elif report.read and report.quarantined / report.read > policy.max_quarantined:
-            verdict.data_problems.append(
+            breach = (
                 f"{report.path}: {report.quarantined} of {report.read} records quarantined "
                 f"({report.quarantined / report.read:.1%}; the limit is {policy.max_quarantined:.1%})"
             )
+            if report.path in nameless:
+                verdict.data_problems.append(f"{breach}, some naming no subject that could be held back")
+            else:
+                verdict.over_limit.append(breach)
     if not loaded.facts:
         verdict.input_problems.append("no input at all: no record was read")
     if last is None:

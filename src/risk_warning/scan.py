@@ -59,6 +59,7 @@ class ScanResult:
     held_subjects: list[str] = field(default_factory=list)  # named by a quarantined record: not evaluated
     files: list[FileReport] = field(default_factory=list)  # the data-quality account of every file read
     accepted: list[str] = field(default_factory=list)  # input problems accepted by name (policy.accepted_by)
+    over_limit: list[str] = field(default_factory=list)  # files quarantined beyond the limit (subjects held)
 
 
 def rulesets_hash(rulesets: Sequence[Ruleset]) -> str:
@@ -113,7 +114,7 @@ def scan(
             reasons = verdict.data_problems + verdict.input_problems
             store.refuse_scan(scan_id, reasons, profile.as_dict(), result.files, result.quarantined)
             raise ScanRefusedError(scan_id, reasons, data_errors=bool(verdict.data_problems))
-        result.accepted = verdict.input_problems
+        result.accepted, result.over_limit = verdict.input_problems, verdict.over_limit
         last_renewal = time.monotonic()
 
         def renew() -> None:
@@ -150,6 +151,7 @@ def scan(
                 files=result.files,
                 held=result.held_subjects,
                 accepted=(policy.accepted_by or "", result.accepted) if result.accepted else None,
+                problems=result.over_limit,
             )
             if carried:  # what holds for the subjects not re-evaluated, so the result reads like a full scan's
                 result.alerts += store.alerts_holding(carried, as_of)

@@ -195,6 +195,11 @@ def scan(
     finally:
         store.close()
     _print_scan(result, fmt)  # type: ignore[arg-type]
+    if result.over_limit:
+        err.print("quarantined beyond the limit (those subjects were held back; the rest was written):", markup=False)
+        for line in result.over_limit:
+            err.print(f"  {scrub(line)}", markup=False)
+        raise typer.Exit(ExitCode.DATA_ERRORS)
     if threshold is not None and any(a.grade >= threshold for a in result.alerts):
         raise typer.Exit(ExitCode.FINDINGS)
 

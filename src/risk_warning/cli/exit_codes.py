@@ -13,4 +13,4 @@ class ExitCode(enum.IntEnum):
     REFUSED = (
         4  # the input shrank against the last scan (no input, a fact type gone, subjects dropped): no alert changed
     )
-    DATA_ERRORS = 5  # a file was refused or quarantined beyond the limit: no alert changed
+    DATA_ERRORS = 5  # a file was refused (no alert changed), or quarantined beyond the limit (its subjects held back)

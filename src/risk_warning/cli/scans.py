@@ -79,10 +79,11 @@ def show_scan(
         out.print(scrub(json.dumps(payload, ensure_ascii=False, indent=2, default=str)), markup=False)
         return
     out.print(f"scan #{run.id} as of {run.as_of.isoformat()}: {run.status}", markup=False)
-    if run.refusal:
-        head = f"accepted by {run.accepted_by}:" if run.accepted_by else "refused because:"
+    if run.input_problems:
+        head = "refused because:" if run.status == "refused" else "problems in the input:"
+        head = f"accepted by {run.accepted_by}:" if run.accepted_by else head
         out.print(head, markup=False)
-        for line in run.refusal:
+        for line in run.input_problems:
             out.print(f"  {scrub(line)}", markup=False)
     if run.input_profile:
         types = run.input_profile.get("types", {})

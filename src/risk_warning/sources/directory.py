@@ -249,16 +249,16 @@ def _by_field(table: RawTable, fact_type: str, mapping: SiteMapping, cells: dict
 
 
 def _subjects(fact_type: str, values: dict[str, str]) -> tuple[str, ...]:
-    """The subjects a (possibly broken) record names, read from its raw values."""
+    """The subjects a (possibly broken) record names, read from its raw values (a garbled id names nobody)."""
     model = FACT_MODELS[fact_type]
     out: list[str] = []
     for name in model.subject_fields:
         raw = values.get(name)
-        if raw:
+        if raw and "\ufffd" not in raw:
             out.extend(v.strip() for v in raw.replace("|", ";").split(";") if v.strip())
     for kind, where in model.partitions.items():
         raw = values.get(where) if ">" not in where else None
-        if raw:
+        if raw and "\ufffd" not in raw:
             out.append(subject_id(kind, raw.strip()))
     return tuple(out)
 

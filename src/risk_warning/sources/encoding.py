@@ -7,9 +7,11 @@ GBK file with one stray byte is no longer valid UTF-8 either way. So the decisio
 - every line decodes as UTF-8: UTF-8;
 - at least nine in ten lines with non-ASCII bytes decode as UTF-8: UTF-8, and the lines that do
   not are bad records (quarantined, reading goes on);
-- at most one in ten do, GB18030 is a plausible reading (charset-normalizer lists it, or the text
-  it gives is Chinese), and at least nine in ten lines decode in it: GB18030, the rest bad records;
-- anything else is undecidable: the file is refused with a message that says to save it as UTF-8.
+- at most one in ten do, at least nine in ten decode as GB18030, and the text they give is Chinese
+  (nine in ten of its characters are in GB2312, the common set: real names and terms are; Latin-1
+  or other bytes read as GBK land in the rare extension areas): GB18030, the rest bad records;
+- anything else is undecidable: the file is refused with a message that says to save it as UTF-8,
+  and what charset-normalizer takes it for.
 
 UTF-16 (Excel's "Unicode text") is refused with the same advice. Lines are split on the byte
 ``\\n``, which never occurs inside a UTF-8 or GB18030 multi-byte character.
@@ -49,11 +51,23 @@ def _decodes(line: bytes, encoding: str) -> bool:
 
 
 def _chinese(text: str) -> bool:
-    """Every non-ASCII character is a CJK ideograph, CJK punctuation or a full-width form."""
-    return all(
-        ord(c) < 0x80 or 0x3000 <= ord(c) <= 0x303F or 0x4E00 <= ord(c) <= 0x9FFF or 0xFF00 <= ord(c) <= 0xFFEF
-        for c in text
-    )
+    """Nine in ten non-ASCII characters are in GB2312 (the common hanzi, punctuation, full-width forms)."""
+    wide = [c for c in text if ord(c) >= 0x80]
+    common = sum(1 for c in wide if _encodes(c, "gb2312"))
+    return bool(wide) and common >= SHARE * len(wide)
+
+
+def _encodes(char: str, encoding: str) -> bool:
+    try:
+        char.encode(encoding)
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _guess(data: bytes) -> str:
+    best = charset_normalizer.from_bytes(data[:65536]).best()
+    return f" (it looks like {best.encoding})" if best is not None else ""
 
 
 def decode_lines(data: bytes) -> Decoded:
@@ -72,14 +86,12 @@ def decode_lines(data: bytes) -> Decoded:
     if len(utf8_ok) >= SHARE * len(nonascii):
         return _decode(raw, UTF8)
     gb_ok = [i for i in nonascii if _decodes(raw[i], GB18030)]
-    if len(utf8_ok) <= (1 - SHARE) * len(nonascii) and len(gb_ok) >= SHARE * len(nonascii):
-        sample = b"\n".join(raw[i] for i in gb_ok[:200])
-        listed = {m.encoding for m in charset_normalizer.from_bytes(sample)}
-        if listed & {"gb18030", "gbk", "gb2312"} or _chinese(sample.decode(GB18030)):
-            return _decode(raw, GB18030)
+    mostly_gb = len(utf8_ok) <= (1 - SHARE) * len(nonascii) and len(gb_ok) >= SHARE * len(nonascii)
+    if mostly_gb and _chinese(b"\n".join(raw[i] for i in gb_ok).decode(GB18030)):
+        return _decode(raw, GB18030)
     raise EncodingRefused(
-        f"cannot tell the encoding: {len(utf8_ok)} of {len(nonascii)} lines with non-ASCII text read as UTF-8 and "
-        f"{len(gb_ok)} as GBK/GB18030; {SAVE_AS}"
+        f"cannot tell the encoding{_guess(data)}: {len(utf8_ok)} of {len(nonascii)} lines with non-ASCII text read "
+        f"as UTF-8, {len(gb_ok)} as GBK/GB18030, and neither reading is Chinese text; {SAVE_AS}"
     )
 
 

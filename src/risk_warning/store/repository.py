@@ -184,6 +184,7 @@ class AlertStore:
         files: Sequence[FileReport] = (),
         held: Sequence[str] = (),
         accepted: tuple[str, Sequence[str]] | None = None,
+        problems: Sequence[str] = (),
     ) -> tuple[int, int]:
         """Record a scan's results in one transaction. Returns (new alerts, cleared alerts).
 
@@ -192,7 +193,7 @@ class AlertStore:
         each evaluated subject to (fact hash, valid until) for the next incremental scan. ``profile`` (what
         was read) is what the next scan's input check compares with; ``files`` is the data-quality account;
         ``held`` subjects were left alone because a record of theirs was quarantined; ``accepted`` records
-        who accepted which input problems.
+        who accepted which input problems; ``problems`` are the files quarantined beyond the limit.
         """
         org_units = org_units or {}
         subjects = set(evaluated_subjects)
@@ -322,8 +323,8 @@ class AlertStore:
             run.input_profile = dict(profile) if profile is not None else None
             run.data_quality = [f.as_dict() for f in files]
             run.held_subjects = len(held)
-            if accepted is not None:
-                run.accepted_by, run.refusal = accepted[0], list(accepted[1])
+            run.input_problems = [*(accepted[1] if accepted else ()), *problems] or None
+            run.accepted_by = accepted[0] if accepted else None
             run.finished_at = now()
             run.status = "completed"
             run.subjects = len(subjects)
@@ -363,7 +364,7 @@ class AlertStore:
         with Session(self.engine) as session:
             run = session.get(ScanRun, scan_id)
             assert run is not None
-            run.status, run.refusal, run.input_profile = "refused", list(reasons), dict(profile)
+            run.status, run.input_problems, run.input_profile = "refused", list(reasons), dict(profile)
             run.data_quality = [f.as_dict() for f in files]
             run.quarantined = len(quarantined)
             run.finished_at = now()

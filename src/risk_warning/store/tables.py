@@ -60,7 +60,9 @@ class ScanRun(SQLModel, table=True):
     error: str | None = None
     input_profile: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))  # types, subjects read
     data_quality: list[dict[str, Any]] | None = Field(default=None, sa_column=Column(JSON))  # per file
-    refusal: list[str] | None = Field(default=None, sa_column=Column(JSON))  # why it refused (or what was accepted)
+    input_problems: list[str] | None = Field(
+        default=None, sa_column=Column(JSON)
+    )  # why it was refused, what was accepted, files over the limit
     accepted_by: str | None = None  # who accepted a refused input check (a reorganisation)
     held_subjects: int = 0  # subjects not evaluated because a record of theirs was quarantined
 

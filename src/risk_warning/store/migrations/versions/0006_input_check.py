@@ -20,7 +20,7 @@ def upgrade() -> None:
     with op.batch_alter_table("scan_run") as batch:
         batch.add_column(sa.Column("input_profile", sa.JSON(), nullable=True))
         batch.add_column(sa.Column("data_quality", sa.JSON(), nullable=True))
-        batch.add_column(sa.Column("refusal", sa.JSON(), nullable=True))
+        batch.add_column(sa.Column("input_problems", sa.JSON(), nullable=True))
         batch.add_column(sa.Column("accepted_by", sa.String(), nullable=True))
         batch.add_column(sa.Column("held_subjects", sa.Integer(), nullable=False, server_default="0"))
     with op.batch_alter_table("quarantine") as batch:
@@ -33,6 +33,6 @@ def downgrade() -> None:
     with op.batch_alter_table("scan_run") as batch:
         batch.drop_column("held_subjects")
         batch.drop_column("accepted_by")
-        batch.drop_column("refusal")
+        batch.drop_column("input_problems")
         batch.drop_column("data_quality")
         batch.drop_column("input_profile")

@@ -1,0 +1,69 @@
+"""Every documented exit code, produced by the real command, and the documentation agrees with the code."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from risk_warning.cli.exit_codes import ExitCode
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "risk_warning", *args], capture_output=True, text=True, cwd=ROOT, timeout=300
+    )
+
+
+def test_the_documented_table_is_the_enum() -> None:
+    text = (ROOT / "docs" / "exit-codes.md").read_text(encoding="utf-8")
+    rows = dict.fromkeys(re.findall(r"^\| (\d) \| (\w+) \|", text, flags=re.MULTILINE))
+    assert [(int(code), name) for code, name in rows] == [(c.value, c.name) for c in ExitCode]
+
+
+def test_each_outcome_of_a_scan_has_its_code(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'codes.db'}"
+    demo = ["--data", "fixtures/demo", "--db", db, "--workers", "0"]
+    first = run("scan", *demo, "--as-of", "2026-06-30", "--max-quarantined", "0.2", "--fail-on", "red")
+    assert first.returncode == ExitCode.FINDINGS, first.stderr  # the demo has red alerts
+    assert run("scan", *demo, "--as-of", "2026-06-30", "--max-quarantined", "0.2").returncode == ExitCode.OK
+
+    over = run("scan", *demo, "--as-of", "2026-07-01")  # the demo's bad records, 1 in 7: over 1%, subjects held
+    assert over.returncode == ExitCode.DATA_ERRORS and "quarantined beyond the limit" in over.stderr
+
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "cadre.csv").write_text("cadre_id,nmae\nc1,x\n", encoding="utf-8")
+    data_errors = run("scan", "--data", str(broken), "--db", db, "--as-of", "2026-07-02")
+    assert data_errors.returncode == ExitCode.DATA_ERRORS
+    assert "REFUSED (data errors); no alert was changed" in data_errors.stderr and "'nmae'" in data_errors.stderr
+
+    (tmp_path / "empty").mkdir()
+    empty = run("scan", "--data", str(tmp_path / "empty"), "--db", db, "--as-of", "2026-07-01")
+    assert empty.returncode == ExitCode.REFUSED and "no input at all" in empty.stderr
+    assert "--accept-drop" in empty.stderr
+
+    shown = run("scans", "show", "--db", db)
+    assert shown.returncode == 0 and "refused" in shown.stdout and "no input at all" in shown.stdout
+
+    bad_mapping = tmp_path / "map.yaml"
+    bad_mapping.write_text("files: {任免: apointment}\n", encoding="utf-8")
+    config = run("scan", *demo, "--as-of", "2026-07-01", "--mapping", str(bad_mapping))
+    assert config.returncode == ExitCode.CONFIG and "map.yaml:1:13: unknown-fact-type" in config.stderr
+    assert run("scan", *demo, "--as-of", "2026-07-01", "--fail-on", "purple").returncode == ExitCode.CONFIG
+
+
+def test_a_held_lease_has_its_code(tmp_path: Path) -> None:
+    from datetime import timedelta
+
+    from risk_warning import AlertStore
+
+    db = f"sqlite:///{tmp_path / 'lease.db'}"
+    store = AlertStore(db)
+    store.acquire_lease("elsewhere:1:abc", timedelta(minutes=5))
+    store.close()
+    held = run("scan", "--data", "fixtures/demo", "--db", db, "--as-of", "2026-06-30")
+    assert held.returncode == ExitCode.LEASE_HELD and "elsewhere:1:abc" in held.stderr
