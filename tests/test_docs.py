@@ -55,3 +55,34 @@ def test_rulesets_reference_is_up_to_date_and_every_missing_rule_says_why() -> N
     shipped = {r.spec.catalogue for rs in rulesets for r in rs.rules if r.spec.catalogue}
     assert shipped <= set(CATALOGUE) | set(COMBINATIONS)
     assert set(CATALOGUE) - shipped == set(WAITING)  # a reason for each rule not shipped, none for a shipped one
+
+
+def test_readme_mapping_example_loads_an_xlsx_export_with_chinese_headers(tmp_path: Path) -> None:
+    from datetime import date
+
+    from openpyxl import Workbook
+
+    from risk_warning import Engine, load_rulesets
+    from risk_warning.sources import DirectorySource, load_mapping
+
+    (text,) = [b for b in blocks(ROOT / "README.md", "yaml") if b.startswith("# site-mapping.yaml")]
+    (tmp_path / "site-mapping.yaml").write_text(text, encoding="utf-8")
+    export = tmp_path / "hr-export"
+    export.mkdir()
+    book = Workbook()
+    book.remove(book.active)  # type: ignore[arg-type]
+    sheets = {
+        "干部信息": [["序号", "人员代码", "姓名", "性别", "政治面貌"], [1, "c1", "王建国", "1", "01"]],
+        "任免记录": [["任职记录编号", "人员代码", "岗位代码", "任职时间"], ["A1", "c1", "p1", "2019.03"]],
+        "岗位": [["岗位代码", "职位名称", "岗位类别", "风险等级", "备注"], ["p1", "财务科科长", "财务", "高", ""]],
+    }
+    for name, rows in sheets.items():
+        sheet = book.create_sheet(name)
+        for row in rows:
+            sheet.append(row)
+    book.save(export / "干部监督数据.xlsx")
+    loaded = DirectorySource(export, mapping=load_mapping(tmp_path / "site-mapping.yaml")).load()
+    assert not loaded.quarantined and [f.accepted for f in loaded.files] == [1, 1, 1]
+    with Engine(load_rulesets([ROOT / "rulesets"])) as engine:
+        alerts = engine.evaluate(loaded.facts, as_of=date(2026, 6, 30))
+    assert ("rotation.keypost-tenure", "c1") in {(a.rule_id, a.subject_id) for a in alerts}

@@ -60,6 +60,9 @@ class Fact(BaseModel):
     references: ClassVar[dict[str, str]] = {}
     partitions: ClassVar[dict[str, str]] = {}
     tokens: ClassVar[dict[str, str]] = {}  # a sensitive field -> the field that holds its token
+    # references that must resolve whenever their target type is in the export (a post an appointment names);
+    # others may point outside it (an enterprise registry is never complete)
+    strict_references: ClassVar[tuple[str, ...]] = ()
 
     # where the record came from, and which of its dates were given to the month only (2019.03): not fields,
     # so they never reach the engine or the fact hash, but the alert's evidence can say so

@@ -80,6 +80,7 @@ class Appointment(Fact):
     fact_type: ClassVar[str] = "appointment"
     key_field: ClassVar[str] = "appointment_id"
     references: ClassVar[dict[str, str]] = {"position_id": "position"}
+    strict_references: ClassVar[tuple[str, ...]] = ("position_id",)  # a post's risk level decides many rules
     partitions: ClassVar[dict[str, str]] = {"unit": "position_id>position.org_unit_id"}
 
     appointment_id: str

@@ -147,7 +147,12 @@ def _date_expr(name: str) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
 
 
 def normalise_table(table: RawTable, fact_type: str, mapping: SiteMapping) -> list[Record]:
-    """Header, codes and dates for every readable row; per-row problems say what was wrong, not the value."""
+    """Header, codes and dates for every readable row; per-row problems say what was wrong, not the value.
+
+    An empty file (not even a header) has no records: the input check sees the type as empty.
+    """
+    if not table.header and not table.rows and not table.broken:
+        return []
     fields = resolve_header(table, fact_type, mapping)
     used = [(h, f) for h, f in zip(table.header, fields, strict=True) if f is not None]
     frame = pl.DataFrame(

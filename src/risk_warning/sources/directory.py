@@ -264,7 +264,7 @@ def _subjects(fact_type: str, values: dict[str, str]) -> tuple[str, ...]:
 
 
 def _quarantine_dangling(result: LoadResult) -> None:
-    """A record whose reference points at nothing, where the referenced type was loaded, is quarantined."""
+    """A record whose strict reference points at nothing, where the referenced type was loaded, is quarantined."""
     loaded = {f.fact_type for f in result.files if not f.refused and f.accepted}
     keys = {f.key for f in result.facts}
     reports = {f.path: f for f in result.files}
@@ -273,7 +273,10 @@ def _quarantine_dangling(result: LoadResult) -> None:
         dangling = [
             (fk, target)
             for fk, target in type(fact).references.items()
-            if target in loaded and getattr(fact, fk) is not None and f"{target}:{getattr(fact, fk)}" not in keys
+            if fk in type(fact).strict_references
+            and target in loaded
+            and getattr(fact, fk) is not None
+            and f"{target}:{getattr(fact, fk)}" not in keys
         ]
         if not dangling:
             kept.append(fact)
