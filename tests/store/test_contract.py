@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from risk_warning import AlertStore, DirectorySource, MemorySource, load_rulesets, scan
+from risk_warning.input_check import InputPolicy
 from risk_warning.store.repository import AlertFilter, ScanInProgressError, StoreError
 from risk_warning.store.tables import AlertStatus
 
@@ -37,6 +38,7 @@ def test_rerun_is_idempotent_and_persistent_conditions_move_last_seen(store_url:
 def _records(start: str, grade_year: int = 2025) -> MemorySource:
     return MemorySource.from_records(
         {
+            "cadre": [{"cadre_id": "c1"}],
             "appointment": [{"appointment_id": "A1", "cadre_id": "c1", "position_id": "p1", "start_date": start}],
             "position": [{"position_id": "p1", "title": "财务科长", "risk_level": "high"}],
             "education_record": [{"record_id": "E1", "cadre_id": "c1", "type": "警示教育", "date": "2026-06-01"}],
@@ -51,7 +53,8 @@ def test_grade_change_clearing_and_reopening_are_recorded(store_url: str) -> Non
     scan(RULESETS, _records("2020-06-01"), as_of, store=store)  # six years: orange
     (row,) = store.alerts()
     assert row.grade == "orange"
-    gone = scan(RULESETS, MemorySource.from_records({"cadre": [{"cadre_id": "c1"}]}), as_of, store=store)
+    only_cadre = MemorySource.from_records({"cadre": [{"cadre_id": "c1"}]})
+    gone = scan(RULESETS, only_cadre, as_of, store=store, policy=InputPolicy(accepted_by="组织部 (records withdrawn)"))
     assert gone.cleared_alerts == 1
     assert store.alert(row.id or 0).status == AlertStatus.CLEARED
     back = scan(RULESETS, _records("2020-06-01"), as_of, store=store)
