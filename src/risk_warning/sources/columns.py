@@ -18,6 +18,7 @@ month and marked so that the alert's evidence says so. Anything else (``0``, an 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
@@ -29,6 +30,7 @@ from risk_warning.facts.glossary import meaning
 from risk_warning.facts.registry import FACT_MODELS, FACT_SPECS
 from risk_warning.sources.mapping import SiteMapping
 from risk_warning.sources.readers import FileRefused, RawTable
+from risk_warning.sources.records import YES_NO
 
 # Headers HR systems use that are not the glossary's wording; per fact type, "*" for any.
 HR_SYNONYMS: dict[str, dict[str, str]] = {
@@ -50,10 +52,9 @@ HR_SYNONYMS: dict[str, dict[str, str]] = {
     },
 }
 
-YES_NO = {"是": "true", "否": "false", "Y": "true", "N": "false", "y": "true", "n": "false", "1": "true", "0": "false"}
 DATE_FORMS = "2019-03-01, 2019/3/1, 2019.03.01, 2019年3月1日, 20190301, or a month 2019.03, 201903, 2019年3月"
 _EXCEL_EPOCH = date(1899, 12, 30)
-MONTH_ONLY = "__month_only__"  # per record: the date fields given to the month only
+CHUNK = 50_000  # rows normalised at a time
 
 
 @dataclass
@@ -120,12 +121,33 @@ def resolve_header(table: RawTable, fact_type: str, mapping: SiteMapping) -> lis
 
 
 def _empty_column(table: RawTable, header: str) -> bool:
-    return all(not (cells.get(header) or "").strip() for _, cells in table.rows)
+    return all(not (value or "").strip() for value in table.column(header))
 
 
-def _date_expr(name: str) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
-    """(ISO text or null, month-only flag, bad flag) for a date column of text."""
+def _date_exprs(name: str, *, forms: bool) -> list[pl.Expr]:
+    """``__iso__``, ``__month__`` and ``__bad__`` columns for a date column of text.
+
+    ``forms=False`` reads ISO dates only (the common case, a fraction of the cost); the scan falls back to
+    every form for a chunk where that leaves a bad date.
+    """
     s = pl.col(name).str.strip_chars()
+    if forms:
+        parsed, month_only = _every_form(s)
+    else:
+        iso_text = s.str.contains(r"^\d{4}-\d{2}-\d{2}$")
+        parsed, month_only = pl.when(iso_text).then(s.str.to_date("%Y-%m-%d", strict=False)), pl.lit(False)
+    ok = parsed.is_not_null() & parsed.dt.year().is_between(1900, 2200)
+    iso = pl.when(ok).then(parsed.dt.to_string("%Y-%m-%d"))
+    bad = s.is_not_null() & (s != "") & ~ok.fill_null(False)
+    return [
+        iso.alias(f"__iso__{name}"),
+        (ok & month_only).fill_null(False).alias(f"__month__{name}"),
+        bad.alias(f"__bad__{name}"),
+    ]
+
+
+def _every_form(s: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+    """(the date, whether it was given to the month only) in every form the module docstring lists."""
     full = s.str.extract_groups(
         r"^(?<y>\d{4})[-/.年](?<m>\d{1,2})[-/.月](?<d>\d{1,2})日?(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"
     )
@@ -139,56 +161,93 @@ def _date_expr(name: str) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
     from_parts = pl.format("{}-{}-{}", y, m.str.zfill(2), d.str.zfill(2)).str.to_date("%Y-%m-%d", strict=False)
     serial = s.str.extract(r"^(\d{5})(?:\.0+)?$", 1).cast(pl.Int64)
     parsed = pl.coalesce(from_parts, pl.lit(_EXCEL_EPOCH) + pl.duration(days=serial))
-    ok = parsed.is_not_null() & parsed.dt.year().is_between(1900, 2200)
-    iso = pl.when(ok).then(parsed.dt.to_string("%Y-%m-%d"))
-    month_only = ok & (month.struct.field("y").is_not_null() | packed_month.struct.field("y").is_not_null())
-    bad = s.is_not_null() & (s != "") & ~ok.fill_null(False)
-    return iso, month_only.fill_null(False), bad
+    return parsed, month.struct.field("y").is_not_null() | packed_month.struct.field("y").is_not_null()
 
 
-def normalise_table(table: RawTable, fact_type: str, mapping: SiteMapping) -> list[Record]:
+def normalise_table(table: RawTable, fact_type: str, mapping: SiteMapping) -> Iterator[Record]:
     """Header, codes and dates for every readable row; per-row problems say what was wrong, not the value.
 
+    The header is checked at once (FileRefused); rows are then normalised ``CHUNK`` at a time and taken
+    off the table as they go (the table is consumed), so a large file holds at most one chunk as dicts.
     An empty file (not even a header) has no records: the input check sees the type as empty.
     """
     if not table.header and not table.rows and not table.broken:
-        return []
+        return iter(())
     fields = resolve_header(table, fact_type, mapping)
-    used = [(h, f) for h, f in zip(table.header, fields, strict=True) if f is not None]
-    frame = pl.DataFrame(
-        {f: [cells.get(h) for _, cells in table.rows] for h, f in used} | {"__line__": [n for n, _ in table.rows]},
-        schema={**{f: pl.String for _, f in used}, "__line__": pl.Int64},
-    )
+    return _normalised(table, fact_type, mapping, fields)
+
+
+def _normalised(table: RawTable, fact_type: str, mapping: SiteMapping, fields: list[str | None]) -> Iterator[Record]:
+    used = [(i, f) for i, f in enumerate(fields) if f is not None]
+    exprs, dates = _column_exprs(fact_type, mapping, [f for _, f in used])
+    names = [f or f"__ignored_{i}" for i, f in enumerate(fields)]
+    plain = [name for _, name in used if name not in dates]
+    absent = _defaulted(fact_type) & set(plain)  # a null there means "not given": the model's default applies
+    while table.rows:
+        rows = table.rows[:CHUNK]
+        del table.rows[:CHUNK]
+        frame = pl.DataFrame([cells for _, cells in rows], schema=[(n, pl.String) for n in names], orient="row")
+        frame = frame.with_columns(exprs)
+        other_forms = [name for name in dates if frame.get_column(f"__bad__{name}").any()]
+        if other_forms:
+            frame = frame.with_columns([e for name in other_forms for e in _date_exprs(name, forms=True)])
+        records = []
+        for (line, _), values in zip(rows, frame.select(plain).to_dicts(), strict=True):
+            for name in absent:
+                if values[name] is None:
+                    del values[name]
+            records.append(Record(line, values))
+        for name in dates:
+            for record, value in zip(records, frame.get_column(f"__iso__{name}").to_list(), strict=True):
+                record.values[name] = value
+            for index in _rows_where(frame, f"__month__{name}"):  # month-only and bad dates are rare
+                records[index].month_only = records[index].month_only | {name}
+            for index in _rows_where(frame, f"__bad__{name}"):
+                records[index].problems.append((name, f"not a date in a known form ({DATE_FORMS})"))
+        yield from records
+
+
+def _column_exprs(fact_type: str, mapping: SiteMapping, used: list[str]) -> tuple[list[pl.Expr], list[str]]:
+    """One expression per field: empty cells to null, value codes, yes/no, list splitting, dates."""
     spec = FACT_SPECS[fact_type]
     exprs: list[pl.Expr] = []
-    checks: list[tuple[str, str]] = []  # (flag column, field)
-    for _, name in used:
+    dates: list[str] = []
+    for name in used:
         kind = spec.fields[name].kind
-        column = pl.col(name)
+        text = pl.col(name).str.strip_chars()
+        column: pl.Expr = pl.when(text != "").then(text)  # an empty cell is an empty field
         codes = mapping.value_map(fact_type, name)
         if codes:
-            column = column.str.strip_chars().replace(dict(codes))
+            column = column.replace(dict(codes))
+            column = pl.when(column != "").then(column)  # a code mapped to "" (unknown) is empty
         if kind == "bool":
-            column = column.str.strip_chars().replace(YES_NO)
+            column = column.replace(YES_NO)
+        if kind == "list":
+            column = (
+                column.str.replace_all("|", ";", literal=True)
+                .str.split(";")
+                .list.eval(pl.element().str.strip_chars().filter(pl.element().str.strip_chars() != ""))
+            )
         if kind == "date":
-            iso, month_only, bad = _date_expr(name)
-            exprs += [month_only.alias(f"__month__{name}"), bad.alias(f"__bad__{name}")]
-            checks.append((f"__bad__{name}", name))
-            exprs.append(iso.alias(f"__iso__{name}"))
+            dates.append(name)
+            exprs += _date_exprs(name, forms=False)
             continue
         exprs.append(column.alias(name))
-    frame = frame.with_columns(exprs)
-    dates = [name for _, name in used if spec.fields[name].kind == "date"]
-    records = []
-    for row in frame.iter_rows(named=True):
-        values = {name: row[name] for _, name in used if name not in dates and row[name] not in (None, "")}
-        problems = [(name, f"not a date in a known form ({DATE_FORMS})") for flag, name in checks if row[flag]]
-        for name in dates:
-            if row[f"__iso__{name}"] is not None:
-                values[name] = row[f"__iso__{name}"]
-        approximate = frozenset(name for name in dates if row[f"__month__{name}"])
-        records.append(Record(row["__line__"], values, problems, approximate))
-    return records
+    return exprs, dates
+
+
+@cache
+def _defaulted(fact_type: str) -> frozenset[str]:
+    """Fields that have a default and do not take None: a null cell must leave them out."""
+    spec = FACT_SPECS[fact_type]
+    model = FACT_MODELS[fact_type]
+    return frozenset(
+        name for name, info in model.model_fields.items() if not info.is_required() and not spec.fields[name].nullable
+    )
+
+
+def _rows_where(frame: pl.DataFrame, flag: str) -> list[int]:
+    return frame.select(pl.arg_where(pl.col(flag))).to_series().to_list()
 
 
 def column_of(table: RawTable, fact_type: str, mapping: SiteMapping, name: str) -> int:

@@ -12,19 +12,20 @@ refused whole. Any other file in the directory is reported, never skipped silent
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Iterator, Sequence
 from functools import partial
 from pathlib import Path
 
 from risk_warning.errors import DataError, Diagnostic, Reason, SourceLocation, did_you_mean
-from risk_warning.facts._base import Fact, subject_id
+from risk_warning.facts._base import Fact
 from risk_warning.facts.registry import FACT_MODELS
 from risk_warning.sources.base import FileReport, LoadResult, QuarantinedRecord
-from risk_warning.sources.columns import Record, column_of, header_names, normalise_table
+from risk_warning.sources.columns import normalise_table
+from risk_warning.sources.intake import Seen, accept, by_field, refuse, subjects_named
 from risk_warning.sources.mapping import SiteMapping, load_mapping
 from risk_warning.sources.readers import FileRefused, RawTable, read_csv, read_json, read_jsonl, read_xlsx_sheet
 from risk_warning.sources.readers import xlsx_sheets as list_sheets
-from risk_warning.sources.records import validate_record
 
 READERS = {".csv": read_csv, ".jsonl": read_jsonl, ".json": read_json}
 NOT_SUPPORTED = {
@@ -53,7 +54,15 @@ class DirectorySource:
             self.mapping = load_mapping(mapping)
 
     def load(self) -> LoadResult:
-        result = self._load()
+        # hundreds of thousands of new facts and no reference cycles: the cyclic collector would rescan the
+        # growing heap again and again (measured: a third of the load time) for nothing to collect
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            result = self._load()
+        finally:
+            if enabled:
+                gc.enable()
         if self.fail_fast and result.quarantined:
             raise DataError(
                 [
@@ -69,7 +78,7 @@ class DirectorySource:
             where = SourceLocation(str(self.root))
             result.quarantined.append(QuarantinedRecord(where, "", Reason.UNREADABLE, "not a directory of fact files"))
             return result
-        seen: dict[str, dict[str, str]] = {}
+        seen: Seen = {}
         lrmx: list[Path] = []
         for path in sorted(self.root.iterdir()):
             if path.name.startswith(".") or path.is_dir():
@@ -94,7 +103,7 @@ class DirectorySource:
             from risk_warning.sources.lrmx import load_lrmx
 
             load_lrmx(lrmx, result, seen)
-        _quarantine_dangling(result)
+        _quarantine_dangling(result, seen)
         return result
 
     def _fact_type(self, name: str, path: Path, result: LoadResult, sheet: str = "") -> str | None:
@@ -116,7 +125,7 @@ class DirectorySource:
             )
         return fact_type
 
-    def _load_workbook(self, path: Path, result: LoadResult, seen: dict[str, dict[str, str]]) -> None:
+    def _load_workbook(self, path: Path, result: LoadResult, seen: Seen) -> None:
         """A workbook named after a fact type is that type (its first sheet); otherwise each sheet by its name."""
         try:
             sheets = list_sheets(path)
@@ -145,7 +154,7 @@ class DirectorySource:
         name: str,
         fact_type: str,
         result: LoadResult,
-        seen: dict[str, dict[str, str]],
+        seen: Seen,
     ) -> None:
         report = FileReport(name, fact_type)
         result.files.append(report)
@@ -155,14 +164,14 @@ class DirectorySource:
             refuse(report, result, str(exc), None)
             return
         report.encoding = table.encoding
+        report.read = len(table.rows) + len(table.broken)
         try:
-            records = normalise_table(table, fact_type, self.mapping)
+            records = normalise_table(table, fact_type, self.mapping)  # consumes table.rows
         except FileRefused as exc:
             refuse(report, result, str(exc), table)
             return
-        report.read = len(table.rows) + len(table.broken)
         for broken in table.broken:
-            subjects = _subjects(fact_type, _by_field(table, fact_type, self.mapping, broken.cells))
+            subjects = subjects_named(fact_type, by_field(table, fact_type, self.mapping, broken.cells))
             location = SourceLocation(name, broken.line)
             result.quarantined.append(
                 QuarantinedRecord(location, fact_type, Reason.BROKEN_RECORD, broken.problem, subjects=subjects)
@@ -175,114 +184,31 @@ class DirectorySource:
         return iter(self.load().facts)
 
 
-def refuse(report: FileReport, result: LoadResult, why: str, table: RawTable | None) -> None:
-    """No record of the file is used; every one of them is counted as quarantined with the file's reason."""
-    report.refused = why
-    report.read = len(table.rows) + len(table.broken) if table is not None else 0
-    if report.read:
-        report.reasons["file-refused"] = report.read
-    reason = Reason.UNKNOWN_COLUMN if why.startswith("unknown column") else Reason.UNREADABLE
-    reason = Reason.MISSING_COLUMN if why.startswith("missing required") else reason
-    result.quarantined.append(
-        QuarantinedRecord(
-            SourceLocation(report.path),
-            report.fact_type,
-            reason,
-            f"{why}; the whole file was refused ({report.read} record(s) not used)",
-        )
-    )
-
-
-def accept(
-    record: Record,
-    table: RawTable,
-    fact_type: str,
-    mapping: SiteMapping,
-    report: FileReport,
-    result: LoadResult,
-    seen: dict[str, dict[str, str]],
-) -> Fact | None:
-    """Validate one normalised record; quarantine it (with the subjects it names) or keep it."""
-    fact, problems = validate_record(fact_type, record.values)
-    problems = [p for p in problems if p[0] not in {f for f, _ in record.problems}]
-    problems = record.problems + problems
-    subjects = _subjects(fact_type, record.values)
-
-    def quarantine(reason: Reason, message: str, fld: str) -> None:
-        col = column_of(table, fact_type, mapping, fld) if fld else 0
-        location = SourceLocation(table.name, record.line, col)
-        result.quarantined.append(QuarantinedRecord(location, fact_type, reason, message, fld, subjects))
-
-    if problems:
-        for fld, message in problems:
-            reason = Reason.BAD_DATE if message.startswith("not a date") else Reason.INVALID_VALUE
-            quarantine(reason, message, fld)
-        report.reasons[
-            (Reason.BAD_DATE if problems[0][1].startswith("not a date") else Reason.INVALID_VALUE).value
-        ] += 1
-        return None
-    assert fact is not None
-    keys = seen.setdefault(fact_type, {})
-    if fact.key in keys:
-        quarantine(
-            Reason.DUPLICATE_RECORD,
-            f"same {fact.key_field} as {keys[fact.key]}; this record was skipped",
-            fact.key_field,
-        )
-        report.reasons[Reason.DUPLICATE_RECORD.value] += 1
-        return None
-    keys[fact.key] = f"{table.name} row {record.line}"
-    fact.mark_origin(SourceLocation(table.name, record.line), record.month_only)
-    result.facts.append(fact)
-    report.accepted += 1
-    return fact
-
-
-def _by_field(table: RawTable, fact_type: str, mapping: SiteMapping, cells: dict[str, str | None]) -> dict[str, str]:
-    known = header_names(fact_type)
-    out: dict[str, str] = {}
-    for header, value in cells.items():
-        name = mapping.column(fact_type, header) or known.get(header) or known.get(header.lower())
-        if name is not None and value:
-            out[name] = value
-    return out
-
-
-def _subjects(fact_type: str, values: dict[str, str]) -> tuple[str, ...]:
-    """The subjects a (possibly broken) record names, read from its raw values (a garbled id names nobody)."""
-    model = FACT_MODELS[fact_type]
-    out: list[str] = []
-    for name in model.subject_fields:
-        raw = values.get(name)
-        if raw and "\ufffd" not in raw:
-            out.extend(v.strip() for v in raw.replace("|", ";").split(";") if v.strip())
-    for kind, where in model.partitions.items():
-        raw = values.get(where) if ">" not in where else None
-        if raw and "\ufffd" not in raw:
-            out.append(subject_id(kind, raw.strip()))
-    return tuple(out)
-
-
-def _quarantine_dangling(result: LoadResult) -> None:
+def _quarantine_dangling(result: LoadResult, seen: Seen) -> None:
     """A record whose strict reference points at nothing, where the referenced type was loaded, is quarantined."""
     loaded = {f.fact_type for f in result.files if not f.refused and f.accepted}
-    keys = {f.key for f in result.facts}
+    strict = {name for name, model in FACT_MODELS.items() if model.strict_references}
+    if not strict & set(seen):
+        return
     reports = {f.path: f for f in result.files}
     kept: list[Fact] = []
     for fact in result.facts:
+        if fact.fact_type not in strict:
+            kept.append(fact)
+            continue
         dangling = [
             (fk, target)
             for fk, target in type(fact).references.items()
             if fk in type(fact).strict_references
             and target in loaded
             and getattr(fact, fk) is not None
-            and f"{target}:{getattr(fact, fk)}" not in keys
+            and f"{target}:{getattr(fact, fk)}" not in seen.get(target, {})
         ]
         if not dangling:
             kept.append(fact)
             continue
         fk, target = dangling[0]
-        origin = fact.origin
+        origin = SourceLocation(*seen[fact.fact_type][fact.key])
         report = reports.get(origin.path)
         if report is not None:
             report.accepted -= 1

@@ -28,6 +28,7 @@ from risk_warning.facts.personnel import Cadre
 from risk_warning.privacy import token
 from risk_warning.sources.base import FileReport, LoadResult, QuarantinedRecord
 from risk_warning.sources.columns import normalise_table
+from risk_warning.sources.intake import Seen, accept
 from risk_warning.sources.mapping import CODE_TABLES, SiteMapping
 from risk_warning.sources.readers import RawTable
 
@@ -65,10 +66,8 @@ def _text(element: ET.Element | None, tag: str) -> str | None:
     return value or None
 
 
-def load_lrmx(paths: Sequence[Path], result: LoadResult, seen: dict[str, dict[str, str]]) -> None:
+def load_lrmx(paths: Sequence[Path], result: LoadResult, seen: Seen) -> None:
     """Add each form's cadre (unless already exported) and relatives to ``result``."""
-    from risk_warning.sources.directory import accept
-
     by_id_card = {f.id_card_no: f.cadre_id for f in result.facts if isinstance(f, Cadre) and f.id_card_no}
     for path in paths:
         report = FileReport(str(path), "cadre+relative", encoding="xml")
@@ -101,19 +100,11 @@ def load_lrmx(paths: Sequence[Path], result: LoadResult, seen: dict[str, dict[st
                 "birth_date": _text(root, "ChuShengNianYue"),
                 "id_card_no": id_card,
             }
-            table = RawTable(f"{path}#Person", list(person), [(1, person)])
+            table = RawTable(f"{path}#Person", list(person), [(1, list(person.values()))])
             for record in normalise_table(table, "cadre", LRMX_MAPPING):
                 accept(record, table, "cadre", LRMX_MAPPING, report, result, seen)
-        rows = [
-            (
-                number,
-                {
-                    "relative_id": f"{cadre_id}-r{number}",
-                    "cadre_id": cadre_id,
-                    "relation": _text(item, "ChengWei"),
-                    "name": _text(item, "XingMing"),
-                },
-            )
+        rows: list[tuple[int, list[str | None]]] = [
+            (number, [f"{cadre_id}-r{number}", cadre_id, _text(item, "ChengWei"), _text(item, "XingMing")])
             for number, item in enumerate(items, start=1)
         ]
         table = RawTable(f"{path}#JiaTingChengYuan/Item", ["relative_id", "cadre_id", "relation", "name"], rows)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,6 +26,7 @@ MAX_CELL = 8192  # characters in one value; no field of an HR record comes near 
 MAX_RECORD_LINES = 50  # physical lines one quoted CSV record may span before its quote counts as broken
 
 Cells = dict[str, str | None]
+Row = list[str | None]  # cells in the order of the header
 
 
 class FileRefused(ValueError):
@@ -36,16 +37,20 @@ class FileRefused(ValueError):
 class BrokenRecord:
     line: int
     problem: str
-    cells: Cells = field(default_factory=dict)  # what could still be read, for naming the subject
+    cells: Mapping[str, str | None] = field(default_factory=dict)  # what could still be read, naming the subject
 
 
 @dataclass
 class RawTable:
     name: str  # where the table came from: a path, or path#sheet
     header: list[str]
-    rows: list[tuple[int, Cells]] = field(default_factory=list)
+    rows: list[tuple[int, Row]] = field(default_factory=list)  # (line, cells in header order; "" is empty)
     broken: list[BrokenRecord] = field(default_factory=list)
     encoding: str = ""
+
+    def column(self, header: str) -> list[str | None]:
+        index = self.header.index(header)
+        return [cells[index] if index < len(cells) else None for _, cells in self.rows]
 
 
 def _text(value: Any) -> str | None:
@@ -67,8 +72,8 @@ def _text(value: Any) -> str | None:
     return str(value)
 
 
-def _too_long(cells: Cells) -> str:
-    long = [k for k, v in cells.items() if v is not None and len(v) > MAX_CELL]
+def _too_long(header: list[str], cells: Row) -> str:
+    long = [h for h, v in zip(header, cells, strict=False) if v is not None and len(v) > MAX_CELL]
     return f"the value of column '{long[0]}' is longer than {MAX_CELL} characters" if long else ""
 
 
@@ -109,25 +114,66 @@ def read_csv(path: Path) -> RawTable:
         decoded = decode_lines(path.read_bytes())
     except EncodingRefused as exc:
         raise FileRefused(str(exc)) from None
-    lines = [line.rstrip("\r") for line in decoded.lines]
-    records = _csv_records(lines, decoded.bad)
+    lines = [line[:-1] if line.endswith("\r") else line for line in decoded.lines]
+    if not decoded.bad:
+        table = _read_clean_csv(str(path), lines)
+        if table is not None:
+            table.encoding = decoded.encoding
+            return table
+    return _read_csv_by_line(str(path), lines, decoded.bad, decoded.encoding)
+
+
+def _header(cells: list[str] | None, problem: str = "") -> list[str]:
+    if cells is None or problem:
+        raise FileRefused(f"line 1, the header, cannot be read: {problem or 'not valid CSV'}")
+    return [h.strip() for h in cells]
+
+
+def _check(table: RawTable, line: int, cells: list[str]) -> None:
+    """Keep a record, or note it broken: a wrong number of cells, or a cell longer than MAX_CELL."""
+    width = len(table.header)
+    problem = f"the row has {len(cells)} values and the header {width} columns" if len(cells) != width else ""
+    if not problem and cells and max(map(len, cells)) > MAX_CELL:
+        problem = _too_long(table.header, list(cells))
+    if problem:
+        table.broken.append(BrokenRecord(line, problem, dict(zip(table.header, cells, strict=False))))
+    else:
+        table.rows.append((line, list(cells)))
+
+
+def _read_clean_csv(name: str, lines: list[str]) -> RawTable | None:
+    """The whole file through one C csv reader; None (read it line by line) at the first sign of damage."""
+    reader = csv.reader((line + "\n" for line in lines), strict=True)
+    try:
+        first = next(reader, None)
+        if first is None:
+            return RawTable(name, [])
+        table = RawTable(name, _header(first))
+        start = reader.line_num + 1
+        for cells in reader:
+            if reader.line_num - start >= MAX_RECORD_LINES:
+                return None  # a quote that swallows lines: find its record line by line
+            if cells:
+                _check(table, start, cells)
+            start = reader.line_num + 1
+    except csv.Error:
+        return None
+    return table
+
+
+def _read_csv_by_line(name: str, lines: list[str], bad: set[int], encoding: str) -> RawTable:
+    records = _csv_records(lines, bad)
     first = next(records, None)
     if first is None:
-        return RawTable(str(path), [], encoding=decoded.encoding)
+        return RawTable(name, [], encoding=encoding)
     _, header_cells, problem = first
-    if header_cells is None or problem:
-        raise FileRefused(f"line 1, the header, cannot be read: {problem or 'not valid CSV'}")
-    header = [h.strip() for h in header_cells]
-    table = RawTable(str(path), header, encoding=decoded.encoding)
+    table = RawTable(name, _header(header_cells, problem), encoding=encoding)
     for line, cells, problem in records:
-        partial: Cells = dict(zip(header, cells or [], strict=False))
-        if not problem and cells is not None and len(cells) != len(header):
-            problem = f"the row has {len(cells)} values and the header {len(header)} columns"
-        problem = problem or _too_long(partial)
-        if problem:
-            table.broken.append(BrokenRecord(line, problem, partial))
+        if problem or cells is None:
+            partial = dict(zip(table.header, cells or [], strict=False))
+            table.broken.append(BrokenRecord(line, problem or "the line is not valid CSV", partial))
         else:
-            table.rows.append((line, {k: (v if v and v.strip() else None) for k, v in partial.items()}))
+            _check(table, line, cells)
     return table
 
 
@@ -144,11 +190,19 @@ def _json_row(table: RawTable, line: int, record: Any) -> None:
     for key in cells:
         if key not in table.header:
             table.header.append(key)
-    problem = _too_long(cells)
+    row = [cells.get(h) for h in table.header]  # the header only grows: earlier rows are padded below
+    problem = _too_long(table.header, row)
     if problem:
         table.broken.append(BrokenRecord(line, problem, cells))
     else:
-        table.rows.append((line, cells))
+        table.rows.append((line, row))
+
+
+def _pad(table: RawTable) -> RawTable:
+    width = len(table.header)
+    for _, row in table.rows:
+        row.extend([None] * (width - len(row)))
+    return table
 
 
 def read_jsonl(path: Path) -> RawTable:
@@ -169,7 +223,7 @@ def read_jsonl(path: Path) -> RawTable:
             table.broken.append(BrokenRecord(index + 1, f"not valid JSON at column {exc.colno}: {exc.msg}"))
             continue
         _json_row(table, index + 1, record)
-    return table
+    return _pad(table)
 
 
 def read_json(path: Path) -> RawTable:
@@ -188,7 +242,7 @@ def read_json(path: Path) -> RawTable:
     table = RawTable(str(path), [], encoding=decoded.encoding)
     for index, record in enumerate(data, start=1):
         _json_row(table, index, record)
-    return table
+    return _pad(table)
 
 
 # -- XLSX ----------------------------------------------------------------------------------------------
@@ -220,11 +274,11 @@ def read_xlsx_sheet(path: Path, sheet: str) -> RawTable:
                 table.header.pop()
             continue
         extra = [t for t in texts[len(table.header) :] if t and t.strip()]
-        cells: Cells = dict(zip(table.header, texts, strict=False))
+        cells = (texts + [None] * len(table.header))[: len(table.header)]
         problem = f"the row has values beyond the last named column ({len(table.header)})" if extra else ""
-        problem = problem or _too_long(cells)
+        problem = problem or _too_long(table.header, cells)
         if problem:
-            table.broken.append(BrokenRecord(number, problem, cells))
+            table.broken.append(BrokenRecord(number, problem, dict(zip(table.header, cells, strict=True))))
         else:
-            table.rows.append((number, {k: (v if v is None or v.strip() else None) for k, v in cells.items()}))
+            table.rows.append((number, cells))
     return table

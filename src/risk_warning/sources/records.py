@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Mapping
+from functools import cache
 from typing import Any
 
 import pydantic
@@ -16,6 +17,13 @@ from risk_warning.facts._base import Fact
 from risk_warning.facts.registry import FACT_MODELS, FACT_SPECS
 
 _auto_keys = itertools.count(1)
+
+YES_NO = {"是": "true", "否": "false", "Y": "true", "N": "false", "y": "true", "n": "false", "1": "true", "0": "false"}
+
+
+@cache
+def field_names(type_name: str) -> frozenset[str]:
+    return frozenset(FACT_MODELS[type_name].model_fields)
 
 
 def _clean(type_name: str, record: Mapping[str, Any]) -> dict[str, Any]:
@@ -28,23 +36,31 @@ def _clean(type_name: str, record: Mapping[str, Any]) -> dict[str, Any]:
         if fld is not None and fld.kind == "list" and isinstance(value, str):
             value = [v.strip() for v in value.replace("|", ";").split(";") if v.strip()]
         if fld is not None and fld.kind == "bool" and isinstance(value, str):
-            value = {"是": "true", "否": "false", "1": "true", "0": "false"}.get(value.strip(), value)
+            value = YES_NO.get(value.strip(), value)
         out[str(key)] = value
     return out
 
 
 def validate_record(
-    type_name: str, record: Mapping[str, Any], *, fill_keys: bool = False
+    type_name: str, record: Mapping[str, Any], *, fill_keys: bool = False, clean: bool = True
 ) -> tuple[Fact | None, list[tuple[str, str]]]:
-    """The typed fact, or None and a list of (field, problem)."""
+    """The typed fact, or None and a list of (field, problem).
+
+    ``clean=False`` for records the columns stage already normalised (empty cells dropped, lists split,
+    yes/no mapped, headers checked).
+    """
     model = FACT_MODELS[type_name]
-    unknown = [str(k) for k in record if str(k) not in model.model_fields]
-    if unknown:  # a misspelt optional field would otherwise vanish, and its absence raise a false alert
-        return None, [
-            (name, f"unknown field{f' ({hint})' if (hint := did_you_mean(name, model.model_fields)) else ''}")
-            for name in unknown
-        ]
-    data = _clean(type_name, record)
+    if clean:
+        names = field_names(type_name)
+        unknown = [str(k) for k in record if str(k) not in names]
+        if unknown:  # a misspelt optional field would otherwise vanish, and its absence raise a false alert
+            return None, [
+                (name, f"unknown field{f' ({hint})' if (hint := did_you_mean(name, sorted(names))) else ''}")
+                for name in unknown
+            ]
+        data = _clean(type_name, record)
+    else:
+        data = dict(record)
     if fill_keys and model.key_field not in data:
         data[model.key_field] = f"{type_name}-{next(_auto_keys)}"
     try:
@@ -53,7 +69,8 @@ def validate_record(
         problems = []
         for err in exc.errors():
             field = ".".join(str(p) for p in err["loc"]) or "(record)"
-            message = "required field is missing" if err["type"] == "missing" else err["msg"]
+            missing = err["type"] == "missing" or (err.get("input", "") is None and len(err["loc"]) == 1)
+            message = "required field is missing" if missing else err["msg"]
             if err["type"] == "literal_error":
                 message = f"not one of the allowed values: {err.get('ctx', {}).get('expected', '')}"
             problems.append((field, message))

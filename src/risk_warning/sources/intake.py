@@ -1,0 +1,106 @@
+"""From normalised records to facts: validate, de-duplicate, quarantine with the subjects a record names.
+
+Shared by every reader of files (directory.py) and forms (lrmx.py), so each counts its records the same
+way: a record is accepted once, or quarantined with file, row, column, reason and the subjects it names.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from risk_warning.errors import Reason, SourceLocation
+from risk_warning.facts._base import Fact, subject_id
+from risk_warning.facts.registry import FACT_MODELS
+from risk_warning.sources.base import FileReport, LoadResult, QuarantinedRecord
+from risk_warning.sources.columns import Record, column_of, header_names
+from risk_warning.sources.mapping import SiteMapping
+from risk_warning.sources.readers import RawTable
+from risk_warning.sources.records import validate_record
+
+Seen = dict[str, dict[str, tuple[str, int]]]  # fact type -> key -> (table, row) the accepted record came from
+
+
+def refuse(report: FileReport, result: LoadResult, why: str, table: RawTable | None) -> None:
+    """No record of the file is used; every one of them is counted as quarantined with the file's reason."""
+    report.refused = why
+    report.read = len(table.rows) + len(table.broken) if table is not None else 0
+    if report.read:
+        report.reasons["file-refused"] = report.read
+    reason = Reason.UNKNOWN_COLUMN if why.startswith("unknown column") else Reason.UNREADABLE
+    reason = Reason.MISSING_COLUMN if why.startswith("missing required") else reason
+    result.quarantined.append(
+        QuarantinedRecord(
+            SourceLocation(report.path),
+            report.fact_type,
+            reason,
+            f"{why}; the whole file was refused ({report.read} record(s) not used)",
+        )
+    )
+
+
+def accept(
+    record: Record,
+    table: RawTable,
+    fact_type: str,
+    mapping: SiteMapping,
+    report: FileReport,
+    result: LoadResult,
+    seen: Seen,
+) -> Fact | None:
+    """Validate one normalised record; quarantine it (with the subjects it names) or keep it."""
+    fact, problems = validate_record(fact_type, record.values, clean=False)
+    if record.problems:
+        already = {f for f, _ in record.problems}
+        problems = record.problems + [p for p in problems if p[0] not in already]
+    if not problems:
+        assert fact is not None
+        keys = seen.setdefault(fact_type, {})
+        key = fact.key
+        first = keys.get(key)
+        if first is None:
+            keys[key] = (table.name, record.line)
+            if record.month_only:
+                fact.mark_month_only(record.month_only)
+            result.facts.append(fact)
+            report.accepted += 1
+            return fact
+        problems = [(fact.key_field, f"same {fact.key_field} as {first[0]} row {first[1]}; this record was skipped")]
+    reasons = [_reason(message) for _, message in problems]
+    subjects = subjects_named(fact_type, record.values)
+    for (fld, message), reason in zip(problems, reasons, strict=True):
+        location = SourceLocation(table.name, record.line, column_of(table, fact_type, mapping, fld))
+        result.quarantined.append(QuarantinedRecord(location, fact_type, reason, message, fld, subjects))
+    report.reasons[reasons[0].value] += 1
+    return None
+
+
+def _reason(message: str) -> Reason:
+    if message.startswith("not a date"):
+        return Reason.BAD_DATE
+    return Reason.DUPLICATE_RECORD if message.startswith("same ") else Reason.INVALID_VALUE
+
+
+def by_field(table: RawTable, fact_type: str, mapping: SiteMapping, cells: Mapping[str, str | None]) -> dict[str, str]:
+    known = header_names(fact_type)
+    out: dict[str, str] = {}
+    for header, value in cells.items():
+        name = mapping.column(fact_type, header) or known.get(header) or known.get(header.lower())
+        if name is not None and value:
+            out[name] = value
+    return out
+
+
+def subjects_named(fact_type: str, values: Mapping[str, Any]) -> tuple[str, ...]:
+    """The subjects a (possibly broken) record names, read from its raw values (a garbled id names nobody)."""
+    model = FACT_MODELS[fact_type]
+    out: list[str] = []
+    for name in model.subject_fields:
+        raw = values.get(name)
+        items = raw if isinstance(raw, list) else str(raw or "").replace("|", ";").split(";")
+        out.extend(v.strip() for v in items if v.strip() and "\ufffd" not in v)
+    for kind, where in model.partitions.items():
+        raw = values.get(where) if ">" not in where else None
+        if isinstance(raw, str) and raw.strip() and "\ufffd" not in raw:
+            out.append(subject_id(kind, raw.strip()))
+    return tuple(out)
