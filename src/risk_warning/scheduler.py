@@ -112,8 +112,10 @@ def nightly_scan(config: dict[str, object]) -> str:
         store.close()
     summary = (
         f"scan #{result.scan_id} as of {as_of}: {len(result.alerts)} alerts, {result.new_alerts} new, "
-        f"{result.cleared_alerts} cleared, {len(result.quarantined)} quarantined"
+        f"{result.cleared_alerts} cleared, {len(result.quarantined)} quarantined, {len(result.held_subjects)} held back"
     )
+    for line in result.over_limit:  # written, but an operator should look at the export
+        log.warning("quarantined beyond the limit: %s", line)
     log.info(summary)
     return summary
 

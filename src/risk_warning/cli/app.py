@@ -19,7 +19,7 @@ from risk_warning.cli.alerts import app as alerts_app
 from risk_warning.cli.exit_codes import ExitCode
 from risk_warning.cli.fixtures import app as fixtures_app
 from risk_warning.cli.scans import app as scans_app
-from risk_warning.errors import MappingError, RulesetError
+from risk_warning.errors import MappingError, RulesetError, ScanRefusedError
 from risk_warning.grade import Grade
 from risk_warning.privacy import scrub
 from risk_warning.rules.loader import load_rulesets
@@ -152,7 +152,6 @@ def scan(
 
     A night whose input is not whole is refused and changes no alert (exit 4, or 5 for data errors).
     """
-    from risk_warning.errors import ScanRefusedError
     from risk_warning.input_check import InputPolicy
     from risk_warning.scan import scan as run_scan
     from risk_warning.sources.directory import DirectorySource
@@ -190,7 +189,7 @@ def scan(
         err.print(f"{exc}; nothing was done. Try again when it has finished.", markup=False)
         raise typer.Exit(ExitCode.LEASE_HELD) from None
     except ScanRefusedError as exc:
-        _print_refusal(exc, store)
+        _print_refusal(exc)
         raise typer.Exit(ExitCode.DATA_ERRORS if exc.data_errors else ExitCode.REFUSED) from None
     finally:
         store.close()
@@ -214,11 +213,7 @@ def _grade_option(value: str | None) -> Grade | None:
         raise typer.Exit(ExitCode.CONFIG) from None
 
 
-def _print_refusal(exc: object, store: object) -> None:
-    from risk_warning.errors import ScanRefusedError
-    from risk_warning.store.repository import AlertStore
-
-    assert isinstance(exc, ScanRefusedError) and isinstance(store, AlertStore)
+def _print_refusal(exc: ScanRefusedError) -> None:
     what = "data errors" if exc.data_errors else "the input is not whole"
     err.print(f"scan #{exc.scan_id} REFUSED ({what}); no alert was changed:", markup=False)
     for reason in exc.reasons:

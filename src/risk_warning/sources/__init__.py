@@ -1,4 +1,4 @@
-"""Sources of facts: a directory of CSV/JSON files, and memory."""
+"""Sources of facts: a directory of export files (CSV, XLSX, JSON, .lrmx) read through a site mapping, and memory."""
 
 from risk_warning.sources.base import FileReport, LoadResult, QuarantinedRecord, Source
 from risk_warning.sources.directory import DirectorySource

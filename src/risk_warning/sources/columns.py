@@ -25,7 +25,7 @@ from functools import cache
 
 import polars as pl
 
-from risk_warning.errors import did_you_mean
+from risk_warning.errors import Reason, did_you_mean
 from risk_warning.facts.glossary import meaning
 from risk_warning.facts.registry import FACT_MODELS, FACT_SPECS
 from risk_warning.sources.mapping import SiteMapping
@@ -106,17 +106,22 @@ def resolve_header(table: RawTable, fact_type: str, mapping: SiteMapping) -> lis
     if unknown:
         raise FileRefused(
             f"unknown column(s) {', '.join(unknown)} for {fact_type}: rename the column, map it in a site "
-            "mapping file (columns:), or list it under ignore:"
+            "mapping file (columns:), or list it under ignore:",
+            Reason.UNKNOWN_COLUMN,
         )
     given = [f for f in fields if f is not None]
     twice = sorted({f for f in given if given.count(f) > 1})
     if twice:
-        raise FileRefused(f"two columns give the same field: {', '.join(twice)}; keep one or map one elsewhere")
+        raise FileRefused(
+            f"two columns give the same field: {', '.join(twice)}; keep one or map one elsewhere", Reason.UNKNOWN_COLUMN
+        )
     model = FACT_MODELS[fact_type]
     missing = [n for n, info in model.model_fields.items() if info.is_required() and n not in given]
     if missing:
         named = ", ".join(f"{n} ({(meaning(fact_type, n) or (n,))[0]})" for n in missing)
-        raise FileRefused(f"missing required column(s) {named}: every record of {fact_type} needs them")
+        raise FileRefused(
+            f"missing required column(s) {named}: every record of {fact_type} needs them", Reason.MISSING_COLUMN
+        )
     return fields
 
 

@@ -161,14 +161,14 @@ class DirectorySource:
         try:
             table = read()
         except FileRefused as exc:
-            refuse(report, result, str(exc), None)
+            refuse(report, result, exc, None)
             return
         report.encoding = table.encoding
         report.read = len(table.rows) + len(table.broken)
         try:
             records = normalise_table(table, fact_type, self.mapping)  # consumes table.rows
         except FileRefused as exc:
-            refuse(report, result, str(exc), table)
+            refuse(report, result, exc, table)
             return
         for broken in table.broken:
             subjects = subjects_named(fact_type, by_field(table, fact_type, self.mapping, broken.cells))

@@ -15,28 +15,20 @@ from risk_warning.facts.registry import FACT_MODELS
 from risk_warning.sources.base import FileReport, LoadResult, QuarantinedRecord
 from risk_warning.sources.columns import Record, column_of, header_names
 from risk_warning.sources.mapping import SiteMapping
-from risk_warning.sources.readers import RawTable
+from risk_warning.sources.readers import FileRefused, RawTable
 from risk_warning.sources.records import validate_record
 
 Seen = dict[str, dict[str, tuple[str, int]]]  # fact type -> key -> (table, row) the accepted record came from
 
 
-def refuse(report: FileReport, result: LoadResult, why: str, table: RawTable | None) -> None:
+def refuse(report: FileReport, result: LoadResult, refused: FileRefused, table: RawTable | None) -> None:
     """No record of the file is used; every one of them is counted as quarantined with the file's reason."""
-    report.refused = why
+    report.refused = str(refused)
     report.read = len(table.rows) + len(table.broken) if table is not None else 0
     if report.read:
         report.reasons["file-refused"] = report.read
-    reason = Reason.UNKNOWN_COLUMN if why.startswith("unknown column") else Reason.UNREADABLE
-    reason = Reason.MISSING_COLUMN if why.startswith("missing required") else reason
-    result.quarantined.append(
-        QuarantinedRecord(
-            SourceLocation(report.path),
-            report.fact_type,
-            reason,
-            f"{why}; the whole file was refused ({report.read} record(s) not used)",
-        )
-    )
+    message = f"{refused}; the whole file was refused ({report.read} record(s) not used)"
+    result.quarantined.append(QuarantinedRecord(SourceLocation(report.path), report.fact_type, refused.reason, message))
 
 
 def accept(

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from risk_warning.errors import Reason
 from risk_warning.sources.encoding import EncodingRefused, decode_lines
 
 MAX_CELL = 8192  # characters in one value; no field of an HR record comes near it
@@ -31,6 +32,10 @@ Row = list[str | None]  # cells in the order of the header
 
 class FileRefused(ValueError):
     """A fault that makes every record of the file doubtful: none of them is used."""
+
+    def __init__(self, message: str, reason: Reason = Reason.UNREADABLE) -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 @dataclass
