@@ -83,3 +83,11 @@ def test_fail_fast_raises_every_bad_record_at_once(tmp_path: Path) -> None:
         (3, Reason.INVALID_VALUE),
     ]
     assert "appointment.csv:2:4: bad-date: start_date:" in str(info.value)
+
+
+def test_a_misspelt_field_is_an_error_never_dropped() -> None:
+    record = {"appointment_id": "A1", "cadre_id": "c1", "position_id": "p1", "start_date": "2019-03-01"}
+    result = MemorySource.from_records({"appointment": [{**record, "end_dat": "2020-01-01"}]}).load()
+    assert result.facts == []
+    (q,) = result.quarantined
+    assert (q.field, q.message) == ("end_dat", "unknown field (did you mean 'end_date'?)")

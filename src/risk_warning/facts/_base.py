@@ -51,7 +51,8 @@ class Fact(BaseModel):
     ``position_id>position.org_unit_id``).
     """
 
-    model_config = ConfigDict(extra="ignore", frozen=True, str_strip_whitespace=True)
+    # an unknown field is an error, never dropped: a misspelt end_dat made every appointment look current
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
     fact_type: ClassVar[str]
     key_field: ClassVar[str]

@@ -50,17 +50,7 @@ def validate_record(
     yes/no mapped, headers checked).
     """
     model = FACT_MODELS[type_name]
-    if clean:
-        names = field_names(type_name)
-        unknown = [str(k) for k in record if str(k) not in names]
-        if unknown:  # a misspelt optional field would otherwise vanish, and its absence raise a false alert
-            return None, [
-                (name, f"unknown field{f' ({hint})' if (hint := did_you_mean(name, sorted(names))) else ''}")
-                for name in unknown
-            ]
-        data = _clean(type_name, record)
-    else:
-        data = dict(record)
+    data = _clean(type_name, record) if clean else dict(record)
     if fill_keys and model.key_field not in data:
         data[model.key_field] = f"{type_name}-{next(_auto_keys)}"
     try:
@@ -71,6 +61,9 @@ def validate_record(
             field = ".".join(str(p) for p in err["loc"]) or "(record)"
             missing = err["type"] == "missing" or (err.get("input", "") is None and len(err["loc"]) == 1)
             message = "required field is missing" if missing else err["msg"]
+            if err["type"] == "extra_forbidden":  # a misspelt field would otherwise vanish: a false alert
+                hint = did_you_mean(field, sorted(field_names(type_name)))
+                message = f"unknown field{f' ({hint})' if hint else ''}"
             if err["type"] == "literal_error":
                 message = f"not one of the allowed values: {err.get('ctx', {}).get('expected', '')}"
             problems.append((field, message))
