@@ -81,17 +81,7 @@ def test_scan_json_and_no_personal_identifiers_anywhere(tmp_path: Path) -> None:
     grades = {a["grade"] for a in payload["alerts"]}
     assert grades == {"blue", "yellow", "orange", "red"}
     assert len(payload["quarantined"]) == 2
-    table = run(
-        "scan",
-        "--data",
-        "fixtures/demo",
-        "--as-of",
-        "2026-06-30",
-        "--max-quarantined",
-        "0.2",
-        "--db",
-        f"sqlite:///{db}",
-    )
+    table = scan_demo("2026-06-30", f"sqlite:///{db}")
     everything = result.stdout + result.stderr + table.stdout + table.stderr + db.read_bytes().decode("utf-8", "ignore")
     cadres = (ROOT / "fixtures" / "demo" / "cadre.csv").read_text(encoding="utf-8").splitlines()[1:]
     for line in cadres:

@@ -332,18 +332,7 @@ def _print_scan(result: object, fmt: Literal["table", "json"]) -> None:
             "held_subjects": len(result.held_subjects),
             "files": [f.as_dict() for f in result.files],
             "accepted": result.accepted,
-            "quarantined": [
-                {
-                    "path": q.location.path,
-                    "line": q.location.line,
-                    "col": q.location.col,
-                    "fact_type": q.fact_type,
-                    "field": q.field,
-                    "reason": q.reason.value,
-                    "message": q.message,
-                }
-                for q in result.quarantined
-            ],
+            "quarantined": [q.as_dict() for q in result.quarantined],
         }
         out.print(scrub(json.dumps(payload, ensure_ascii=False, indent=2)), markup=False)
         return

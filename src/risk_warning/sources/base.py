@@ -31,6 +31,18 @@ class QuarantinedRecord:
         where = f" field {self.field}" if self.field else ""
         return f"{self.location}:{where} {self.reason.value}: {self.message}"
 
+    def as_dict(self) -> dict[str, Any]:
+        """As stored and printed: where (path, line, col), what type and field, why."""
+        return {
+            "path": self.location.path,
+            "line": self.location.line,
+            "col": self.location.col,
+            "fact_type": self.fact_type,
+            "field": self.field,
+            "reason": self.reason.value,
+            "message": self.message,
+        }
+
 
 @dataclass
 class FileReport:

@@ -775,22 +775,7 @@ def _recheck(session: Session, as_of: date, scanned: set[str], actor: str) -> No
 
 def _add_quarantine(session: Session, scan_id: int, quarantined: Sequence[QuarantinedRecord]) -> None:
     if quarantined:
-        session.execute(
-            insert(QuarantineRecord),
-            [
-                {
-                    "scan_id": scan_id,
-                    "path": q.location.path,
-                    "line": q.location.line,
-                    "col": q.location.col,
-                    "fact_type": q.fact_type,
-                    "field": q.field,
-                    "reason": q.reason.value,
-                    "message": q.message,
-                }
-                for q in quarantined
-            ],
-        )
+        session.execute(insert(QuarantineRecord), [{"scan_id": scan_id, **q.as_dict()} for q in quarantined])
 
 
 def _chunked(items: list[str], size: int = 500) -> Iterator[list[str]]:
