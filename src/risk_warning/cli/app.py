@@ -364,9 +364,10 @@ def _print_scan(result: object, fmt: Literal["table", "json"]) -> None:
         for line in result.accepted:
             err.print(f"  {line}", markup=False)
     if result.held_subjects:
+        shown = ", ".join(sorted(result.held_subjects)[:20]) + (", ..." if len(result.held_subjects) > 20 else "")
         err.print(
             f"{len(result.held_subjects)} subject(s) held back (a record of theirs was quarantined; "
-            "their alerts are unchanged)",
+            f"their alerts are unchanged): {shown}",
             markup=False,
         )
     if result.quarantined:
