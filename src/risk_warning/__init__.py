@@ -15,18 +15,21 @@ from risk_warning.errors import (
     Diagnostic,
     EngineError,
     EngineLimitError,
+    MappingError,
     Reason,
     RiskWarningError,
     RulesetError,
+    ScanRefusedError,
     SourceLocation,
 )
 from risk_warning.facts import FACT_MODELS, Fact
 from risk_warning.grade import Grade
+from risk_warning.input_check import InputPolicy
 from risk_warning.pipeline import Engine
 from risk_warning.rules.loader import load_ruleset, load_rulesets, parse_ruleset
 from risk_warning.rules.program import Ruleset
 from risk_warning.scan import ScanResult, scan
-from risk_warning.sources import DirectorySource, MemorySource, QuarantinedRecord
+from risk_warning.sources import DirectorySource, FileReport, MemorySource, QuarantinedRecord, SiteMapping, load_mapping
 from risk_warning.store import AlertStore
 
 __all__ = [
@@ -42,15 +45,21 @@ __all__ = [
     "EngineLimitError",
     "Evidence",
     "Fact",
+    "FileReport",
     "Grade",
+    "InputPolicy",
+    "MappingError",
     "MemorySource",
     "QuarantinedRecord",
     "Reason",
     "RiskWarningError",
     "Ruleset",
     "RulesetError",
+    "ScanRefusedError",
     "ScanResult",
+    "SiteMapping",
     "SourceLocation",
+    "load_mapping",
     "load_ruleset",
     "load_rulesets",
     "parse_ruleset",
