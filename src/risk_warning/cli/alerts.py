@@ -5,25 +5,19 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from risk_warning.cli._common import DEFAULT_DB, DbOpt, FormatOpt, err, option_date, out, required_date
 from risk_warning.privacy import scrub
 from risk_warning.store.repository import AlertFilter, AlertStore, StoreError
 from risk_warning.store.tables import AlertHistory, AlertRecord, AlertStatus
 
 app = typer.Typer(no_args_is_help=True, help="List, show and triage stored alerts.")
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
 
-DbOpt = Annotated[str, typer.Option(help="Store URL: sqlite:///file.db or postgresql+psycopg://...")]
-FormatOpt = Annotated[str, typer.Option("--format", help="table or json")]
 ByOpt = Annotated[str, typer.Option("--by", help="Who is doing this (recorded in the alert's history).")]
-DEFAULT_DB = "sqlite:///risk_warning.db"
 
 
 def _row(r: AlertRecord) -> dict[str, Any]:
@@ -37,22 +31,6 @@ def _history(h: AlertHistory) -> dict[str, Any]:
 
 def _emit(payload: Any, fmt: str) -> None:
     out.print(scrub(json.dumps(payload, ensure_ascii=False, indent=2, default=str)), markup=False)
-
-
-def _date(value: str | None, name: str) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        err.print(f"{name} must be a date such as 2026-06-30, not {value!r}")
-        raise typer.Exit(2) from None
-
-
-def _required_date(value: str, name: str) -> date:
-    day = _date(value, name)
-    assert day is not None
-    return day
 
 
 def _report(entry: Any, fmt: str, line: str) -> None:
@@ -91,7 +69,14 @@ def list_alerts(
 ) -> None:
     """List stored alerts, highest grade first."""
     where = AlertFilter(
-        grade, family, unit, status, subject, _date(since, "--since"), _date(until, "--until"), include_suppressed
+        grade,
+        family,
+        unit,
+        status,
+        subject,
+        option_date(since, "--since"),
+        option_date(until, "--until"),
+        include_suppressed,
     )
     with _opened(db) as store:
         rows = store.alerts(where)
@@ -191,7 +176,7 @@ def suppress(
     fmt: FormatOpt = "table",
 ) -> None:
     """Suppress a subject's alerts (or one rule's) until a date; alerts are kept and still recorded."""
-    day = _required_date(until, "--until")
+    day = required_date(until, "--until")
     with _opened(db) as store:
         sid = store.suppress(subject, day, reason, by, rule)
     if fmt == "json":
@@ -215,7 +200,7 @@ def dispose(
     fmt: FormatOpt = "table",
 ) -> None:
     """Record the intervention decided on an alert (处置); the alert moves to in_disposition."""
-    day = _required_date(on, "--on")
+    day = required_date(on, "--on")
     with _opened(db) as store:
         entry = store.dispose(
             alert_id,
@@ -223,8 +208,8 @@ def dispose(
             day,
             decided_by,
             by,
-            reply_due=_date(reply_due, "--reply-due"),
-            recheck_due=_date(recheck_due, "--recheck-due"),
+            reply_due=option_date(reply_due, "--reply-due"),
+            recheck_due=option_date(recheck_due, "--recheck-due"),
         )
     _report(entry, fmt, f"disposition #{entry.id}: {entry.type} on alert #{alert_id}, re-check {entry.recheck_due}")
 
@@ -239,7 +224,7 @@ def reply(
     fmt: FormatOpt = "table",
 ) -> None:
     """Record the reply to a 函询 and whether it was truthful."""
-    day = _required_date(received, "--received")
+    day = required_date(received, "--received")
     with _opened(db) as store:
         entry = store.record_reply(disposition_id, day, truthful, by)
     verdict = "truthful" if truthful else "not truthful"
@@ -258,7 +243,7 @@ def educate(
     fmt: FormatOpt = "table",
 ) -> None:
     """Assign targeted education on an alert; the alert then shows it as outstanding until completed."""
-    day, until = _required_date(on, "--on"), _required_date(due, "--due")
+    day, until = required_date(on, "--on"), required_date(due, "--due")
     with _opened(db) as store:
         entry = store.assign_education(alert_id, day, until, by, topic=topic, kind=kind)
     _report(entry, fmt, f"assignment #{entry.id}: {entry.topic} on alert #{alert_id}, due {entry.due}")
@@ -274,7 +259,7 @@ def educated(
     fmt: FormatOpt = "table",
 ) -> None:
     """Record that assigned education was completed (it counts at the alert's re-check)."""
-    day = _required_date(on, "--on")
+    day = required_date(on, "--on")
     with _opened(db) as store:
         entry = store.complete_education(assignment_id, day, hours, by)
     _report(entry, fmt, f"assignment #{entry.id}: completed {entry.completed_on}, {entry.hours:g} h")

@@ -6,15 +6,24 @@ Exit codes: see cli/exit_codes.py (and docs/exit-codes.md).
 from __future__ import annotations
 
 import json
-import sys
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Literal
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from risk_warning.cli._common import (
+    DEFAULT_DB,
+    DbOpt,
+    FormatOpt,
+    RulesOpt,
+    SiteOpt,
+    err,
+    load_rules,
+    out,
+    required_date,
+)
 from risk_warning.cli.alerts import app as alerts_app
 from risk_warning.cli.exit_codes import ExitCode
 from risk_warning.cli.fixtures import app as fixtures_app
@@ -22,7 +31,6 @@ from risk_warning.cli.scans import app as scans_app
 from risk_warning.errors import MappingError, RulesetError, ScanRefusedError
 from risk_warning.grade import Grade
 from risk_warning.privacy import scrub
-from risk_warning.rules.loader import load_rulesets
 from risk_warning.rules.program import Ruleset
 
 app = typer.Typer(
@@ -31,10 +39,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     help="廉政风险预警 integrity-risk early warning.",
 )
-# piped output (make demo in CI, a log file) gets a readable width instead of 80 columns
-out = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 160)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
-
 app.add_typer(alerts_app, name="alerts")
 app.add_typer(fixtures_app, name="fixtures")
 app.add_typer(scans_app, name="scans")
@@ -47,27 +51,12 @@ GRADE_STYLE = {
 }
 
 PathsArg = Annotated[list[Path], typer.Argument(help="Ruleset files or directories.")]
-SiteOpt = Annotated[Path | None, typer.Option("--site", help="A site file overriding params, grades, status.")]
-
-
-def _load(paths: list[Path], site: Path | None) -> list[Ruleset]:
-    missing = [p for p in paths if not p.exists()]
-    if missing:
-        err.print(f"[red]no such file or directory: {', '.join(map(str, missing))}[/red]")
-        raise typer.Exit(2)
-    try:
-        return load_rulesets(paths, overrides=site)
-    except RulesetError as exc:
-        for d in exc.diagnostics:
-            err.print(scrub(str(d)), markup=False)
-        err.print(f"[red]{len(exc.diagnostics)} problem(s); nothing was run.[/red]")
-        raise typer.Exit(2) from None
 
 
 @app.command()
 def validate(paths: PathsArg, site: SiteOpt = None) -> None:
     """Check rulesets: schema, expressions, fact fields and types. Reports every problem at file:line:col."""
-    rulesets = _load(paths, site)
+    rulesets = load_rules(paths, site)
     _check_engine_limits(rulesets)
     rules = sum(len(rs.rules) for rs in rulesets)
     out.print(f"ok: {len(rulesets)} ruleset(s), {rules} rule(s)")
@@ -95,7 +84,7 @@ def test_rules(
     """Run the tests written beside the rules; report per rule; exit 1 when any fails."""
     from risk_warning.ruletests import run_rule_tests
 
-    rulesets = _load(paths, site)
+    rulesets = load_rules(paths, site)
     if engine not in ("durable", "reference"):
         err.print("--engine is durable or reference")
         raise typer.Exit(2)
@@ -123,11 +112,9 @@ def test_rules(
 def scan(
     data: Annotated[Path, typer.Option(help="A directory of export files (appointment.csv, cadre.xlsx, *.lrmx ...).")],
     as_of: Annotated[str, typer.Option("--as-of", help="Evaluate as of this date (YYYY-MM-DD).")],
-    rules: Annotated[list[Path], typer.Option(help="Ruleset files or directories.")] = [Path("rulesets")],  # noqa: B006
-    db: Annotated[str, typer.Option(help="Store URL: sqlite:///file.db or postgresql+psycopg://...")] = (
-        "sqlite:///risk_warning.db"
-    ),
-    fmt: Annotated[str, typer.Option("--format", help="table or json")] = "table",
+    rules: RulesOpt = [Path("rulesets")],  # noqa: B006
+    db: DbOpt = DEFAULT_DB,
+    fmt: FormatOpt = "table",
     site: SiteOpt = None,
     mapping: Annotated[
         Path | None, typer.Option(help="A site mapping file: the export's file names, headers and value codes.")
@@ -157,11 +144,7 @@ def scan(
     from risk_warning.sources.directory import DirectorySource
     from risk_warning.store.repository import AlertStore, ScanInProgressError
 
-    try:
-        day = date.fromisoformat(as_of)
-    except ValueError:
-        err.print(f"--as-of must be a date such as 2026-06-30, not {as_of!r}")
-        raise typer.Exit(ExitCode.CONFIG) from None
+    day = required_date(as_of, "--as-of")
     if fmt not in ("table", "json"):
         err.print("--format is table or json")
         raise typer.Exit(ExitCode.CONFIG)
@@ -173,7 +156,7 @@ def scan(
         if not 0 <= share <= 1:
             err.print(f"{name} is a share between 0 and 1 (0.1 is 10%), not {share}")
             raise typer.Exit(ExitCode.CONFIG)
-    rulesets = _load(rules, site)
+    rulesets = load_rules(rules, site)
     try:
         source = DirectorySource(data, mapping=mapping)
     except MappingError as exc:
@@ -232,28 +215,20 @@ def _print_refusal(exc: ScanRefusedError) -> None:
 def metrics(
     start: Annotated[str, typer.Option("--from", help="First day of the period (YYYY-MM-DD).")],
     end: Annotated[str, typer.Option("--to", help="Last day of the period (YYYY-MM-DD).")],
-    db: Annotated[str, typer.Option(help="Store URL: sqlite:///file.db or postgresql+psycopg://...")] = (
-        "sqlite:///risk_warning.db"
-    ),
+    db: DbOpt = DEFAULT_DB,
     unit: Annotated[str | None, typer.Option(help="One org unit (default: every unit, then overall).")] = None,
     data: Annotated[
         Path | None, typer.Option(help="HR data directory, for education coverage of high-risk posts.")
     ] = None,
     overdue_days: Annotated[int, typer.Option(help="An alert nobody acted on for this long is overdue.")] = 30,
-    fmt: Annotated[str, typer.Option("--format", help="table or json")] = "table",
+    fmt: FormatOpt = "table",
 ) -> None:
     """Effectiveness over a period: 抓早抓小 share, repeat rate, education coverage, triage time, overdue work."""
     from risk_warning.metrics import effectiveness, effectiveness_by_unit
     from risk_warning.sources.directory import DirectorySource
     from risk_warning.store.repository import AlertStore
 
-    days = []
-    for name, value in (("--from", start), ("--to", end)):
-        try:
-            days.append(date.fromisoformat(value))
-        except ValueError:
-            err.print(f"{name} must be a date such as 2026-06-30, not {value!r}")
-            raise typer.Exit(2) from None
+    days = [required_date(start, "--from"), required_date(end, "--to")]
     if days[1] < days[0]:
         err.print(f"--to {end} is before --from {start}")
         raise typer.Exit(2)

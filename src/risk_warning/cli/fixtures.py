@@ -3,25 +3,14 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from risk_warning.cli._common import RulesOpt, err, load_rules, out, required_date
+
 app = typer.Typer(no_args_is_help=True, help="Synthetic data with planted scenarios and their ground truth.")
-
-RulesOpt = Annotated[list[Path], typer.Option(help="Ruleset files or directories.")]
-
-
-def _day(text: str) -> date:
-    from risk_warning.cli.app import err
-
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        err.print(f"--as-of must be a date such as 2026-06-30, not {text!r}")
-        raise typer.Exit(2) from None
 
 
 @app.command()
@@ -34,13 +23,19 @@ def generate(
     rules: RulesOpt = [Path("rulesets")],  # noqa: B006
 ) -> None:
     """Write an organisation of CADRES cadres, plus planted scenarios and truth/ground_truth.csv, to OUT."""
-    from risk_warning.cli.app import _load, err, out
     from risk_warning.synthetic import generate as run
 
     if cadres < 1 or plant < 1:
         err.print("--cadres and --plant must be at least 1")
         raise typer.Exit(2)
-    result = run(_load(rules, None), out_dir, cadres=cadres, seed=seed, as_of=_day(as_of), plant_per_rule=plant)
+    result = run(
+        load_rules(rules, None),
+        out_dir,
+        cadres=cadres,
+        seed=seed,
+        as_of=required_date(as_of, "--as-of"),
+        plant_per_rule=plant,
+    )
     total = sum(result.records.values())
     out.print(
         f"{result.cadres} cadres in {result.units} units, {result.planted} planted scenario(s) expecting "
@@ -60,7 +55,6 @@ def score(
     """Scan generated data and print recall and precision per rule; exit 1 unless both are 100%."""
     from rich.table import Table
 
-    from risk_warning.cli.app import _load, err, out
     from risk_warning.scan import scan as run_scan
     from risk_warning.sources.directory import DirectorySource
     from risk_warning.synthetic.generate import MANIFEST
@@ -72,7 +66,12 @@ def score(
         err.print(f"--data {data}: no {MANIFEST}; generate the data with `risk-warning fixtures generate`")
         raise typer.Exit(2)
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    result = run_scan(_load(rules, None), DirectorySource(data), _day(manifest["as_of"]), workers=workers)
+    result = run_scan(
+        load_rules(rules, None),
+        DirectorySource(data),
+        required_date(manifest["as_of"], "as_of in the manifest"),
+        workers=workers,
+    )
     scores = compare(result.alerts, read_ground_truth(data))
     perfect = all(s.missed == 0 and s.extra == 0 for s in scores) and not result.quarantined
     if fmt == "json":

@@ -3,25 +3,18 @@
 from __future__ import annotations
 
 import json
-import sys
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from risk_warning.cli._common import DEFAULT_DB, DbOpt, FormatOpt, err, out
 from risk_warning.cli.exit_codes import ExitCode
 from risk_warning.privacy import scrub
 from risk_warning.store.repository import AlertStore
 from risk_warning.store.tables import ScanRun
 
 app = typer.Typer(no_args_is_help=True, help="Scan runs: status, refusals, data quality per file.")
-out = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 160)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
-
-DbOpt = Annotated[str, typer.Option(help="Store URL: sqlite:///file.db or postgresql+psycopg://...")]
-FormatOpt = Annotated[str, typer.Option("--format", help="table or json")]
-DEFAULT_DB = "sqlite:///risk_warning.db"
 
 
 def _run(r: ScanRun) -> dict[str, Any]:

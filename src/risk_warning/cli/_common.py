@@ -1,0 +1,62 @@
+"""What every command shares: the consoles, the store URL, dates from options, and loading rulesets.
+
+Sub-command modules import from here, never from ``cli/app.py`` (which imports them): no cycle.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from risk_warning.cli.exit_codes import ExitCode
+from risk_warning.errors import RulesetError
+from risk_warning.privacy import scrub
+from risk_warning.rules.loader import load_rulesets
+from risk_warning.rules.program import Ruleset
+
+# piped output (make demo in CI, a log file) gets a readable width instead of 80 columns
+out = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 160)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+DEFAULT_DB = "sqlite:///risk_warning.db"
+DbOpt = Annotated[str, typer.Option(help="Store URL: sqlite:///file.db or postgresql+psycopg://...")]
+FormatOpt = Annotated[str, typer.Option("--format", help="table or json")]
+RulesOpt = Annotated[list[Path], typer.Option(help="Ruleset files or directories.")]
+SiteOpt = Annotated[Path | None, typer.Option("--site", help="A site file overriding params, grades, status.")]
+
+
+def option_date(value: str | None, name: str) -> date | None:
+    """A date option (YYYY-MM-DD), or exit 2 naming the option."""
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        err.print(f"{name} must be a date such as 2026-06-30, not {value!r}", markup=False)
+        raise typer.Exit(ExitCode.CONFIG) from None
+
+
+def required_date(value: str, name: str) -> date:
+    day = option_date(value, name)
+    assert day is not None
+    return day
+
+
+def load_rules(paths: list[Path], site: Path | None) -> list[Ruleset]:
+    """Rulesets from files or directories; every problem printed at file:line:col, then exit 2."""
+    missing = [p for p in paths if not p.exists()]
+    if missing:
+        err.print(f"[red]no such file or directory: {', '.join(map(str, missing))}[/red]")
+        raise typer.Exit(ExitCode.CONFIG)
+    try:
+        return load_rulesets(paths, overrides=site)
+    except RulesetError as exc:
+        for d in exc.diagnostics:
+            err.print(scrub(str(d)), markup=False)
+        err.print(f"[red]{len(exc.diagnostics)} problem(s); nothing was run.[/red]")
+        raise typer.Exit(ExitCode.CONFIG) from None
