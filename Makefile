@@ -20,6 +20,7 @@ test: $(STAMP)
 	$(BIN)/ruff check src tests
 	$(BIN)/ruff format --check src tests
 	$(BIN)/mypy src
+	$(BIN)/lint-imports
 	$(BIN)/risk-warning test rulesets/
 	$(BIN)/pytest -q
 

@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 from risk_warning import load_rulesets
-from risk_warning.synthetic import generate
+from risk_warning.testing.synthetic import generate
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -25,7 +25,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.cadres:
         from risk_warning import load_rulesets
-        from risk_warning.synthetic import generate
+        from risk_warning.testing.synthetic import generate
 
         generate(
             load_rulesets([Path(__file__).resolve().parents[1] / "rulesets"]), args.data, cadres=args.cadres, seed=7

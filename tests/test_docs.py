@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from risk_warning import load_ruleset
-from risk_warning.ruletests import run_rule_tests
+from risk_warning.testing.ruletests import run_rule_tests
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -22,13 +22,13 @@ from risk_warning.errors import (
     ScanRefusedError,
     SourceLocation,
 )
+from risk_warning.evaluate.subject import Engine
 from risk_warning.facts import FACT_MODELS, Fact
 from risk_warning.grade import Grade
-from risk_warning.input_check import InputPolicy
-from risk_warning.pipeline import Engine
 from risk_warning.rules.loader import load_ruleset, load_rulesets, parse_ruleset
 from risk_warning.rules.program import Ruleset
-from risk_warning.scan import ScanResult, scan
+from risk_warning.run.input_check import InputPolicy
+from risk_warning.run.scan import ScanResult, scan
 from risk_warning.sources import DirectorySource, FileReport, MemorySource, QuarantinedRecord, SiteMapping, load_mapping
 from risk_warning.store import AlertStore
 

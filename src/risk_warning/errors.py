@@ -10,7 +10,8 @@ Exception tree::
     ├── EngineLimitError    a compiled ruleset would exceed a limit of the durable-rules engine
     └── EngineError         the engine reported an error or an impossible result while evaluating
 
-Every user-facing problem is a ``Diagnostic``: a ``SourceLocation`` (path, line, col), a ``Reason``
+A record left out of a scan is a ``QuarantinedRecord`` (where, which type and field, why, and the
+subjects it names). Every user-facing problem is a ``Diagnostic``: a ``SourceLocation`` (path, line, col), a ``Reason``
 code (an enum, so the CLI and the store group problems without parsing messages), a message and,
 where one exists, a suggestion.
 """
@@ -21,6 +22,7 @@ import difflib
 import enum
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True, order=True)
@@ -95,6 +97,38 @@ def did_you_mean(word: str, candidates: Iterable[str]) -> str:
     cutoff = 0.5 if len(word) <= 4 else 0.6
     close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=cutoff)
     return f"did you mean '{close[0]}'?" if close else ""
+
+
+@dataclass(frozen=True)
+class QuarantinedRecord:
+    """A record left out of evaluation, where it came from, and why. Nothing is dropped silently.
+
+    ``subjects`` are the subjects the record names, where they could be read (a cadre id in an
+    otherwise broken row): a scan holds those subjects back rather than evaluate them without it.
+    """
+
+    location: SourceLocation
+    fact_type: str
+    reason: Reason
+    message: str
+    field: str = ""
+    subjects: tuple[str, ...] = ()
+
+    def __str__(self) -> str:
+        where = f" field {self.field}" if self.field else ""
+        return f"{self.location}:{where} {self.reason.value}: {self.message}"
+
+    def as_dict(self) -> dict[str, Any]:
+        """As stored and printed: where (path, line, col), what type and field, why."""
+        return {
+            "path": self.location.path,
+            "line": self.location.line,
+            "col": self.location.col,
+            "fact_type": self.fact_type,
+            "field": self.field,
+            "reason": self.reason.value,
+            "message": self.message,
+        }
 
 
 class RiskWarningError(Exception):

@@ -19,9 +19,9 @@ from risk_warning.engine.durable_adapter import DurableEvaluator
 from risk_warning.engine.reference import ReferenceEvaluator
 from risk_warning.errors import RulesetError
 from risk_warning.facts.normalise import normalise
+from risk_warning.facts.records import validate_record
 from risk_warning.rules.compiler import compile_rules
 from risk_warning.rules.loader import parse_ruleset
-from risk_warning.sources.records import validate_record
 
 REFUSALS = ("may be empty", "too many conditions combine facts")
 EXAMPLES = int(os.environ.get("RW_DIFFERENTIAL_EXAMPLES", "2000"))

@@ -13,9 +13,9 @@ import pytest
 
 from risk_warning import DirectorySource, load_rulesets, scan
 from risk_warning.errors import Reason
-from risk_warning.synthetic import generate
-from risk_warning.synthetic.planted import outcomes
-from risk_warning.synthetic.score import read_ground_truth
+from risk_warning.testing.synthetic import generate
+from risk_warning.testing.synthetic.planted import outcomes
+from risk_warning.testing.synthetic.score import read_ground_truth
 
 ROOT = Path(__file__).resolve().parents[2]
 AS_OF = date(2026, 6, 30)

@@ -12,8 +12,8 @@ import pytest
 
 from risk_warning import AlertStore, DirectorySource, load_rulesets, scan
 from risk_warning.errors import ScanRefusedError
-from risk_warning.input_check import InputPolicy
 from risk_warning.rules.program import Ruleset
+from risk_warning.run.input_check import InputPolicy
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "fixtures" / "demo"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from risk_warning import AlertStore, DirectorySource, MemorySource, load_rulesets, scan
-from risk_warning.input_check import InputPolicy
+from risk_warning.run.input_check import InputPolicy
 from risk_warning.store.repository import AlertFilter, ScanInProgressError, StoreError
 from risk_warning.store.tables import AlertStatus
 

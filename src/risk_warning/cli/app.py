@@ -82,7 +82,7 @@ def test_rules(
     engine: Annotated[str, typer.Option(help="durable or reference")] = "durable",
 ) -> None:
     """Run the tests written beside the rules; report per rule; exit 1 when any fails."""
-    from risk_warning.ruletests import run_rule_tests
+    from risk_warning.testing.ruletests import run_rule_tests
 
     rulesets = load_rules(paths, site)
     if engine not in ("durable", "reference"):
@@ -139,8 +139,8 @@ def scan(
 
     A night whose input is not whole is refused and changes no alert (exit 4, or 5 for data errors).
     """
-    from risk_warning.input_check import InputPolicy
-    from risk_warning.scan import scan as run_scan
+    from risk_warning.run.input_check import InputPolicy
+    from risk_warning.run.scan import scan as run_scan
     from risk_warning.sources.directory import DirectorySource
     from risk_warning.store.repository import AlertStore, ScanInProgressError
 
@@ -224,7 +224,7 @@ def metrics(
     fmt: FormatOpt = "table",
 ) -> None:
     """Effectiveness over a period: 抓早抓小 share, repeat rate, education coverage, triage time, overdue work."""
-    from risk_warning.metrics import effectiveness, effectiveness_by_unit
+    from risk_warning.reports.metrics import effectiveness, effectiveness_by_unit
     from risk_warning.sources.directory import DirectorySource
     from risk_warning.store.repository import AlertStore
 
@@ -281,7 +281,7 @@ def schedule(
     """Run the nightly scan on a cron schedule, with a persistent job store; stops cleanly on SIGTERM."""
     import logging
 
-    from risk_warning import scheduler
+    from risk_warning.run import scheduler
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     try:
@@ -294,7 +294,7 @@ def schedule(
 
 
 def _print_scan(result: object, fmt: Literal["table", "json"]) -> None:
-    from risk_warning.scan import ScanResult
+    from risk_warning.run.scan import ScanResult
 
     assert isinstance(result, ScanResult)
     if fmt == "json":

@@ -23,7 +23,7 @@ def generate(
     rules: RulesOpt = [Path("rulesets")],  # noqa: B006
 ) -> None:
     """Write an organisation of CADRES cadres, plus planted scenarios and truth/ground_truth.csv, to OUT."""
-    from risk_warning.synthetic import generate as run
+    from risk_warning.testing.synthetic import generate as run
 
     if cadres < 1 or plant < 1:
         err.print("--cadres and --plant must be at least 1")
@@ -55,11 +55,11 @@ def score(
     """Scan generated data and print recall and precision per rule; exit 1 unless both are 100%."""
     from rich.table import Table
 
-    from risk_warning.scan import scan as run_scan
+    from risk_warning.run.scan import scan as run_scan
     from risk_warning.sources.directory import DirectorySource
-    from risk_warning.synthetic.generate import MANIFEST
-    from risk_warning.synthetic.score import read_ground_truth
-    from risk_warning.synthetic.score import score as compare
+    from risk_warning.testing.synthetic.generate import MANIFEST
+    from risk_warning.testing.synthetic.score import read_ground_truth
+    from risk_warning.testing.synthetic.score import score as compare
 
     manifest_path = data / MANIFEST
     if not manifest_path.is_file():

@@ -348,7 +348,7 @@ def _type_named(types: dict[str, FactSpec], name: str) -> FactSpec | None:
 
 
 def _check_tests(spec: RuleSpec, index: int, rule_ids: set[str], types: dict[str, FactSpec], out: _Collector) -> None:
-    from risk_warning.sources.records import validate_record
+    from risk_warning.facts.records import validate_record
 
     for t_index, test in enumerate(spec.tests):
         tloc: Loc = ("rules", index, "tests", t_index)

@@ -8,40 +8,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from risk_warning.errors import Reason, SourceLocation
+from risk_warning.errors import QuarantinedRecord as QuarantinedRecord  # moved to errors; kept here for imports
 from risk_warning.facts._base import Fact
-
-
-@dataclass(frozen=True)
-class QuarantinedRecord:
-    """A record left out of evaluation, where it came from, and why. Nothing is dropped silently.
-
-    ``subjects`` are the subjects the record names, where they could be read (a cadre id in an
-    otherwise broken row): a scan holds those subjects back rather than evaluate them without it.
-    """
-
-    location: SourceLocation
-    fact_type: str
-    reason: Reason
-    message: str
-    field: str = ""
-    subjects: tuple[str, ...] = ()
-
-    def __str__(self) -> str:
-        where = f" field {self.field}" if self.field else ""
-        return f"{self.location}:{where} {self.reason.value}: {self.message}"
-
-    def as_dict(self) -> dict[str, Any]:
-        """As stored and printed: where (path, line, col), what type and field, why."""
-        return {
-            "path": self.location.path,
-            "line": self.location.line,
-            "col": self.location.col,
-            "fact_type": self.fact_type,
-            "field": self.field,
-            "reason": self.reason.value,
-            "message": self.message,
-        }
 
 
 @dataclass

@@ -27,10 +27,10 @@ import polars as pl
 
 from risk_warning.errors import Reason, did_you_mean
 from risk_warning.facts.glossary import meaning
+from risk_warning.facts.records import YES_NO
 from risk_warning.facts.registry import FACT_MODELS, FACT_SPECS
 from risk_warning.sources.mapping import SiteMapping
 from risk_warning.sources.readers import FileRefused, RawTable
-from risk_warning.sources.records import YES_NO
 
 # Headers HR systems use that are not the glossary's wording; per fact type, "*" for any.
 HR_SYNONYMS: dict[str, dict[str, str]] = {

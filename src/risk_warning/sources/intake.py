@@ -11,12 +11,12 @@ from typing import Any
 
 from risk_warning.errors import Reason, SourceLocation
 from risk_warning.facts._base import Fact, subject_id
+from risk_warning.facts.records import validate_record
 from risk_warning.facts.registry import FACT_MODELS
 from risk_warning.sources.base import FileReport, LoadResult, QuarantinedRecord
 from risk_warning.sources.columns import Record, column_of, header_names
 from risk_warning.sources.mapping import SiteMapping
 from risk_warning.sources.readers import FileRefused, RawTable
-from risk_warning.sources.records import validate_record
 
 Seen = dict[str, dict[str, tuple[str, int]]]  # fact type -> key -> (table, row) the accepted record came from
 

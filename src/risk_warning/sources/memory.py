@@ -7,8 +7,8 @@ from typing import Any
 
 from risk_warning.errors import Reason, SourceLocation
 from risk_warning.facts._base import Fact
+from risk_warning.facts.records import validate_record
 from risk_warning.sources.base import LoadResult, QuarantinedRecord
-from risk_warning.sources.records import validate_record
 
 
 class MemorySource:

@@ -1,0 +1,1 @@
+"""Where partitions are evaluated: in worker processes today (crash isolation, bisection)."""

@@ -1,0 +1,1 @@
+"""Planning what to evaluate tonight: subject partitions, indicators, validity horizons, incremental plans."""

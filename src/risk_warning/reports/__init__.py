@@ -1,0 +1,1 @@
+"""Readers of the store for people: effectiveness metrics."""

@@ -1,0 +1,1 @@
+"""Orchestration: the scan (sources -> plan -> evaluate -> store) and the nightly scheduler."""

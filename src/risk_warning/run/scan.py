@@ -1,0 +1,228 @@
+"""The one orchestration: sources -> facts -> indicators -> engine -> alerts -> store.
+
+With a store, a scan first takes the store's lease (one scan at a time), renews it as it goes, and
+writes its results in one transaction at the end: a scan killed at any point leaves nothing that the
+next scan does not repair.
+
+Nothing is lost on a bad night. Before it evaluates anything, a scan checks its input against the
+last completed scan's (input_check.py) and refuses (ScanRefusedError, no alert touched) when the
+input is not whole. Only subjects present in tonight's input are evaluated: history the store keeps
+(signals, watches, dispositions) never makes an absent subject look evaluated, so its alerts stay as
+they are. A subject named by a quarantined record is held back the same way: judged without that
+record it could be cleared, or accused, wrongly.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import socket
+import time
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from risk_warning.alerts.model import Alert
+from risk_warning.errors import ScanRefusedError
+from risk_warning.evaluate.subject import Engine, EvaluatorName
+from risk_warning.executors.processes import evaluate_in_workers
+from risk_warning.facts._base import Fact
+from risk_warning.facts.normalise import day_number
+from risk_warning.facts.personnel import Cadre
+from risk_warning.plan.horizon import compute_horizon
+from risk_warning.plan.incremental import SubjectState, new_states, plan
+from risk_warning.plan.partition import partition_facts, unit_of
+from risk_warning.rules.program import Ruleset
+from risk_warning.run.input_check import InputPolicy, InputProfile, check_input, profile_of
+from risk_warning.sources.base import FileReport, LoadResult, QuarantinedRecord, Source
+from risk_warning.store.repository import AlertStore
+
+LEASE_TTL = timedelta(minutes=10)
+LEASE_RENEW_SECONDS = 60.0
+
+
+@dataclass
+class ScanResult:
+    as_of: date
+    ruleset_hash: str
+    alerts: list[Alert] = field(default_factory=list)
+    quarantined: list[QuarantinedRecord] = field(default_factory=list)
+    subjects: int = 0
+    facts: int = 0
+    scan_id: int | None = None
+    new_alerts: int = 0
+    cleared_alerts: int = 0
+    subjects_seen: list[str] = field(default_factory=list)
+    carried_subjects: int = 0
+    held_subjects: list[str] = field(default_factory=list)  # named by a quarantined record: not evaluated
+    files: list[FileReport] = field(default_factory=list)  # the data-quality account of every file read
+    accepted: list[str] = field(default_factory=list)  # input problems accepted by name (policy.accepted_by)
+    over_limit: list[str] = field(default_factory=list)  # files quarantined beyond the limit (subjects held)
+
+
+def rulesets_hash(rulesets: Sequence[Ruleset]) -> str:
+    joined = "".join(sorted(rs.content_hash for rs in rulesets))
+    return hashlib.sha256(joined.encode()).hexdigest()[:16]
+
+
+def lease_holder() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def scan(
+    rulesets: Sequence[Ruleset],
+    source: Source,
+    as_of: date,
+    *,
+    store: AlertStore | None = None,
+    evaluator: EvaluatorName = "durable",
+    workers: int = 0,
+    full: bool = True,
+    policy: InputPolicy | None = None,
+) -> ScanResult:
+    """Evaluate every subject in ``source`` as of a date; record the run in ``store`` when given.
+
+    ``full=False`` (with a store) re-evaluates only subjects whose facts changed, or whose result
+    may have changed with the date, since they were last evaluated. The others are carried forward,
+    and the stored result is the same as a full scan's. ``workers`` > 0 evaluates in that many
+    processes, so an engine crash costs one subject (quarantined with a reason) and not the scan.
+    Raises ScanInProgressError when another scan holds the store's lease, and ScanRefusedError (after
+    recording the refused run) when the input check fails (``policy``: see input_check.py).
+    """
+    policy = policy or InputPolicy()
+    result = ScanResult(as_of, rulesets_hash(rulesets))
+    if store is None:
+        loaded = _read(source, result)
+        _evaluate(rulesets, loaded, as_of, result, evaluator, workers, renew=lambda: None)
+        return result
+    holder = lease_holder()
+    store.acquire_lease(holder, LEASE_TTL)
+    try:
+        scan_id = store.start_scan(as_of, result.ruleset_hash)
+        result.scan_id = scan_id
+        try:
+            loaded = _read(source, result)
+            profile = profile_of(loaded)
+            last = store.last_input_profile()
+            verdict = check_input(loaded, profile, InputProfile.from_dict(last) if last else None, policy)
+        except BaseException as exc:
+            store.fail_scan(scan_id, f"{type(exc).__name__}: {exc}")
+            raise
+        if verdict.data_problems or (verdict.input_problems and not policy.accepted_by):
+            reasons = verdict.data_problems + verdict.input_problems
+            store.refuse_scan(scan_id, reasons, profile.as_dict(), result.files, result.quarantined)
+            raise ScanRefusedError(scan_id, reasons, data_errors=bool(verdict.data_problems))
+        result.accepted, result.over_limit = verdict.input_problems, verdict.over_limit
+        last_renewal = time.monotonic()
+
+        def renew() -> None:
+            nonlocal last_renewal
+            if time.monotonic() - last_renewal > LEASE_RENEW_SECONDS:
+                store.acquire_lease(holder, LEASE_TTL)
+                last_renewal = time.monotonic()
+
+        try:
+            states = {} if full else store.subject_states()
+            units, carried, new = _evaluate(
+                rulesets,
+                loaded,
+                as_of,
+                result,
+                evaluator,
+                workers,
+                renew,
+                states=states,
+                want_states=True,
+                history=store.history_facts(as_of),
+            )
+            result.carried_subjects = len(carried)
+            result.new_alerts, result.cleared_alerts = store.finish_scan(
+                scan_id,
+                result.alerts,
+                result.quarantined,
+                result.subjects_seen,
+                units,
+                carried=carried,
+                states=new,
+                ruleset_hash=result.ruleset_hash,
+                profile=profile.as_dict(),
+                files=result.files,
+                held=result.held_subjects,
+                accepted=(policy.accepted_by or "", result.accepted) if result.accepted else None,
+                problems=result.over_limit,
+            )
+            if carried:  # what holds for the subjects not re-evaluated, so the result reads like a full scan's
+                result.alerts += store.alerts_holding(carried, as_of)
+                result.alerts.sort(key=lambda a: (-a.grade.rank, a.subject_id, a.rule_id, a.fingerprint))
+        except BaseException as exc:
+            store.fail_scan(scan_id, f"{type(exc).__name__}: {exc}")
+            raise
+    finally:
+        store.release_lease(holder)
+    return result
+
+
+def _read(source: Source, result: ScanResult) -> LoadResult:
+    loaded = source.load()
+    result.quarantined = list(loaded.quarantined)
+    result.files = list(loaded.files)
+    return loaded
+
+
+def _evaluate(
+    rulesets: Sequence[Ruleset],
+    loaded: LoadResult,
+    as_of: date,
+    result: ScanResult,
+    evaluator: EvaluatorName,
+    workers: int,
+    renew: Callable[[], None],
+    *,
+    states: Mapping[str, SubjectState] | None = None,
+    want_states: bool = False,
+    history: Sequence[Fact] = (),
+) -> tuple[dict[str, str], list[str], dict[str, tuple[str, date]]]:
+    """Evaluate the subjects that need it.
+
+    Returns each cadre's org unit (for routing and filters), the subjects carried forward unevaluated,
+    and the state to record for each evaluated subject. ``history`` adds facts kept by the store
+    (dispositions, as interventions), so rules see what was decided. Only evaluated subjects are listed in
+    ``subjects_seen``: a quarantined, held, absent or carried subject's alerts are neither cleared nor changed.
+    """
+    facts = [*loaded.facts, *history]
+    result.facts = len(loaded.facts)
+    units = {f.cadre_id: f.org_unit_id for f in facts if isinstance(f, Cadre) and f.org_unit_id}
+    from_store = {id(f) for f in history}
+    held = {s for q in loaded.quarantined for s in q.subjects}
+    partitions = []
+    for subject, members in partition_facts(facts):
+        if all(id(m) in from_store for m in members):
+            continue  # absent from tonight's input: only the store remembers it
+        if subject in held:
+            result.held_subjects.append(subject)
+            continue
+        partitions.append((subject, members))
+    for subject, members in partitions:
+        unit = unit_of(subject, members)
+        if unit is not None:
+            units[subject] = unit
+    result.subjects = len(partitions)
+    todo, carried, hashes = plan(partitions, states or {}, result.ruleset_hash, as_of)
+    if workers > 0:
+        outcome = evaluate_in_workers(rulesets, todo, as_of, workers=workers, evaluator=evaluator, on_progress=renew)
+        result.alerts, result.subjects_seen = outcome.alerts, outcome.evaluated
+        result.quarantined += outcome.quarantined
+    else:
+        with Engine(rulesets, evaluator=evaluator) as engine:
+            for subject, members in todo:
+                result.subjects_seen.append(subject)
+                result.alerts.extend(engine.evaluate_subject(subject, members, as_of))
+                renew()
+        result.alerts.sort(key=lambda a: (-a.grade.rank, a.subject_id, a.rule_id, a.fingerprint))
+    if not want_states:
+        return units, carried, {}
+    seen = set(result.subjects_seen)
+    horizon = compute_horizon(rulesets, day_number(as_of))
+    states_out = new_states([p for p in todo if p[0] in seen], result.alerts, hashes, horizon)
+    return units, carried, states_out

@@ -1,0 +1,43 @@
+"""Worker processes: same answers as in-process, and a segfault on one subject loses nothing else."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from risk_warning import AlertStore, DirectorySource, load_rulesets, scan
+from risk_warning.errors import Reason
+from risk_warning.executors.processes import CRASH_HOOK
+
+ROOT = Path(__file__).resolve().parents[2]
+RULESETS = load_rulesets([ROOT / "rulesets"])
+DEMO = DirectorySource(ROOT / "fixtures" / "demo")
+AS_OF = date(2026, 6, 30)
+
+
+def keyed(result: object) -> list[tuple[str, str, str]]:
+    return [(a.subject_id, a.rule_id, a.fingerprint) for a in result.alerts]  # type: ignore[attr-defined]
+
+
+def test_workers_give_the_same_alerts_as_one_process() -> None:
+    assert keyed(scan(RULESETS, DEMO, AS_OF, workers=2)) == keyed(scan(RULESETS, DEMO, AS_OF, workers=0))
+
+
+def test_a_worker_segfault_quarantines_that_subject_and_the_scan_completes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = AlertStore(f"sqlite:///{tmp_path / 'crash.db'}")
+    clean = scan(RULESETS, DEMO, AS_OF, store=store, workers=2)
+    monkeypatch.setenv(CRASH_HOOK, "C007")
+    crashed = scan(RULESETS, DEMO, AS_OF, store=store, workers=2)
+    victim = [q for q in crashed.quarantined if q.location.path == "subject:C007"]
+    assert len(victim) == 1 and victim[0].reason is Reason.ENGINE_CRASH
+    assert "crashed twice" in victim[0].message
+    assert keyed(crashed) == [k for k in keyed(clean) if k[0] != "C007"]
+    # the crashed subject's stored alerts are neither cleared nor changed
+    c007 = [r for r in store.alerts() if r.subject_id == "C007"]
+    assert len(c007) == 2 and {r.status for r in c007} == {"new"}
+    assert store.scans()[-1].status == "completed"
+    store.close()
