@@ -170,3 +170,15 @@ def test_an_adjustment_raises_but_never_lowers_and_never_raises_blue() -> None:
     assert [one.apply(g) for g in Grade] == [Grade.BLUE, Grade.ORANGE, Grade.ORANGE, Grade.RED]
     red = AdjustSpec.model_validate({"signal": "s", "to": "red"})
     assert [red.apply(g) for g in Grade] == [Grade.BLUE, Grade.RED, Grade.RED, Grade.RED]
+
+
+def test_a_file_named_site_is_loaded_or_refused_never_skipped(tmp_path: Path) -> None:
+    (tmp_path / "site-rules.yaml").write_text(HEADER + rule("      a: appointment"), encoding="utf-8")
+    (rs,) = load_rulesets([tmp_path])  # a ruleset whose name says "site" is a ruleset
+    assert rs.path.endswith("site-rules.yaml")
+    (tmp_path / "my-site.yaml").write_text("params:\n  t.years: 7\n", encoding="utf-8")
+    with pytest.raises(RulesetError) as info:
+        load_rulesets([tmp_path])
+    (d,) = info.value.diagnostics
+    assert (d.location.path.endswith("my-site.yaml"), d.location.line, d.reason) == (True, 1, Reason.SCHEMA)
+    assert "site override file" in d.message and "--site" in d.suggestion

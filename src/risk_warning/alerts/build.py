@@ -17,7 +17,7 @@ from risk_warning.alerts.model import Alert, Evidence
 from risk_warning.engine.base import Match
 from risk_warning.facts._base import Fact, Pii
 from risk_warning.facts.normalise import PlainFact, day_number, from_day_number
-from risk_warning.facts.registry import FACT_SPECS, FactSpec
+from risk_warning.facts.registry import FactSpec, specs_with
 from risk_warning.privacy import mask_name
 from risk_warning.rules import ast
 from risk_warning.rules.program import Rule, Ruleset
@@ -60,7 +60,7 @@ def build_alerts(
     as_of: date,
 ) -> list[Alert]:
     rules: dict[str, tuple[Ruleset, Rule]] = {r.id: (rs, r) for rs in rulesets for r in rs.rules}
-    indicator_specs: dict[str, FactSpec] = {i.fact_type: i.spec() for rs in rulesets for i in rs.indicators.values()}
+    specs = specs_with(i.spec() for rs in rulesets for i in rs.indicators.values())
     best: dict[str, tuple[Match, str]] = {}
     for m in sorted(matches):
         keys = [plain[i].key for _, i in m.bindings]
@@ -73,7 +73,6 @@ def build_alerts(
     alerts = []
     for m, fp in best.values():
         rs, rule = rules[m.rule_id]
-        specs: Mapping[str, FactSpec] = {**FACT_SPECS, **indicator_specs}
         fields_used = used_fields(rule)
         evidence = []
         bound: dict[str, tuple[FactSpec, Mapping[str, Any]]] = {}
@@ -109,4 +108,4 @@ def build_alerts(
                 education=context,
             )
         )
-    return sorted(alerts, key=lambda a: (-a.grade.rank, a.subject_id, a.rule_id, a.fingerprint))
+    return sorted(alerts, key=Alert.sort_key)

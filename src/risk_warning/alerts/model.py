@@ -96,3 +96,7 @@ class Alert(BaseModel):
     @property
     def grade_label(self) -> str:
         return self.grade.label
+
+    def sort_key(self) -> tuple[int, str, str, str]:
+        """How alerts are listed everywhere: highest grade first, then subject, rule, fingerprint."""
+        return (-self.grade.rank, self.subject_id, self.rule_id, self.fingerprint)

@@ -28,7 +28,7 @@ from risk_warning.errors import EngineError
 from risk_warning.facts._base import SUBJECT_KINDS, Fact, subject_kind
 from risk_warning.facts.history import Signal, Watch
 from risk_warning.facts.normalise import PlainFact, day_number, from_day_number, normalise
-from risk_warning.facts.registry import FACT_SPECS
+from risk_warning.facts.registry import specs_with
 from risk_warning.grade import Grade
 from risk_warning.plan.indicators import indicator_facts
 from risk_warning.plan.partition import partition_facts
@@ -66,7 +66,7 @@ class Evaluation:
 
 
 def sort_alerts(alerts: Iterable[Alert]) -> list[Alert]:
-    return sorted(alerts, key=lambda a: (-a.grade.rank, a.subject_id, a.rule_id, a.fingerprint))
+    return sorted(alerts, key=Alert.sort_key)
 
 
 def signal_of(alert: Alert, prior: Signal | None, as_of: date, watched_since: date | None = None) -> Signal:
@@ -196,7 +196,7 @@ class Engine:
             to_grade = rule.spec.adjust.apply(from_grade)
             if to_grade == from_grade:
                 continue
-            specs = {**FACT_SPECS, **{i.fact_type: i.spec() for i in rs.indicators.values()}}
+            specs = specs_with(i.spec() for i in rs.indicators.values())
             values = {alias: (specs[facts[i].type], facts[i].fields) for alias, i in m.bindings}
             message = render_template(rule.spec.message, values, rs.params, day_number(as_of), m.subject)
             key = (rule.id, signal_id)

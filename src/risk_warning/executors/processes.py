@@ -128,7 +128,7 @@ def evaluate_in_workers(
                 except BrokenProcessPool:
                     total.crashes += 1
                     total.quarantined.append(subject_quarantine(chunk[0][0], Reason.ENGINE_CRASH, CRASHED_TWICE))
-    total.alerts.sort(key=lambda a: (-a.grade.rank, a.subject_id, a.rule_id, a.fingerprint))
+    total.alerts.sort(key=Alert.sort_key)
     total.evaluated.sort()
     return total
 

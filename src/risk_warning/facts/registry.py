@@ -166,6 +166,11 @@ FACT_SPECS: dict[str, FactSpec] = {name: spec_of(model) for name, model in FACT_
 RESERVED_FIELDS = frozenset({"id", "sid", "_t", "_n", "_one"})
 
 
+def specs_with(extra: Iterable[FactSpec]) -> dict[str, FactSpec]:
+    """Every fact type's spec plus ``extra`` ones (a ruleset's indicators), by name: the one spec merge."""
+    return {**FACT_SPECS, **{spec.name: spec for spec in extra}}
+
+
 def fact_model(name: str) -> type[Fact]:
     return FACT_MODELS[name]
 

@@ -529,14 +529,14 @@ def _ordered(patterns: Sequence[Pattern]) -> list[Pattern]:
 
 def compile_rules(rulesets: Sequence[Ruleset], as_of: int | Any) -> Program:
     """Compile every enabled rule of ``rulesets`` as of a date (a ``date`` or a day number)."""
-    from risk_warning.facts.registry import FACT_SPECS
+    from risk_warning.facts.registry import specs_with
 
     day = as_of if isinstance(as_of, int) else day_number(as_of)
     compiled: list[CompiledRule] = []
     negated: set[str] = set()
     used: set[str] = set()
     for rs in rulesets:
-        specs = {**FACT_SPECS, **{i.fact_type: i.spec() for i in rs.indicators.values()}}
+        specs = specs_with(i.spec() for i in rs.indicators.values())
         for rule in rs.rules:
             if not rule.enabled:
                 continue

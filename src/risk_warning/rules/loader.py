@@ -14,7 +14,7 @@ from typing import Any
 
 import pydantic
 
-from risk_warning.errors import Diagnostic, Reason, RulesetError, did_you_mean
+from risk_warning.errors import Diagnostic, Reason, RulesetError, SourceLocation, did_you_mean
 from risk_warning.facts.registry import FACT_SPECS, FactSpec
 from risk_warning.grade import Grade
 from risk_warning.rules import ast
@@ -515,10 +515,21 @@ def ruleset_files(paths: Iterable[str | Path]) -> list[Path]:
     files: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
-            files.extend(sorted(q for q in p.rglob("*") if q.suffix in (".yaml", ".yml") and "site" not in q.stem))
+            files.extend(sorted(q for q in p.rglob("*") if q.suffix in (".yaml", ".yml")))
         else:
             files.append(p)
     return files
+
+
+def _is_site_file(path: Path) -> bool:
+    try:
+        loaded = load_yaml(path.read_text(encoding="utf-8"), str(path))
+    except (OSError, UnicodeDecodeError):
+        return False  # load_ruleset reports it
+    if isinstance(loaded, Diagnostic) or not isinstance(loaded[0], dict):
+        return False
+    data = loaded[0]
+    return "ruleset" not in data and (isinstance(data.get("rules"), dict) or isinstance(data.get("params"), dict))
 
 
 def load_rulesets(paths: Iterable[str | Path], *, overrides: str | Path | None = None) -> list[Ruleset]:
@@ -526,6 +537,11 @@ def load_rulesets(paths: Iterable[str | Path], *, overrides: str | Path | None =
     rulesets: list[Ruleset] = []
     problems: list[Diagnostic] = []
     for f in ruleset_files(paths):
+        if _is_site_file(f):  # loaded or refused, never skipped in silence
+            message = "this is a site override file (params: and rules: overrides, no ruleset:), not a ruleset"
+            hint = "pass it with --site, and keep it out of the rules directories"
+            problems.append(Diagnostic(SourceLocation(str(f), 1, 1), Reason.SCHEMA, message, hint))
+            continue
         try:
             rulesets.append(load_ruleset(f))
         except RulesetError as exc:

@@ -154,7 +154,7 @@ def scan(
             )
             if carried:  # what holds for the subjects not re-evaluated, so the result reads like a full scan's
                 result.alerts += store.alerts_holding(carried, as_of)
-                result.alerts.sort(key=lambda a: (-a.grade.rank, a.subject_id, a.rule_id, a.fingerprint))
+                result.alerts.sort(key=Alert.sort_key)
         except BaseException as exc:
             store.fail_scan(scan_id, f"{type(exc).__name__}: {exc}")
             raise
@@ -219,7 +219,7 @@ def _evaluate(
                 result.subjects_seen.append(subject)
                 result.alerts.extend(engine.evaluate_subject(subject, members, as_of))
                 renew()
-        result.alerts.sort(key=lambda a: (-a.grade.rank, a.subject_id, a.rule_id, a.fingerprint))
+        result.alerts.sort(key=Alert.sort_key)
     if not want_states:
         return units, carried, {}
     seen = set(result.subjects_seen)
