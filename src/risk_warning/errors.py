@@ -6,6 +6,7 @@ Exception tree::
     ├── RulesetError        a ruleset (or site-override file) has one or more Diagnostics
     ├── DataError           input records were rejected (fail-fast mode only; otherwise quarantined)
     ├── MappingError        a site mapping file (headers, codes, file names) has one or more Diagnostics
+    ├── ConfigError         a setting is missing or invalid (RW_TOKEN_KEY, ...)
     ├── ScanRefusedError    a scan's input was not whole (or too much of it quarantined): nothing was written
     ├── EngineLimitError    a compiled ruleset would exceed a limit of the durable-rules engine
     └── EngineError         the engine reported an error or an impossible result while evaluating
@@ -165,6 +166,10 @@ class MappingError(RiskWarningError):
     def __str__(self) -> str:
         lines = [str(d) for d in self.diagnostics]
         return f"{len(lines)} problem(s) in the mapping file:\n" + "\n".join(lines)
+
+
+class ConfigError(RiskWarningError):
+    """A setting is missing or invalid; the message names the ``RW_*`` variable and what to do."""
 
 
 class ScanRefusedError(RiskWarningError):

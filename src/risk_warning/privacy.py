@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 import re
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from risk_warning.errors import ConfigError
+from risk_warning.settings import settings
 
 _ID_CARD = re.compile(r"(?<![0-9A-Za-z])(\d{6})\d{8}(\d{3}[\dXx])(?![0-9A-Za-z])")
 _PHONE = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
@@ -41,7 +46,36 @@ def token(value: str) -> str:
 
     Equal values give equal tokens under one key, so rules can compare them without ever seeing them
     (bid collusion: two bidders paying from one account). Set the same secret key on every machine of a
-    site; tokens made under different keys do not match.
+    site; tokens made under different keys do not match. There is no default key: a public one would let
+    anyone reverse a token by trying candidate values.
     """
-    key = os.environ.get("RW_TOKEN_KEY", "risk-warning").encode()
-    return hmac.new(key, value.strip().encode(), hashlib.sha256).hexdigest()[:24]
+    return hmac.new(token_key(), value.strip().encode(), hashlib.sha256).hexdigest()[:24]
+
+
+_ephemeral: list[bytes] = []
+
+
+def token_key() -> bytes:
+    if _ephemeral:
+        return _ephemeral[-1]
+    key = settings().token_key
+    if key is None or not key.get_secret_value():
+        raise ConfigError(
+            "RW_TOKEN_KEY is not set: records with sensitive values that rules compare (accounts, IP and MAC "
+            "addresses, ID numbers) need the site's secret key; set the same RW_TOKEN_KEY on every machine"
+        )
+    return key.get_secret_value().encode()
+
+
+@contextmanager
+def ephemeral_token_key() -> Iterator[None]:
+    """A random key for work whose tokens never leave the process (rule tests, synthetic data), unless a
+    site key is set: tokens stay comparable within the run and mean nothing after it."""
+    if settings().token_key is not None:
+        yield
+        return
+    _ephemeral.append(secrets.token_bytes(32))
+    try:
+        yield
+    finally:
+        _ephemeral.pop()

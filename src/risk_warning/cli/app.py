@@ -28,7 +28,7 @@ from risk_warning.cli.alerts import app as alerts_app
 from risk_warning.cli.exit_codes import ExitCode
 from risk_warning.cli.fixtures import app as fixtures_app
 from risk_warning.cli.scans import app as scans_app
-from risk_warning.errors import MappingError, RulesetError, ScanRefusedError
+from risk_warning.errors import ConfigError, MappingError, RulesetError, ScanRefusedError
 from risk_warning.grade import Grade
 from risk_warning.privacy import scrub
 from risk_warning.rules.program import Ruleset
@@ -174,6 +174,9 @@ def scan(
     except ScanRefusedError as exc:
         _print_refusal(exc)
         raise typer.Exit(ExitCode.DATA_ERRORS if exc.data_errors else ExitCode.REFUSED) from None
+    except ConfigError as exc:
+        err.print(f"{exc}; nothing was written.", markup=False)
+        raise typer.Exit(ExitCode.CONFIG) from None
     finally:
         store.close()
     _print_scan(result, fmt)  # type: ignore[arg-type]

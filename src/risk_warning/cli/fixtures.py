@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from risk_warning.cli._common import RulesOpt, err, load_rules, out, required_date
+from risk_warning.privacy import ephemeral_token_key
 
 app = typer.Typer(no_args_is_help=True, help="Synthetic data with planted scenarios and their ground truth.")
 
@@ -66,12 +67,13 @@ def score(
         err.print(f"--data {data}: no {MANIFEST}; generate the data with `risk-warning fixtures generate`")
         raise typer.Exit(2)
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    result = run_scan(
-        load_rules(rules, None),
-        DirectorySource(data),
-        required_date(manifest["as_of"], "as_of in the manifest"),
-        workers=workers,
-    )
+    with ephemeral_token_key():  # a scan without a store: its tokens never leave it
+        result = run_scan(
+            load_rules(rules, None),
+            DirectorySource(data),
+            required_date(manifest["as_of"], "as_of in the manifest"),
+            workers=workers,
+        )
     scores = compare(result.alerts, read_ground_truth(data))
     perfect = all(s.missed == 0 and s.extra == 0 for s in scores) and not result.quarantined
     if fmt == "json":

@@ -17,6 +17,7 @@ import pydantic
 from risk_warning.errors import Diagnostic, Reason, RulesetError, SourceLocation, did_you_mean
 from risk_warning.facts.registry import FACT_SPECS, FactSpec
 from risk_warning.grade import Grade
+from risk_warning.privacy import ephemeral_token_key
 from risk_warning.rules import ast
 from risk_warning.rules.model import (
     Expectation,
@@ -348,6 +349,13 @@ def _type_named(types: dict[str, FactSpec], name: str) -> FactSpec | None:
 
 
 def _check_tests(spec: RuleSpec, index: int, rule_ids: set[str], types: dict[str, FactSpec], out: _Collector) -> None:
+    with ephemeral_token_key():  # test facts' tokens never leave the check
+        _check_test_facts(spec, index, rule_ids, types, out)
+
+
+def _check_test_facts(
+    spec: RuleSpec, index: int, rule_ids: set[str], types: dict[str, FactSpec], out: _Collector
+) -> None:
     from risk_warning.facts.records import validate_record
 
     for t_index, test in enumerate(spec.tests):

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from risk_warning.evaluate.subject import Engine, EvaluatorName
+from risk_warning.privacy import ephemeral_token_key
 from risk_warning.rules.program import Ruleset
 from risk_warning.sources.memory import MemorySource
 
@@ -45,7 +46,15 @@ class TestReport:
 
 
 def run_rule_tests(rulesets: Sequence[Ruleset], *, evaluator: EvaluatorName = "durable") -> TestReport:
-    """Each test evaluates the rule's whole ruleset and compares the alerts of the rule under test."""
+    """Each test evaluates the rule's whole ruleset and compares the alerts of the rule under test.
+
+    Tokens of the tests' sensitive values use a random key unless a site key is set: they never leave the run.
+    """
+    with ephemeral_token_key():
+        return _run(rulesets, evaluator)
+
+
+def _run(rulesets: Sequence[Ruleset], evaluator: EvaluatorName) -> TestReport:
     report = TestReport()
     for rs in rulesets:
         for rule in rs.rules:

@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 
 from risk_warning.evaluate.subject import Engine
+from risk_warning.privacy import ephemeral_token_key
 from risk_warning.rules.program import Ruleset
 from risk_warning.testing.synthetic.background import Counter, unit_records
 from risk_warning.testing.synthetic.composed import compose_escalations
@@ -50,7 +51,7 @@ def generate(
         raise ValueError("--cadres must be at least 1")
     rng = random.Random(seed)
     result = GenerateResult()
-    with Engine(list(rulesets)) as engine:
+    with ephemeral_token_key(), Engine(list(rulesets)) as engine:  # the scenarios' tokens never leave here
         scenarios, result.not_planted = select_scenarios(rulesets, engine, as_of)
         escalations, not_composed = compose_escalations(rulesets, scenarios, engine, as_of)
     scenarios += escalations

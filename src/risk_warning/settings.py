@@ -1,0 +1,30 @@
+"""Every setting of risk_warning in one model, read from ``RW_*`` environment variables.
+
+Entry points (the CLI, the scheduler, an embedding application) read ``Settings()``; library code never
+hides a default for a secret. ``RW_TOKEN_KEY`` has none: without it, a record that carries a sensitive
+value rules must compare (a bid deposit account, an IP address, an ID number on a 任免审批表) cannot be
+read, and the error says so (``token_key()``).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="RW_", extra="ignore")
+
+    db_url: str = "sqlite:///risk_warning.db"  # the store: SQLite file by default, PostgreSQL by URL
+    token_key: SecretStr | None = None  # the site's secret for keyed tokens: the same on every machine
+    workers: int = Field(2, ge=0)  # worker processes for a scan (0: in the scanning process)
+    max_subject_drop: float = Field(0.10, ge=0, le=1)  # input check: refuse when subjects dropped by more
+    max_quarantined: float = Field(0.01, ge=0, le=1)  # input check: share of one file that may be quarantined
+
+
+@cache
+def settings() -> Settings:
+    """The process's settings, read once."""
+    return Settings()

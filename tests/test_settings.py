@@ -1,0 +1,71 @@
+"""One settings model read from RW_*; the token key has no default, and its absence is a clear error."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from risk_warning.errors import ConfigError
+from risk_warning.facts.records import validate_record
+from risk_warning.privacy import ephemeral_token_key, token
+from risk_warning.settings import Settings, settings
+
+ROOT = Path(__file__).resolve().parents[1]
+BID = {
+    "bid_id": "B1",
+    "tender_id": "T1",
+    "project_id": "P1",
+    "bidder_credit_code": "91X",
+    "deposit_account": "6222000011112222",
+}
+
+
+@pytest.fixture
+def no_key(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.delenv("RW_TOKEN_KEY", raising=False)
+    settings.cache_clear()
+    yield
+    settings.cache_clear()
+
+
+def test_settings_come_from_rw_variables(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RW_DB_URL", "postgresql+psycopg://rw@db/rw")
+    monkeypatch.setenv("RW_MAX_QUARANTINED", "0.05")
+    read = Settings()
+    assert (read.db_url, read.max_quarantined, read.workers) == ("postgresql+psycopg://rw@db/rw", 0.05, 2)
+    assert "tests-only" not in repr(read)  # the secret is never printed
+
+
+def test_without_a_key_a_token_is_an_error_that_names_the_variable(no_key: None) -> None:
+    with pytest.raises(ConfigError, match="RW_TOKEN_KEY is not set"):
+        token("6222000011112222")
+    with pytest.raises(ConfigError):
+        validate_record("bid", BID)
+
+
+def test_an_ephemeral_key_serves_one_run_only(no_key: None) -> None:
+    with ephemeral_token_key():
+        first = token("10.0.0.8")
+        assert token("10.0.0.8") == first
+    with ephemeral_token_key():
+        assert token("10.0.0.8") != first  # a new run, a new random key: nothing to reverse afterwards
+
+
+def test_a_scan_without_the_key_exits_2_with_what_to_do(tmp_path: Path) -> None:
+    (tmp_path / "bid.csv").write_text(
+        "bid_id,tender_id,project_id,bidder_credit_code,deposit_account\nB1,T1,P1,91X,6222000011112222\n",
+        encoding="utf-8",
+    )
+    env = {k: v for k, v in os.environ.items() if k != "RW_TOKEN_KEY"}
+    result = subprocess.run(
+        [sys.executable, "-m", "risk_warning", "scan", "--data", str(tmp_path), "--as-of", "2026-06-30",
+         "--db", f"sqlite:///{tmp_path / 'x.db'}", "--workers", "0"],
+        capture_output=True, text=True, cwd=ROOT, env=env, timeout=300,
+    )  # fmt: skip
+    assert result.returncode == 2 and "RW_TOKEN_KEY is not set" in result.stderr
+    assert "6222000011112222" not in result.stdout + result.stderr
