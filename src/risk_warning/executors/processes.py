@@ -3,9 +3,8 @@
 The durable-rules C engine can segfault, and it never releases the GIL. Partitions (one subject each)
 go to a process pool in chunks. When a worker dies, every chunk it may have held is retried: a chunk
 of several subjects is split in two, and a single subject is retried once on its own. A subject that
-still kills its worker is quarantined with a reason, and the scan completes. An error the engine
-reports for one subject (EngineError) quarantines that subject the same way. Results are sorted,
-so they do not depend on the order in which workers finish.
+still kills its worker is quarantined with a reason, and the scan completes. Engine errors and sorting
+follow the policy every executor shares (executors/base.py).
 
 ``RISK_WARNING_CRASH_SUBJECT`` is a fault-injection hook for the crash-safety tests: a worker that
 meets that subject dies of a real segmentation fault.
@@ -19,33 +18,18 @@ import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
 from datetime import date
 from multiprocessing import get_context
 
-from risk_warning.alerts.model import Alert
-from risk_warning.errors import QuarantinedRecord, Reason, RiskWarningError, SourceLocation
+from risk_warning.errors import Reason
 from risk_warning.evaluate.subject import Engine, EvaluatorName
-from risk_warning.facts._base import Fact
+from risk_warning.executors.base import Outcome, Partition, chunks, evaluate_partitions, subject_quarantine
 from risk_warning.rules.program import Ruleset
 
 CRASH_HOOK = "RISK_WARNING_CRASH_SUBJECT"
-Partition = tuple[str, list[Fact]]
 
 _engine: Engine | None = None
 _as_of: date | None = None
-
-
-@dataclass
-class Outcome:
-    alerts: list[Alert] = field(default_factory=list)
-    evaluated: list[str] = field(default_factory=list)
-    quarantined: list[QuarantinedRecord] = field(default_factory=list)
-    crashes: int = 0
-
-
-def subject_quarantine(subject: str, reason: Reason, message: str) -> QuarantinedRecord:
-    return QuarantinedRecord(SourceLocation(f"subject:{subject}"), "", reason, message)
 
 
 def _init(rulesets: Sequence[Ruleset], as_of: date, evaluator: EvaluatorName) -> None:
@@ -56,24 +40,12 @@ def _init(rulesets: Sequence[Ruleset], as_of: date, evaluator: EvaluatorName) ->
 
 
 def evaluate_chunk(chunk: Sequence[Partition]) -> Outcome:
-    """Runs in a worker: evaluate each partition; an engine error quarantines only its subject."""
+    """Runs in a worker: the shared per-subject policy over the chunk."""
     assert _engine is not None and _as_of is not None
     crash = os.environ.get(CRASH_HOOK)
-    outcome = Outcome()
-    for subject, facts in chunk:
-        if crash and subject == crash:
-            ctypes.string_at(0)  # a real segmentation fault, as the C engine can cause
-        try:
-            outcome.alerts.extend(_engine.evaluate_subject(subject, facts, _as_of))
-            outcome.evaluated.append(subject)
-        except RiskWarningError as exc:
-            outcome.quarantined.append(subject_quarantine(subject, Reason.ENGINE_CRASH, f"engine error: {exc}"))
-    return outcome
-
-
-def _chunks(partitions: Sequence[Partition], workers: int) -> list[list[Partition]]:
-    size = max(1, min(200, -(-len(partitions) // (workers * 8))))
-    return [list(partitions[i : i + size]) for i in range(0, len(partitions), size)]
+    if crash and any(subject == crash for subject, _ in chunk):
+        ctypes.string_at(0)  # a real segmentation fault, as the C engine can cause
+    return evaluate_partitions(_engine, chunk, _as_of)
 
 
 def _pool(rulesets: Sequence[Ruleset], as_of: date, evaluator: EvaluatorName, workers: int) -> ProcessPoolExecutor:
@@ -88,6 +60,26 @@ def _pool(rulesets: Sequence[Ruleset], as_of: date, evaluator: EvaluatorName, wo
 CRASHED_TWICE = "the engine process crashed twice on this subject; its alerts are unknown: check its records and re-run"
 
 
+class ProcessExecutor:
+    """``workers`` forked processes; crashes are bisected down to the subject."""
+
+    def __init__(self, workers: int = 2) -> None:
+        self.workers = workers
+
+    def run(
+        self,
+        rulesets: Sequence[Ruleset],
+        partitions: Sequence[Partition],
+        as_of: date,
+        *,
+        evaluator: EvaluatorName = "durable",
+        on_progress: Callable[[int, int], None] = lambda done, total: None,
+    ) -> Outcome:
+        return evaluate_in_workers(
+            rulesets, partitions, as_of, workers=self.workers, evaluator=evaluator, on_progress=on_progress
+        )
+
+
 def evaluate_in_workers(
     rulesets: Sequence[Ruleset],
     partitions: Sequence[Partition],
@@ -95,14 +87,15 @@ def evaluate_in_workers(
     *,
     workers: int = 2,
     evaluator: EvaluatorName = "durable",
-    on_progress: Callable[[], None] = lambda: None,
+    on_progress: Callable[[int, int], None] = lambda done, total: None,
 ) -> Outcome:
     """Evaluate every partition in ``workers`` processes; crashes are bisected down to the subject.
 
-    ``on_progress`` is called after each chunk (the scan renews its lease there).
+    ``on_progress(done, total)`` is called after each chunk (the scan renews its lease there).
     """
     total = Outcome()
-    fresh: list[list[Partition]] = _chunks(partitions, workers)
+    fresh: list[list[Partition]] = chunks(partitions, workers * 8)
+    planned, done = len(fresh), 0
     while fresh:
         retry: list[list[Partition]] = []
         with _pool(rulesets, as_of, evaluator, workers) as pool:
@@ -110,12 +103,14 @@ def evaluate_in_workers(
             fresh = []
             for future in as_completed(futures):
                 chunk = futures[future]
-                on_progress()
+                done += 1
+                on_progress(done, planned)
                 try:
-                    _merge(total, future.result())
+                    total.merge(future.result())
                 except BrokenProcessPool:
                     # the pool is gone: every chunk not yet finished lands here, guilty or not
                     total.crashes += 1
+                    planned += 2 if len(chunk) > 1 else 1  # the chunk comes back as two halves, or alone
                     if len(chunk) > 1:
                         half = len(chunk) // 2
                         fresh += [chunk[:half], chunk[half:]]
@@ -124,17 +119,10 @@ def evaluate_in_workers(
         for chunk in retry:  # each single subject alone in a fresh worker: a crash now is its own
             with _pool(rulesets, as_of, evaluator, 1) as alone:
                 try:
-                    _merge(total, alone.submit(evaluate_chunk, chunk).result())
+                    total.merge(alone.submit(evaluate_chunk, chunk).result())
                 except BrokenProcessPool:
                     total.crashes += 1
                     total.quarantined.append(subject_quarantine(chunk[0][0], Reason.ENGINE_CRASH, CRASHED_TWICE))
-    total.alerts.sort(key=Alert.sort_key)
-    total.evaluated.sort()
-    return total
-
-
-def _merge(total: Outcome, part: Outcome) -> None:
-    total.alerts.extend(part.alerts)
-    total.evaluated.extend(part.evaluated)
-    total.quarantined.extend(part.quarantined)
-    total.crashes += part.crashes
+            done += 1
+            on_progress(done, planned)
+    return total.sorted()

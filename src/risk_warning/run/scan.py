@@ -25,8 +25,10 @@ from datetime import date, timedelta
 
 from risk_warning.alerts.model import Alert
 from risk_warning.errors import ScanRefusedError
-from risk_warning.evaluate.subject import Engine, EvaluatorName
-from risk_warning.executors.processes import evaluate_in_workers
+from risk_warning.evaluate.subject import EvaluatorName
+from risk_warning.executors.base import Executor
+from risk_warning.executors.inline import InlineExecutor
+from risk_warning.executors.processes import ProcessExecutor
 from risk_warning.facts._base import Fact
 from risk_warning.facts.normalise import day_number
 from risk_warning.facts.personnel import Cadre
@@ -94,7 +96,7 @@ def scan(
     result = ScanResult(as_of, rulesets_hash(rulesets))
     if store is None:
         loaded = _read(source, result)
-        _evaluate(rulesets, loaded, as_of, result, evaluator, workers, renew=lambda: None)
+        _evaluate(rulesets, loaded, as_of, result, evaluator, workers, renew=lambda done, total: None)
         return result
     holder = lease_holder()
     store.acquire_lease(holder, LEASE_TTL)
@@ -116,7 +118,7 @@ def scan(
         result.accepted, result.over_limit = verdict.input_problems, verdict.over_limit
         last_renewal = time.monotonic()
 
-        def renew() -> None:
+        def renew(done: int = 0, total: int = 0) -> None:
             nonlocal last_renewal
             if time.monotonic() - last_renewal > LEASE_RENEW_SECONDS:
                 store.acquire_lease(holder, LEASE_TTL)
@@ -177,7 +179,7 @@ def _evaluate(
     result: ScanResult,
     evaluator: EvaluatorName,
     workers: int,
-    renew: Callable[[], None],
+    renew: Callable[[int, int], None],
     *,
     states: Mapping[str, SubjectState] | None = None,
     want_states: bool = False,
@@ -209,17 +211,10 @@ def _evaluate(
             units[subject] = unit
     result.subjects = len(partitions)
     todo, carried, hashes = plan(partitions, states or {}, result.ruleset_hash, as_of)
-    if workers > 0:
-        outcome = evaluate_in_workers(rulesets, todo, as_of, workers=workers, evaluator=evaluator, on_progress=renew)
-        result.alerts, result.subjects_seen = outcome.alerts, outcome.evaluated
-        result.quarantined += outcome.quarantined
-    else:
-        with Engine(rulesets, evaluator=evaluator) as engine:
-            for subject, members in todo:
-                result.subjects_seen.append(subject)
-                result.alerts.extend(engine.evaluate_subject(subject, members, as_of))
-                renew()
-        result.alerts.sort(key=Alert.sort_key)
+    executor: Executor = ProcessExecutor(workers) if workers > 0 else InlineExecutor()
+    outcome = executor.run(rulesets, todo, as_of, evaluator=evaluator, on_progress=renew)
+    result.alerts, result.subjects_seen = outcome.alerts, outcome.evaluated
+    result.quarantined += outcome.quarantined
     if not want_states:
         return units, carried, {}
     seen = set(result.subjects_seen)

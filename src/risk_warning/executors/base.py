@@ -1,0 +1,79 @@
+"""Where partitions are evaluated: one protocol, one crash policy shared by every executor.
+
+An executor evaluates subject partitions for one as-of date and ruleset set, and returns the alerts,
+the subjects it evaluated and the subjects it had to quarantine. The policy is the same everywhere:
+an error the engine reports for one subject quarantines that subject, with a reason, and nothing
+else; results come back sorted, so they never depend on the order in which work finished. Executors
+that isolate the engine (processes) add the crash half of the policy: retry, bisect to the subject,
+quarantine it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Protocol
+
+from risk_warning.alerts.model import Alert
+from risk_warning.errors import QuarantinedRecord, Reason, RiskWarningError, SourceLocation
+from risk_warning.evaluate.subject import Engine, EvaluatorName
+from risk_warning.facts._base import Fact
+from risk_warning.rules.program import Ruleset
+
+Partition = tuple[str, list[Fact]]
+
+
+@dataclass
+class Outcome:
+    alerts: list[Alert] = field(default_factory=list)
+    evaluated: list[str] = field(default_factory=list)
+    quarantined: list[QuarantinedRecord] = field(default_factory=list)
+    crashes: int = 0
+
+    def merge(self, part: Outcome) -> None:
+        self.alerts.extend(part.alerts)
+        self.evaluated.extend(part.evaluated)
+        self.quarantined.extend(part.quarantined)
+        self.crashes += part.crashes
+
+    def sorted(self) -> Outcome:
+        self.alerts.sort(key=Alert.sort_key)
+        self.evaluated.sort()
+        return self
+
+
+class Executor(Protocol):
+    """Evaluate every partition; ``on_progress(done, total)`` after each piece of work (lease renewal, progress)."""
+
+    def run(
+        self,
+        rulesets: Sequence[Ruleset],
+        partitions: Sequence[Partition],
+        as_of: date,
+        *,
+        evaluator: EvaluatorName = "durable",
+        on_progress: Callable[[int, int], None] = lambda done, total: None,
+    ) -> Outcome: ...
+
+
+def subject_quarantine(subject: str, reason: Reason, message: str) -> QuarantinedRecord:
+    return QuarantinedRecord(SourceLocation(f"subject:{subject}"), "", reason, message)
+
+
+def evaluate_partitions(engine: Engine, partitions: Sequence[Partition], as_of: date) -> Outcome:
+    """The shared per-subject policy: an engine error quarantines only its subject."""
+    outcome = Outcome()
+    for subject, facts in partitions:
+        try:
+            outcome.alerts.extend(engine.evaluate_subject(subject, facts, as_of))
+            outcome.evaluated.append(subject)
+        except RiskWarningError as exc:
+            outcome.quarantined.append(subject_quarantine(subject, Reason.ENGINE_CRASH, f"engine error: {exc}"))
+    return outcome
+
+
+def chunks(partitions: Sequence[Partition], pieces: int) -> list[list[Partition]]:
+    """About ``pieces`` chunks (at most 200 subjects each), in the partitions' order."""
+    size = max(1, min(200, -(-len(partitions) // max(1, pieces))))
+    return [list(partitions[i : i + size]) for i in range(0, len(partitions), size)]
