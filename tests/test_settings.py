@@ -69,3 +69,17 @@ def test_a_scan_without_the_key_exits_2_with_what_to_do(tmp_path: Path) -> None:
     )  # fmt: skip
     assert result.returncode == 2 and "RW_TOKEN_KEY is not set" in result.stderr
     assert "6222000011112222" not in result.stdout + result.stderr
+
+
+def test_every_command_reads_the_store_url_from_rw_db_url(tmp_path: Path) -> None:
+    env = {**os.environ, "RW_DB_URL": f"sqlite:///{tmp_path / 'from-env.db'}"}
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-m", "risk_warning", *args]
+        return subprocess.run(command, capture_output=True, text=True, cwd=ROOT, env=env, timeout=300)
+
+    scanned = run("scan", "--data", "fixtures/demo", "--as-of", "2026-06-30", "--max-quarantined", "0.2")
+    assert scanned.returncode == 0, scanned.stderr
+    assert (tmp_path / "from-env.db").is_file() and not (ROOT / "risk_warning.db").exists()
+    listed = run("alerts", "list", "--grade", "red", "--format", "json")
+    assert listed.returncode == 0 and '"grade": "red"' in listed.stdout

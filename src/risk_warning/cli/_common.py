@@ -18,13 +18,16 @@ from risk_warning.errors import RulesetError
 from risk_warning.privacy import scrub
 from risk_warning.rules.loader import load_rulesets
 from risk_warning.rules.program import Ruleset
+from risk_warning.settings import Settings
 
 # piped output (make demo in CI, a log file) gets a readable width instead of 80 columns
 out = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
-DEFAULT_DB = "sqlite:///risk_warning.db"
-DbOpt = Annotated[str, typer.Option(help="Store URL: sqlite:///file.db or postgresql+psycopg://...")]
+DEFAULT_DB = Settings.model_fields["db_url"].default
+DbOpt = Annotated[
+    str, typer.Option(envvar="RW_DB_URL", help="Store URL: sqlite:///file.db or postgresql+psycopg://...")
+]
 FormatOpt = Annotated[str, typer.Option("--format", help="table or json")]
 RulesOpt = Annotated[list[Path], typer.Option(help="Ruleset files or directories.")]
 SiteOpt = Annotated[Path | None, typer.Option("--site", help="A site file overriding params, grades, status.")]

@@ -36,6 +36,7 @@ from apscheduler.triggers.cron import CronTrigger
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from risk_warning.errors import Diagnostic, Reason, RulesetError, SourceLocation
+from risk_warning.settings import settings
 
 log = logging.getLogger("risk_warning.run.scheduler")
 JOB_ID = "nightly-scan"
@@ -48,7 +49,7 @@ class ScheduleConfig(BaseModel):
     timezone: str = "Asia/Shanghai"
     data: str
     rules: list[str] = Field(default_factory=lambda: ["rulesets"])
-    db: str = "sqlite:///risk_warning.db"
+    db: str = Field(default_factory=lambda: settings().db_url)  # RW_DB_URL unless the file says
     site: str | None = None
     workers: int = 2
     misfire_grace_seconds: int = 3600

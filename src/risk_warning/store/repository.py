@@ -26,6 +26,7 @@ from risk_warning.facts._base import Fact
 from risk_warning.facts.history import EducationAssignment, Signal, Watch
 from risk_warning.facts.integrity import EducationType, Intervention
 from risk_warning.grade import Grade
+from risk_warning.settings import settings
 from risk_warning.sources.base import FileReport, QuarantinedRecord
 from risk_warning.store import migrate
 from risk_warning.store.tables import (
@@ -100,11 +101,10 @@ def _aware(value: datetime) -> datetime:
 
 
 class AlertStore:
-    def __init__(
-        self, url: str = "sqlite:///risk_warning.db", *, recheck_days: Mapping[str, int] | None = None
-    ) -> None:
-        """Open (and migrate) a store. ``recheck_days`` sets the re-check period by intervention type;
-        ``"*"`` is the default for the others (90 days; 183 after 诫勉 unless given)."""
+    def __init__(self, url: str | None = None, *, recheck_days: Mapping[str, int] | None = None) -> None:
+        """Open (and migrate) a store (default: ``RW_DB_URL``). ``recheck_days`` sets the re-check period by
+        intervention type; ``"*"`` is the default for the others (90 days; 183 after 诫勉 unless given)."""
+        url = url or settings().db_url
         self.url = url
         self.recheck_days: dict[str, int] = {**RECHECK_DAYS, **(recheck_days or {})}
         self.engine: SqlEngine = create_engine(url)
