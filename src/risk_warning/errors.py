@@ -7,6 +7,8 @@ Exception tree::
     ├── DataError           input records were rejected (fail-fast mode only; otherwise quarantined)
     ├── MappingError        a site mapping file (headers, codes, file names) has one or more Diagnostics
     ├── ConfigError         a setting is missing or invalid (RW_TOKEN_KEY, ...)
+    ├── StoreError          a lifecycle change that is not allowed, or an alert that does not exist
+    ├── ScanInProgressError another scan holds the store's lease
     ├── ScanRefusedError    a scan's input was not whole (or too much of it quarantined): nothing was written
     ├── EngineLimitError    a compiled ruleset would exceed a limit of the durable-rules engine
     └── EngineError         the engine reported an error or an impossible result while evaluating
@@ -23,6 +25,7 @@ import difflib
 import enum
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 
@@ -166,6 +169,19 @@ class MappingError(RiskWarningError):
     def __str__(self) -> str:
         lines = [str(d) for d in self.diagnostics]
         return f"{len(lines)} problem(s) in the mapping file:\n" + "\n".join(lines)
+
+
+class StoreError(RiskWarningError):
+    """A lifecycle operation that is not allowed, or names an alert that does not exist."""
+
+
+class ScanInProgressError(RiskWarningError):
+    """Another scan holds the lease on this store."""
+
+    def __init__(self, holder: str, expires_at: datetime) -> None:
+        super().__init__(f"a scan is in progress (held by {holder} until {expires_at.isoformat()})")
+        self.holder = holder
+        self.expires_at = expires_at
 
 
 class ConfigError(RiskWarningError):

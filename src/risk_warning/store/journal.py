@@ -1,0 +1,54 @@
+"""What every part of the store shares: the clock, chunked IN lists, and the alert history journal."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+
+from sqlmodel import Session
+
+from risk_warning.store.tables import AlertHistory, AlertRecord
+
+
+def now() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+def chunked(items: list[str], size: int = 500) -> Iterator[list[str]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def record(
+    session: Session,
+    row: AlertRecord,
+    actor: str,
+    action: str,
+    *,
+    to_status: str | None = None,
+    from_grade: str | None = None,
+    to_grade: str | None = None,
+    reason: str = "",
+    created: bool = False,
+    on: date | None = None,
+) -> None:
+    """One history entry; the status moves from the row's current one (none when just created) to ``to_status``.
+
+    ``on`` is the business date of the change (a scan's as-of date, the date a decision was taken);
+    it defaults to today.
+    """
+    assert row.id is not None
+    session.add(
+        AlertHistory(
+            alert_id=row.id,
+            at=now(),
+            actor=actor,
+            action=action,
+            from_status=None if created else row.status,
+            to_status=to_status or row.status,
+            from_grade=from_grade,
+            to_grade=to_grade,
+            reason=reason,
+            effective_on=on or now().date(),
+        )
+    )
