@@ -30,6 +30,9 @@ class Match:
 
 
 class Evaluator(Protocol):
-    """Evaluates a fixed set of compiled rules, as of a fixed date, one partition at a time."""
+    """Evaluates a fixed set of compiled rules, as of a fixed date, one partition at a time; ``close``
+    frees what it holds (the durable engine's rulesets)."""
 
     def evaluate(self, partition: Partition) -> list[Match]: ...
+
+    def close(self) -> None: ...

@@ -24,6 +24,9 @@ class ReferenceEvaluator:
         self.rulesets = list(rulesets)
         self.as_of = as_of if isinstance(as_of, int) else day_number(as_of)
 
+    def close(self) -> None:
+        """Nothing to free: the reference evaluator holds plain Python objects."""
+
     def evaluate(self, partition: Partition) -> list[Match]:
         by_type: dict[str, list[tuple[int, PlainFact]]] = defaultdict(list)
         for index, fact in enumerate(partition.facts):

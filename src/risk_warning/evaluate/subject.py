@@ -22,8 +22,7 @@ from typing import Literal
 from risk_warning.alerts.build import build_alerts
 from risk_warning.alerts.model import Adjustment, Alert, Evidence
 from risk_warning.engine.base import Evaluator, Match, Partition
-from risk_warning.engine.durable_adapter import DurableEvaluator
-from risk_warning.engine.reference import ReferenceEvaluator
+from risk_warning.engine.registry import make_evaluator
 from risk_warning.errors import EngineError
 from risk_warning.facts._base import SUBJECT_KINDS, Fact, subject_kind
 from risk_warning.facts.history import Signal, Watch
@@ -32,7 +31,6 @@ from risk_warning.facts.registry import specs_with
 from risk_warning.grade import Grade
 from risk_warning.plan.indicators import indicator_facts
 from risk_warning.plan.partition import partition_facts
-from risk_warning.rules.compiler import compile_rules
 from risk_warning.rules.interpret import Scope, truth
 from risk_warning.rules.program import SIGNAL, Rule, Ruleset, phase_rulesets
 from risk_warning.rules.template import render_template
@@ -110,11 +108,9 @@ class Engine:
         if (as_of, phase, kind) not in self._evaluators:
             if any(day != as_of for day, _, _ in self._evaluators):
                 self.close()  # one as-of date at a time: programs differ only by as_of
-            rulesets = self.phases[(phase, kind)]
-            if self.evaluator_name == "reference":
-                self._evaluators[(as_of, phase, kind)] = ReferenceEvaluator(rulesets, as_of)
-            else:
-                self._evaluators[(as_of, phase, kind)] = DurableEvaluator(compile_rules(rulesets, as_of))
+            self._evaluators[(as_of, phase, kind)] = make_evaluator(
+                self.evaluator_name, self.phases[(phase, kind)], as_of
+            )
         return self._evaluators[(as_of, phase, kind)]
 
     def evaluate_subject(self, subject: str, facts: Sequence[Fact], as_of: date) -> list[Alert]:
@@ -219,8 +215,7 @@ class Engine:
 
     def close(self) -> None:
         for ev in self._evaluators.values():
-            if isinstance(ev, DurableEvaluator):
-                ev.close()
+            ev.close()
         self._evaluators.clear()
 
     def __enter__(self) -> Engine:
