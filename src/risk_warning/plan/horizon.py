@@ -11,7 +11,7 @@ constant, a constant condition turning true or false, and a message template sho
 The education context (12-month windows) adds the dates on which a record enters or leaves it.
 
 The result is conservative: it may re-evaluate a subject that would not have changed, never the
-reverse. ``tests/test_incremental.py`` runs nightly incremental scans against full scans.
+reverse. ``tests/plan/test_incremental.py`` runs nightly incremental scans against full scans.
 """
 
 from __future__ import annotations

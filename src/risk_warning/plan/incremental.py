@@ -2,7 +2,7 @@
 
 A subject is skipped ("carried") when its facts hash the same as when it was last evaluated, the rules
 are the same, and the scan date lies within the validity horizon recorded then (see ``horizon``).
-Otherwise it is evaluated. The result is the same as a full scan's (``tests/test_incremental.py``).
+Otherwise it is evaluated. The result is the same as a full scan's (``tests/plan/test_incremental.py``).
 """
 
 from __future__ import annotations
