@@ -75,54 +75,37 @@ class ProcessExecutor:
         evaluator: EvaluatorName = "durable",
         on_progress: Callable[[int, int], None] = lambda done, total: None,
     ) -> Outcome:
-        return evaluate_in_workers(
-            rulesets, partitions, as_of, workers=self.workers, evaluator=evaluator, on_progress=on_progress
-        )
-
-
-def evaluate_in_workers(
-    rulesets: Sequence[Ruleset],
-    partitions: Sequence[Partition],
-    as_of: date,
-    *,
-    workers: int = 2,
-    evaluator: EvaluatorName = "durable",
-    on_progress: Callable[[int, int], None] = lambda done, total: None,
-) -> Outcome:
-    """Evaluate every partition in ``workers`` processes; crashes are bisected down to the subject.
-
-    ``on_progress(done, total)`` is called after each chunk (the scan renews its lease there).
-    """
-    total = Outcome()
-    fresh: list[list[Partition]] = chunks(partitions, workers * 8)
-    planned, done = len(fresh), 0
-    while fresh:
-        retry: list[list[Partition]] = []
-        with _pool(rulesets, as_of, evaluator, workers) as pool:
-            futures: dict[Future[Outcome], list[Partition]] = {pool.submit(evaluate_chunk, c): c for c in fresh}
-            fresh = []
-            for future in as_completed(futures):
-                chunk = futures[future]
+        """Evaluate every partition; ``on_progress(done, total)`` after each chunk (the scan renews its lease)."""
+        total = Outcome()
+        fresh: list[list[Partition]] = chunks(partitions, self.workers * 8)
+        planned, done = len(fresh), 0
+        while fresh:
+            retry: list[list[Partition]] = []
+            with _pool(rulesets, as_of, evaluator, self.workers) as pool:
+                futures: dict[Future[Outcome], list[Partition]] = {pool.submit(evaluate_chunk, c): c for c in fresh}
+                fresh = []
+                for future in as_completed(futures):
+                    chunk = futures[future]
+                    done += 1
+                    on_progress(done, planned)
+                    try:
+                        total.merge(future.result())
+                    except BrokenProcessPool:
+                        # the pool is gone: every chunk not yet finished lands here, guilty or not
+                        total.crashes += 1
+                        planned += 2 if len(chunk) > 1 else 1  # the chunk comes back as two halves, or alone
+                        if len(chunk) > 1:
+                            half = len(chunk) // 2
+                            fresh += [chunk[:half], chunk[half:]]
+                        else:
+                            retry.append(chunk)
+            for chunk in retry:  # each single subject alone in a fresh worker: a crash now is its own
+                with _pool(rulesets, as_of, evaluator, 1) as alone:
+                    try:
+                        total.merge(alone.submit(evaluate_chunk, chunk).result())
+                    except BrokenProcessPool:
+                        total.crashes += 1
+                        total.quarantined.append(subject_quarantine(chunk[0][0], Reason.ENGINE_CRASH, CRASHED_TWICE))
                 done += 1
                 on_progress(done, planned)
-                try:
-                    total.merge(future.result())
-                except BrokenProcessPool:
-                    # the pool is gone: every chunk not yet finished lands here, guilty or not
-                    total.crashes += 1
-                    planned += 2 if len(chunk) > 1 else 1  # the chunk comes back as two halves, or alone
-                    if len(chunk) > 1:
-                        half = len(chunk) // 2
-                        fresh += [chunk[:half], chunk[half:]]
-                    else:
-                        retry.append(chunk)
-        for chunk in retry:  # each single subject alone in a fresh worker: a crash now is its own
-            with _pool(rulesets, as_of, evaluator, 1) as alone:
-                try:
-                    total.merge(alone.submit(evaluate_chunk, chunk).result())
-                except BrokenProcessPool:
-                    total.crashes += 1
-                    total.quarantined.append(subject_quarantine(chunk[0][0], Reason.ENGINE_CRASH, CRASHED_TWICE))
-            done += 1
-            on_progress(done, planned)
-    return total.sorted()
+        return total.sorted()
