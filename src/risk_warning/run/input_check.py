@@ -55,10 +55,6 @@ class InputVerdict:
     data_problems: list[str] = field(default_factory=list)  # never accepted by name
     over_limit: list[str] = field(default_factory=list)  # quarantine beyond the limit, every subject held
 
-    @property
-    def refused(self) -> bool:
-        return bool(self.input_problems or self.data_problems)
-
 
 def profile_of(loaded: LoadResult) -> InputProfile:
     types = Counter(f.fact_type for f in loaded.facts)

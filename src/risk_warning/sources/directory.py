@@ -171,7 +171,7 @@ class DirectorySource:
             refuse(report, result, exc, table)
             return
         for broken in table.broken:
-            subjects = subjects_named(fact_type, by_field(table, fact_type, self.mapping, broken.cells))
+            subjects = subjects_named(fact_type, by_field(fact_type, self.mapping, broken.cells))
             location = SourceLocation(name, broken.line)
             result.quarantined.append(
                 QuarantinedRecord(location, fact_type, Reason.BROKEN_RECORD, broken.problem, subjects=subjects)

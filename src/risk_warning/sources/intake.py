@@ -73,7 +73,8 @@ def _reason(message: str) -> Reason:
     return Reason.DUPLICATE_RECORD if message.startswith("same ") else Reason.INVALID_VALUE
 
 
-def by_field(table: RawTable, fact_type: str, mapping: SiteMapping, cells: Mapping[str, str | None]) -> dict[str, str]:
+def by_field(fact_type: str, mapping: SiteMapping, cells: Mapping[str, str | None]) -> dict[str, str]:
+    """A broken record's readable cells by the field their header names."""
     known = header_names(fact_type)
     out: dict[str, str] = {}
     for header, value in cells.items():
