@@ -15,12 +15,12 @@ from hypothesis import HealthCheck, given, reject, settings
 from hypothesis import strategies as st
 
 from risk_warning.engine.base import Partition
-from risk_warning.engine.durable_adapter import DurableEvaluator
+from risk_warning.engine.durable.adapter import DurableEvaluator
+from risk_warning.engine.durable.compile import compile_rules
 from risk_warning.engine.reference import ReferenceEvaluator
 from risk_warning.errors import RulesetError
 from risk_warning.facts.normalise import normalise
 from risk_warning.facts.records import validate_record
-from risk_warning.rules.compiler import compile_rules
 from risk_warning.rules.loader import parse_ruleset
 
 REFUSALS = ("may be empty", "too many conditions combine facts")

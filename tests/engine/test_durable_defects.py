@@ -15,18 +15,18 @@ import durable_rules_engine as raw
 import pytest
 
 from risk_warning.engine.base import Partition
-from risk_warning.engine.durable_adapter import (
+from risk_warning.engine.durable.adapter import (
     MAX_ALPHA_FANOUT,
     DurableEvaluator,
     fact_ids,
     fnv1a_32,
     group_rules,
 )
+from risk_warning.engine.durable.compile import CompiledRule, compile_rules
 from risk_warning.engine.reference import ReferenceEvaluator
 from risk_warning.errors import EngineLimitError
 from risk_warning.facts.normalise import PlainFact
 from risk_warning.grade import Grade
-from risk_warning.rules.compiler import CompiledRule, compile_rules
 from risk_warning.rules.loader import parse_ruleset
 
 AS_OF = date(2026, 6, 30)

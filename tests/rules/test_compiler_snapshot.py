@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from risk_warning.rules.compiler import compile_rules
+from risk_warning.engine.durable.compile import compile_rules
 from risk_warning.rules.loader import load_ruleset
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -64,9 +64,9 @@ def validate(paths: PathsArg, site: SiteOpt = None) -> None:
 
 def _check_engine_limits(rulesets: list[Ruleset]) -> None:
     """Compile once and group for the engine, so a rule beyond its limits fails here, not in a scan."""
-    from risk_warning.engine.durable_adapter import group_rules
+    from risk_warning.engine.durable.adapter import group_rules
+    from risk_warning.engine.durable.compile import compile_rules
     from risk_warning.errors import EngineLimitError
-    from risk_warning.rules.compiler import compile_rules
 
     try:
         group_rules(compile_rules(rulesets, date.today()).rules)

@@ -6,13 +6,13 @@ from collections.abc import Callable, Sequence
 from datetime import date
 
 from risk_warning.engine.base import Evaluator
+from risk_warning.engine.durable import compile_rules  # importing the backend registers its load-time check
 from risk_warning.engine.reference import ReferenceEvaluator
 from risk_warning.rules.program import Ruleset
 
 
 def _durable(rulesets: Sequence[Ruleset], as_of: date) -> Evaluator:
-    from risk_warning.engine.durable_adapter import DurableEvaluator
-    from risk_warning.rules.compiler import compile_rules
+    from risk_warning.engine.durable.adapter import DurableEvaluator  # loads the C engine only when used
 
     return DurableEvaluator(compile_rules(rulesets, as_of))
 

@@ -19,6 +19,7 @@ from risk_warning.facts.registry import FACT_SPECS, FactSpec
 from risk_warning.grade import Grade
 from risk_warning.privacy import ephemeral_token_key
 from risk_warning.rules import ast
+from risk_warning.rules.backends import CHECKS
 from risk_warning.rules.model import (
     Expectation,
     IndicatorSpec,
@@ -394,24 +395,19 @@ def _check_test_facts(
 def _trial_compile(
     rules: list[Rule], params: dict[str, Any], types: dict[str, FactSpec], positions: list[int], out: _Collector
 ) -> None:
-    """Compile each rule once now, so that a condition the engine cannot express is reported at load."""
-    from risk_warning.rules.compiler import CompileError, compile_rule
-
+    """Ask every registered backend (rules/backends.py) what it cannot express, so it is reported at load."""
     index_of = {spec_id: i for spec_id, i in zip((r.id for r in rules), positions, strict=False)}
     specs = {t.name: t for t in types.values()}
     for rule in rules:
-        try:
-            # three far-apart dates, so that levels that are constant on one date are compiled on another
-            for day in (-25000, 20000, 80000):
-                compile_rule(rule, params, day, specs)
-        except CompileError as exc:
-            level, _, alias = exc.where.partition("/")
-            index = index_of.get(rule.id, 0)
-            alias = alias.removeprefix("none ")
-            loc: Loc = ("rules", index, "match", alias) if alias else ("rules", index, "levels", level)
-            if alias and rule.spec.match.get(alias) is None:
-                loc = ("rules", index, "levels", level)
-            out.add(Diagnostic(out.smap.at(loc), Reason.UNSUPPORTED, str(exc), "", rule.id))
+        for check in CHECKS.values():
+            for problem in check(rule, params, specs):
+                level, _, alias = problem.where.partition("/")
+                index = index_of.get(rule.id, 0)
+                alias = alias.removeprefix("none ")
+                loc: Loc = ("rules", index, "match", alias) if alias else ("rules", index, "levels", level)
+                if alias and rule.spec.match.get(alias) is None:
+                    loc = ("rules", index, "levels", level)
+                out.add(Diagnostic(out.smap.at(loc), Reason.UNSUPPORTED, problem.message, "", rule.id))
 
 
 def _partial_rule(raw: Any) -> RuleSpec | None:

@@ -30,9 +30,9 @@ from typing import Any
 import durable_rules_engine as _engine
 
 from risk_warning.engine.base import Match, Partition
+from risk_warning.engine.durable.compile import SHADOW, CompiledRule, Program
 from risk_warning.errors import EngineError, EngineLimitError
 from risk_warning.facts.normalise import PlainFact
-from risk_warning.rules.compiler import SHADOW, CompiledRule, Program
 
 MAX_RULES_PER_GROUP = 40  # well under 256 identical conditions and the 64-node alpha stack
 MAX_ALPHA_FANOUT = 48  # the engine fails at 64 pending sibling alpha nodes (#312) and hangs at 512

@@ -14,7 +14,8 @@ are about the *shape* of conditions (see docs/design.md):
 * every join ends with an always-true reference (``_one``) to avoid an out-of-bounds read (#381);
 * joins never use the engine's ``id``/``sid`` (copyMessage does not copy them).
 
-It imports nothing from the engine package.
+It never imports the C engine (``adapter.py`` does); it also checks each rule at load time for what
+the engine cannot express (``check_rule``, registered with ``rules/backends.py``).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from typing import Any
 from risk_warning.facts.normalise import day_number
 from risk_warning.grade import Grade
 from risk_warning.rules import ast
+from risk_warning.rules.backends import Unsupported
 from risk_warning.rules.interpret import Scope, evaluate
 from risk_warning.rules.program import Pattern, Rule, Ruleset
 from risk_warning.rules.typecheck import is_constant
@@ -544,3 +546,14 @@ def compile_rules(rulesets: Sequence[Ruleset], as_of: int | Any) -> Program:
             used.update(p.fact_type for p in rule.patterns)
             negated.update(p.fact_type for p in rule.patterns if p.negated)
     return Program(tuple(compiled), frozenset(negated), frozenset(used))
+
+
+def check_rule(rule: Rule, params: Mapping[str, Any], specs: Mapping[str, Any]) -> list[Unsupported]:
+    """What of ``rule`` the engine cannot express, found by compiling it on three far-apart dates (so that
+    levels that are constant on one date are compiled on another); registered with rules/backends.py."""
+    try:
+        for day in (-25000, 20000, 80000):
+            compile_rule(rule, params, day, specs)
+    except CompileError as exc:
+        return [Unsupported(exc.where, str(exc))]
+    return []
