@@ -32,11 +32,16 @@ from risk_warning.rules.backends import Unsupported
 from risk_warning.rules.interpret import Scope
 from risk_warning.rules.normal_form import (
     MAX_ALTERNATIVES,
+    NotNegatable,
     conjuncts,
     dnf,
     flatten_or,
     fold,
     guard_nulls,
+    negate,
+    nullability,
+    owner,
+    push_not,
     qualify,
 )
 from risk_warning.rules.program import Pattern, Rule, Ruleset
@@ -95,46 +100,24 @@ class _Ctx:
 
     def owner(self, path: ast.Path) -> str | None:
         """The alias a field path belongs to, or None for as_of/params."""
-        if path.parts == ("as_of",) or path.parts[0] == "params":
-            return None
-        return self.current if len(path.parts) == 1 else path.parts[0]
+        return owner(path, self.current)
 
     def field(self, path: ast.Path) -> str:
         return path.parts[-1]
 
 
-def _null_checks(expr: ast.Expr, ctx: _Ctx) -> list[ast.Expr]:
-    """``x is null`` for each nullable field in ``expr``: what makes a comparison false regardless."""
-    checks: list[ast.Expr] = []
-    for p in ast.paths(expr):
-        owner = ctx.owner(p)
-        if owner is not None and ctx.nullable.get((owner, ctx.field(p)), True):
-            checks.append(ast.IsNull(p, pos=p.pos))
-    return checks
+def _negate(expr: ast.Expr, ctx: _Ctx) -> ast.Expr:
+    try:
+        return negate(expr, ctx.nullable, ctx.current)
+    except NotNegatable as exc:
+        raise ctx.fail(exc.node, str(exc)) from None
 
 
-def negate(expr: ast.Expr, ctx: _Ctx) -> ast.Expr:
-    """``not expr`` without ``not``, keeping the null semantics of ``rules.interpret``."""
-    match expr:
-        case ast.Literal(value=v):
-            return ast.Literal(v is not True, pos=expr.pos)
-        case ast.Not(operand=o):
-            return o
-        case ast.And(items=items):
-            return ast.Or(tuple(negate(i, ctx) for i in items), pos=expr.pos)
-        case ast.Or(items=items):
-            return ast.And(tuple(negate(i, ctx) for i in items), pos=expr.pos)
-        case ast.IsNull(operand=o, negated=n):
-            return ast.IsNull(o, negated=not n, pos=expr.pos)
-        case ast.Compare(op=op, left=left, right=right):
-            flipped = ast.Compare(ast.NEGATED_OP[op], left, right, pos=expr.pos)
-            return ast.Or((flipped, *_null_checks(expr, ctx)), pos=expr.pos)
-        case ast.In(operand=o, items=items, negated=n):
-            return ast.Or((ast.In(o, items, negated=not n, pos=expr.pos), *_null_checks(o, ctx)), pos=expr.pos)
-        case ast.Path():
-            is_false = ast.Compare("!=", expr, ast.Literal(True), pos=expr.pos)
-            return ast.Or((is_false, *_null_checks(expr, ctx)), pos=expr.pos)
-    raise ctx.fail(expr, "this condition cannot be negated")
+def _push_not(expr: ast.Expr, ctx: _Ctx) -> ast.Expr:
+    try:
+        return push_not(expr, ctx.nullable, ctx.current)
+    except NotNegatable as exc:
+        raise ctx.fail(exc.node, str(exc)) from None
 
 
 def _operand(expr: ast.Expr, ctx: _Ctx) -> Any:
@@ -231,7 +214,7 @@ def condition(expr: ast.Expr, ctx: _Ctx) -> Json | bool:
             ctx.joined = ctx.joined or before
             return False if not kept else kept[0] if len(kept) == 1 else {"$or": kept}
         case ast.Not(operand=o):
-            return condition(negate(o, ctx), ctx)
+            return condition(_negate(o, ctx), ctx)
         case ast.IsNull(operand=o, negated=n):
             if not _is_here(o, ctx):
                 raise ctx.fail(expr, f"test '{o}' for null in its own pattern")
@@ -254,22 +237,6 @@ def _latest(expr: ast.Expr, order: Sequence[str], current: str | None) -> str | 
     owners -= {"as_of", "params", None}
     positions = [order.index(o) for o in owners if o in order]
     return order[max(positions)] if positions else None
-
-
-def _nullable_map(rule: Rule, specs: Mapping[str, Any]) -> dict[tuple[str, str], bool]:
-    out: dict[tuple[str, str], bool] = {}
-    for p in rule.patterns:
-        spec = specs.get(p.fact_type)
-        if spec is not None:
-            for name, fld in spec.fields.items():
-                out[(p.alias, name)] = fld.nullable
-        if p.negated or p.where is None:
-            continue
-        for c in conjuncts(qualify(p.where, p.alias)):  # `x is not null` in its own pattern: x is never empty
-            operand = c.operand if isinstance(c, ast.IsNull) and c.negated else None
-            if isinstance(operand, ast.Path) and operand.parts[0] == p.alias:
-                out[(p.alias, operand.parts[-1])] = False
-    return out
 
 
 def _pattern_json(
@@ -305,18 +272,6 @@ def _pattern_json(
     if joins and earlier:
         parts.append({"_one": {earlier[0]: "_one"}})  # always true; keeps #381 away
     return {"$and": parts} if len(parts) > 1 else parts[0]
-
-
-def push_not(expr: ast.Expr, ctx: _Ctx) -> ast.Expr:
-    """The same condition with every ``not`` pushed down to comparisons (see ``negate``)."""
-    match expr:
-        case ast.Not(operand=o):
-            return push_not(negate(push_not(o, ctx), ctx), ctx)
-        case ast.And(items=items):
-            return ast.And(tuple(push_not(i, ctx) for i in items), pos=expr.pos)
-        case ast.Or(items=items):
-            return ast.Or(tuple(push_not(i, ctx) for i in items), pos=expr.pos)
-    return expr
 
 
 def _split(pool: list[ast.Expr], order: Sequence[str], ctx: _Ctx) -> list[list[ast.Expr]]:
@@ -361,7 +316,7 @@ def _compiles_at(c: ast.Expr, target: str, order: Sequence[str], ctx: _Ctx) -> b
 def compile_rule(rule: Rule, params: Mapping[str, Any], as_of: int, specs: Mapping[str, Any]) -> list[CompiledRule]:
     scope = Scope(as_of, params, {})
     bound = [p.alias for p in rule.bound]
-    nullable = _nullable_map(rule, specs)
+    nullable = nullability(rule, specs)
     out: list[CompiledRule] = []
     for level in rule.levels:
         ctx = _Ctx(rule, level.grade.value, "", (), scope, nullable)
@@ -369,7 +324,7 @@ def compile_rule(rule: Rule, params: Mapping[str, Any], as_of: int, specs: Mappi
         for p in rule.bound:
             pool.extend(conjuncts(qualify(p.where, p.alias)) if p.where is not None else [])
         pool.extend(conjuncts(level.condition))
-        normal = [n for c in pool for n in conjuncts(guard_nulls(push_not(fold(c, scope), ctx), nullable))]
+        normal = [n for c in pool for n in conjuncts(guard_nulls(_push_not(fold(c, scope), ctx), nullable))]
         if any(isinstance(c, ast.Literal) and c.value is not True for c in normal):
             continue  # a constant condition is false: this level never holds
         normal = [c for c in normal if not isinstance(c, ast.Literal)]
@@ -429,7 +384,7 @@ def _absence(
     if p.where is None:
         disjuncts: list[list[ast.Expr]] = [[]]
     else:
-        folded = guard_nulls(push_not(fold(qualify(p.where, p.alias), scope), ctx), nullable)
+        folded = guard_nulls(_push_not(fold(qualify(p.where, p.alias), scope), ctx), nullable)
         for path in ast.paths(folded):
             if path.parts[0] != p.alias and nullable.get((path.parts[0], path.parts[-1]), False):
                 raise ctx.fail(
