@@ -1,0 +1,53 @@
+"""Check the tests a rule carries: their facts are valid records of known types, their expectations
+name rules of the file."""
+
+from __future__ import annotations
+
+from risk_warning.errors import Diagnostic, Reason, did_you_mean
+from risk_warning.facts.records import validate_record
+from risk_warning.facts.registry import FACT_SPECS, FactSpec
+from risk_warning.privacy import ephemeral_token_key
+from risk_warning.rules.diagnostics import Collector
+from risk_warning.rules.model import RuleSpec
+from risk_warning.rules.yamlsrc import Loc
+
+
+def check_tests(spec: RuleSpec, index: int, rule_ids: set[str], types: dict[str, FactSpec], out: Collector) -> None:
+    with ephemeral_token_key():  # test facts' tokens never leave the check
+        _check_test_facts(spec, index, rule_ids, types, out)
+
+
+def _check_test_facts(
+    spec: RuleSpec, index: int, rule_ids: set[str], types: dict[str, FactSpec], out: Collector
+) -> None:
+    for t_index, test in enumerate(spec.tests):
+        tloc: Loc = ("rules", index, "tests", t_index)
+        for type_name, records in test.facts.items():
+            if type_name not in FACT_SPECS:
+                hint = did_you_mean(type_name, FACT_SPECS) or ""
+                out.add(
+                    Diagnostic(
+                        out.smap.at((*tloc, "facts", type_name), key=True),
+                        Reason.UNKNOWN_FACT_TYPE,
+                        f"unknown fact type '{type_name}'",
+                        hint,
+                        spec.id,
+                    )
+                )
+                continue
+            for r_index, record in enumerate(records):
+                for field_name, message in validate_record(type_name, record, fill_keys=True)[1]:
+                    rloc: Loc = (*tloc, "facts", type_name, r_index)
+                    if field_name in record:
+                        rloc = (*rloc, field_name)
+                    out.at(rloc, Reason.INVALID_VALUE, f"{type_name}.{field_name}: {message}", "", spec.id)
+        for e_index, exp in enumerate(test.expect):
+            if exp.rule is not None and exp.rule not in rule_ids:
+                hint = did_you_mean(exp.rule, rule_ids)
+                out.at(
+                    (*tloc, "expect", e_index, "rule"),
+                    Reason.UNKNOWN_NAME,
+                    f"unknown rule '{exp.rule}'",
+                    hint,
+                    spec.id,
+                )

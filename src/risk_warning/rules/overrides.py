@@ -1,0 +1,92 @@
+"""Site override files: a site's own params and rule statuses or grades over the shipped rulesets."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pydantic
+
+from risk_warning.errors import Diagnostic, Reason, RulesetError, did_you_mean
+from risk_warning.rules.diagnostics import Collector, pydantic_diagnostics
+from risk_warning.rules.model import RuleOverride, SiteOverrides
+from risk_warning.rules.program import Level, Ruleset
+from risk_warning.rules.typecheck import param_type
+from risk_warning.rules.yamlsrc import load_yaml
+
+
+def is_site_file(path: Path) -> bool:
+    """A site override file (params: or rules: as mappings, no ruleset:); unreadable files are not."""
+    try:
+        loaded = load_yaml(path.read_text(encoding="utf-8"), str(path))
+    except (OSError, UnicodeDecodeError):
+        return False  # load_ruleset reports it
+    if isinstance(loaded, Diagnostic) or not isinstance(loaded[0], dict):
+        return False
+    data = loaded[0]
+    return "ruleset" not in data and (isinstance(data.get("rules"), dict) or isinstance(data.get("params"), dict))
+
+
+def apply_overrides(rulesets: Sequence[Ruleset], path: Path) -> list[Ruleset]:
+    """Apply a site file: ``params: {ruleset.param: value}``, ``rules: {rule_id: {status, grade}}``."""
+    loaded = load_yaml(path.read_text(encoding="utf-8"), str(path))
+    if isinstance(loaded, Diagnostic):
+        raise RulesetError([loaded])
+    data, smap = loaded
+    out = Collector(smap, True)
+    try:
+        site = SiteOverrides.model_validate(data or {})
+    except pydantic.ValidationError as exc:
+        pydantic_diagnostics(exc, data, out)
+        raise RulesetError(out.items) from None
+    by_id = {rs.id: rs for rs in rulesets}
+    new_params: dict[str, dict[str, Any]] = {rs.id: dict(rs.params) for rs in rulesets}
+    for key, value in site.params.items():
+        rs_id, _, name = key.rpartition(".")
+        rs = by_id.get(rs_id)
+        if rs is None or name not in rs.params:
+            candidates = [f"{r.id}.{p}" for r in rulesets for p in r.params]
+            out.add(
+                Diagnostic(
+                    smap.at(("params", key), key=True),
+                    Reason.UNKNOWN_NAME,
+                    f"unknown param '{key}'",
+                    did_you_mean(key, candidates) or "write ruleset_id.param",
+                    "",
+                )
+            )
+            continue
+        if param_type(value) != param_type(rs.params[name]):
+            out.at(("params", key), Reason.TYPE_MISMATCH, f"{key} must be a {param_type(rs.params[name])}")
+        new_params[rs_id][name] = value
+    rule_overrides: dict[str, RuleOverride] = dict(site.rules)
+    all_ids = {r.id for rs in rulesets for r in rs.rules}
+    for rule_id in rule_overrides:
+        if rule_id not in all_ids:
+            out.add(
+                Diagnostic(
+                    smap.at(("rules", rule_id), key=True),
+                    Reason.UNKNOWN_NAME,
+                    f"unknown rule '{rule_id}'",
+                    did_you_mean(rule_id, all_ids),
+                    rule_id,
+                )
+            )
+    if out.items:
+        raise RulesetError(out.items)
+    result = []
+    for rs in rulesets:
+        rules = []
+        for r in rs.rules:
+            o = rule_overrides.get(r.id)
+            if o is not None and o.status is not None:
+                r = dataclasses.replace(r, enabled=o.status != "disabled")
+            if o is not None and o.grade is not None:
+                r = dataclasses.replace(r, levels=tuple(Level(o.grade, lv.condition) for lv in r.levels))
+            rules.append(r)
+        digest = hashlib.sha256((rs.content_hash + path.read_text(encoding="utf-8")).encode()).hexdigest()
+        result.append(dataclasses.replace(rs, params=new_params[rs.id], rules=tuple(rules), content_hash=digest))
+    return result
