@@ -14,6 +14,7 @@ from pydantic import Field
 
 from risk_warning.facts._base import Fact
 from risk_warning.facts.integrity import EducationType
+from risk_warning.grade import Grade
 
 GradeName = Literal["blue", "yellow", "orange", "red"]
 
@@ -36,6 +37,40 @@ class Signal(Fact):
     status: str = "new"
     tonight: bool = False  # raised by this evaluation (not only remembered by the store)
     watched_since: dt.date | None = None  # since when the store has evaluated the cadre (None: long before)
+
+    @classmethod
+    def of(
+        cls,
+        *,
+        fingerprint: str,
+        subject_id: str,
+        rule_id: str,
+        family: str,
+        grade: Grade | str,
+        first_seen: dt.date,
+        opened_on: dt.date | None,
+        last_seen: dt.date,
+        status: str,
+        tonight: bool = False,
+        watched_since: dt.date | None = None,
+    ) -> Signal:
+        """The one way an alert becomes a signal, tonight's or the store's: rank from the grade, opened
+        when first seen unless it reopened."""
+        g = Grade(grade)
+        return cls(
+            signal_id=fingerprint,
+            cadre_id=subject_id,
+            rule_id=rule_id,
+            family=family,
+            grade=g.value,
+            rank=g.rank,
+            first_seen=first_seen,
+            opened_on=opened_on or first_seen,
+            last_seen=last_seen,
+            status=status,
+            tonight=tonight,
+            watched_since=watched_since,
+        )
 
 
 class Watch(Fact):

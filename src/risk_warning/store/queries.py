@@ -17,7 +17,6 @@ from risk_warning.errors import StoreError
 from risk_warning.facts._base import Fact
 from risk_warning.facts.history import EducationAssignment, Signal, Watch
 from risk_warning.facts.integrity import Intervention
-from risk_warning.grade import Grade
 from risk_warning.store.journal import chunked
 from risk_warning.store.tables import (
     AlertHistory,
@@ -162,15 +161,14 @@ class Queries:
             query = select(AlertRecord).where(col(AlertRecord.last_seen) >= since)
             for row in session.exec(query.where(col(AlertRecord.first_seen) <= as_of)):
                 facts.append(
-                    Signal(
-                        signal_id=row.fingerprint,
-                        cadre_id=row.subject_id,
+                    Signal.of(
+                        fingerprint=row.fingerprint,
+                        subject_id=row.subject_id,
                         rule_id=row.rule_id,
                         family=row.family,
                         grade=row.grade,
-                        rank=Grade(row.grade).rank,
                         first_seen=row.first_seen,
-                        opened_on=row.opened_on or row.first_seen,
+                        opened_on=row.opened_on,
                         last_seen=min(row.last_seen, as_of),
                         status=row.status,
                     )
