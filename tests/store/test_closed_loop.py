@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from risk_warning import AlertStore, MemorySource, load_rulesets, scan
-from risk_warning.store.tables import AlertRecord
+from risk_warning.store.stored import StoredAlert
 from tests.store.test_dispositions import ROOT
 
 RULESETS = load_rulesets([ROOT / "rulesets"])
@@ -88,12 +88,12 @@ def view(store: AlertStore) -> list[tuple[str, str, str, str]]:
     return sorted((r.subject_id, r.rule_id, r.grade, r.status) for r in store.alerts())
 
 
-def alert(store: AlertStore, subject: str, rule: str) -> AlertRecord:
+def alert(store: AlertStore, subject: str, rule: str) -> StoredAlert:
     (row,) = [r for r in store.alerts() if r.subject_id == subject and r.rule_id == rule]
     return row
 
 
-def both(stores: tuple[AlertStore, AlertStore], subject: str, rule: str) -> list[AlertRecord]:
+def both(stores: tuple[AlertStore, AlertStore], subject: str, rule: str) -> list[StoredAlert]:
     return [alert(s, subject, rule) for s in stores]
 
 

@@ -157,3 +157,28 @@ def test_a_lease_held_by_a_dead_process_on_this_host_is_taken_over(store_url: st
         other_host.acquire_lease("next-scan")  # a holder on another host is waited for
     store.close()
     other_host.close()
+
+
+def test_answers_are_detached_records_that_outlive_the_store(store_url: str) -> None:
+    """Queries and actions answer with plain records (no ORM rows): usable after the store closed,
+    dumpable to JSON, and changing one changes nothing stored."""
+    from pydantic import ValidationError
+
+    from risk_warning.store.stored import StoredAlert, StoredChange, StoredScan
+
+    store = AlertStore(store_url)
+    scan(RULESETS, DEMO, date(2026, 6, 30), store=store)
+    rows, scans = store.alerts(), store.scans()
+    first = rows[0]
+    triaged = store.transition(first.id, AlertStatus.TRIAGED, "张审核")
+    history = store.history(first.id)
+    store.close()
+    assert all(type(r) is StoredAlert for r in rows) and type(triaged) is StoredAlert
+    assert type(scans[0]) is StoredScan and all(type(h) is StoredChange for h in history)
+    assert triaged.status == "triaged" and history[-1].to_status == "triaged"
+    assert '"fingerprint"' in first.model_dump_json()
+    with pytest.raises(ValidationError):
+        first.status = "closed"  # type: ignore[misc]
+    reopened = AlertStore(store_url)
+    assert reopened.alert(first.id).status == "triaged"
+    reopened.close()

@@ -13,19 +13,19 @@ from rich.table import Table
 from risk_warning.cli._common import DEFAULT_DB, DbOpt, FormatOpt, err, option_date, out, required_date
 from risk_warning.privacy import scrub
 from risk_warning.store.repository import AlertFilter, AlertStore, StoreError
-from risk_warning.store.tables import AlertHistory, AlertRecord, AlertStatus
+from risk_warning.store.stored import AlertStatus, StoredAlert, StoredChange
 
 app = typer.Typer(no_args_is_help=True, help="List, show and triage stored alerts.")
 
 ByOpt = Annotated[str, typer.Option("--by", help="Who is doing this (recorded in the alert's history).")]
 
 
-def _row(r: AlertRecord) -> dict[str, Any]:
+def _row(r: StoredAlert) -> dict[str, Any]:
     data = r.model_dump(mode="json")
     return {k: v for k, v in data.items() if k not in ("params",)}
 
 
-def _history(h: AlertHistory) -> dict[str, Any]:
+def _history(h: StoredChange) -> dict[str, Any]:
     return h.model_dump(mode="json")
 
 

@@ -12,12 +12,12 @@ from risk_warning.cli._common import DEFAULT_DB, DbOpt, FormatOpt, err, out
 from risk_warning.cli.exit_codes import ExitCode
 from risk_warning.privacy import scrub
 from risk_warning.store.repository import AlertStore
-from risk_warning.store.tables import ScanRun
+from risk_warning.store.stored import StoredScan
 
 app = typer.Typer(no_args_is_help=True, help="Scan runs: status, refusals, data quality per file.")
 
 
-def _run(r: ScanRun) -> dict[str, Any]:
+def _run(r: StoredScan) -> dict[str, Any]:
     return r.model_dump(mode="json")
 
 

@@ -33,7 +33,7 @@ from risk_warning.facts.integrity import EducationRecord
 from risk_warning.facts.personnel import Appointment, Position
 from risk_warning.grade import Grade
 from risk_warning.store.repository import AlertStore
-from risk_warning.store.tables import AlertHistory, AlertRecord, AlertStatus, Disposition
+from risk_warning.store.stored import AlertStatus, StoredAlert, StoredChange, StoredDisposition
 
 REPEAT_DAYS = 183
 EDUCATION_DAYS = 365
@@ -79,11 +79,11 @@ class _Replay:
     first_action: date | None
 
 
-def _day(entry: AlertHistory) -> date:
+def _day(entry: StoredChange) -> date:
     return entry.effective_on or entry.at.date()
 
 
-def replay(history: Sequence[AlertHistory], end: date) -> _Replay:
+def replay(history: Sequence[StoredChange], end: date) -> _Replay:
     status = grade = None
     created = opened = resolved = action = None
     for entry in history:
@@ -176,8 +176,8 @@ def _share(part: int, whole: int | None) -> float | None:
     return round(part / whole, 4) if whole else None
 
 
-def _histories(store: AlertStore, ids: set[int | None]) -> dict[int, list[AlertHistory]]:
-    out: dict[int, list[AlertHistory]] = {}
+def _histories(store: AlertStore, ids: set[int]) -> dict[int, list[StoredChange]]:
+    out: dict[int, list[StoredChange]] = {}
     for alert_id in ids:
         if alert_id is not None:
             out[alert_id] = store.history(alert_id)
@@ -185,10 +185,10 @@ def _histories(store: AlertStore, ids: set[int | None]) -> dict[int, list[AlertH
 
 
 def _repeated(
-    disposition: Disposition,
-    alert: AlertRecord,
-    alerts: Sequence[AlertRecord],
-    histories: dict[int, list[AlertHistory]],
+    disposition: StoredDisposition,
+    alert: StoredAlert,
+    alerts: Sequence[StoredAlert],
+    histories: dict[int, list[StoredChange]],
     end: date,
 ) -> bool:
     """An alert of the cadre in the same family opened (created or reopened) within 6 months after it."""

@@ -13,6 +13,7 @@ from risk_warning.errors import StoreError
 from risk_warning.facts.integrity import EducationType
 from risk_warning.grade import Grade
 from risk_warning.store.journal import now, record
+from risk_warning.store.stored import StoredAlert, StoredAssignment, StoredDisposition
 from risk_warning.store.tables import (
     AlertRecord,
     AlertStatus,
@@ -53,7 +54,7 @@ class Actions:
 
     def transition(
         self, alert_id: int, to: AlertStatus, actor: str, reason: str = "", *, on: date | None = None
-    ) -> AlertRecord:
+    ) -> StoredAlert:
         """Move an alert along its lifecycle; every move is recorded with who, why and when (``on``)."""
         if not actor.strip():
             raise StoreError("say who is doing this (--by)")
@@ -72,7 +73,7 @@ class Actions:
             session.add(row)
             session.commit()
             session.refresh(row)
-            return row
+            return StoredAlert.model_validate(row)
 
     def suppress(self, subject_id: str, until: date, reason: str, actor: str, rule_id: str | None = None) -> int:
         """Exempt a subject (optionally one rule) until a date; matching alerts are marked now."""
@@ -104,7 +105,7 @@ class Actions:
         *,
         reply_due: date | None = None,
         recheck_due: date | None = None,
-    ) -> Disposition:
+    ) -> StoredDisposition:
         """Record an intervention decided on an alert; the alert moves to in_disposition.
 
         The re-check date defaults to 6 months after a 诫勉 and 90 days after anything else. From the
@@ -151,9 +152,9 @@ class Actions:
             session.add(row)
             session.commit()
             session.refresh(entry)
-            return entry
+            return StoredDisposition.model_validate(entry)
 
-    def record_reply(self, disposition_id: int, received: date, truthful: bool, actor: str) -> Disposition:
+    def record_reply(self, disposition_id: int, received: date, truthful: bool, actor: str) -> StoredDisposition:
         """The cadre's reply to a 函询 (or self-analysis after a talk): when, and whether it was truthful."""
         with Session(self.engine) as session:
             entry = session.get(Disposition, disposition_id)
@@ -173,7 +174,7 @@ class Actions:
             session.add(entry)
             session.commit()
             session.refresh(entry)
-            return entry
+            return StoredDisposition.model_validate(entry)
 
     def assign_education(
         self,
@@ -184,7 +185,7 @@ class Actions:
         *,
         topic: str | None = None,
         kind: str = "警示教育",
-    ) -> EducationAssignmentRecord:
+    ) -> StoredAssignment:
         """Assign targeted education on an alert (by default the topic the alert recommends)."""
         if not actor.strip():
             raise StoreError("say who is assigning it (--by)")
@@ -210,9 +211,9 @@ class Actions:
             record(session, row, actor, "education_assigned", reason=f"{entry.topic}, due {due.isoformat()}", on=on)
             session.commit()
             session.refresh(entry)
-            return entry
+            return StoredAssignment.model_validate(entry)
 
-    def complete_education(self, assignment_id: int, on: date, hours: float, actor: str) -> EducationAssignmentRecord:
+    def complete_education(self, assignment_id: int, on: date, hours: float, actor: str) -> StoredAssignment:
         """Record that the cadre completed an assigned education, on a date, for so many hours."""
         with Session(self.engine) as session:
             entry = session.get(EducationAssignmentRecord, assignment_id)
@@ -229,7 +230,7 @@ class Actions:
             session.add(entry)
             session.commit()
             session.refresh(entry)
-            return entry
+            return StoredAssignment.model_validate(entry)
 
 
 def recheck_due(session: Session, as_of: date, scanned: set[str], actor: str) -> None:

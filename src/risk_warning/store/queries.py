@@ -18,6 +18,16 @@ from risk_warning.facts._base import Fact
 from risk_warning.facts.history import EducationAssignment, Signal, Watch
 from risk_warning.facts.integrity import Intervention
 from risk_warning.store.journal import chunked
+from risk_warning.store.stored import (
+    StoredAlert,
+    StoredAssignment,
+    StoredChange,
+    StoredDisposition,
+    StoredQuarantine,
+    StoredScan,
+    StoredSuppression,
+    detached,
+)
 from risk_warning.store.tables import (
     AlertHistory,
     AlertRecord,
@@ -70,7 +80,7 @@ class Queries:
             run = session.exec(query.order_by(col(ScanRun.id).desc()).limit(1)).first()
             return dict(run.input_profile) if run is not None and run.input_profile is not None else None
 
-    def alerts(self, where: AlertFilter | None = None) -> list[AlertRecord]:
+    def alerts(self, where: AlertFilter | None = None) -> list[StoredAlert]:
         where = where or AlertFilter(include_suppressed=True)
         query = select(AlertRecord)
         for name in ("grade", "family", "org_unit_id", "status", "subject_id"):
@@ -86,41 +96,41 @@ class Queries:
                 or_(col(AlertRecord.suppressed_until).is_(None), col(AlertRecord.suppressed_until) < AlertRecord.as_of)
             )
         with Session(self.engine) as session:
-            return list(session.exec(query.order_by(col(AlertRecord.id))))
+            return detached(StoredAlert, session.exec(query.order_by(col(AlertRecord.id))))
 
-    def alert(self, alert_id: int) -> AlertRecord:
+    def alert(self, alert_id: int) -> StoredAlert:
         with Session(self.engine) as session:
             row = session.get(AlertRecord, alert_id)
             if row is None:
                 raise StoreError(f"no alert #{alert_id}")
-            return row
+            return StoredAlert.model_validate(row)
 
-    def history(self, alert_id: int) -> list[AlertHistory]:
+    def history(self, alert_id: int) -> list[StoredChange]:
         with Session(self.engine) as session:
             query = select(AlertHistory).where(AlertHistory.alert_id == alert_id).order_by(col(AlertHistory.id))
-            return list(session.exec(query))
+            return detached(StoredChange, session.exec(query))
 
-    def scans(self) -> list[ScanRun]:
+    def scans(self) -> list[StoredScan]:
         with Session(self.engine) as session:
-            return list(session.exec(select(ScanRun).order_by(col(ScanRun.id))))
+            return detached(StoredScan, session.exec(select(ScanRun).order_by(col(ScanRun.id))))
 
-    def quarantine(self, scan_id: int | None = None) -> list[QuarantineRecord]:
+    def quarantine(self, scan_id: int | None = None) -> list[StoredQuarantine]:
         with Session(self.engine) as session:
             query = select(QuarantineRecord)
             if scan_id is not None:
                 query = query.where(QuarantineRecord.scan_id == scan_id)
-            return list(session.exec(query.order_by(col(QuarantineRecord.id))))
+            return detached(StoredQuarantine, session.exec(query.order_by(col(QuarantineRecord.id))))
 
-    def suppressions(self) -> list[Suppression]:
+    def suppressions(self) -> list[StoredSuppression]:
         with Session(self.engine) as session:
-            return list(session.exec(select(Suppression).order_by(col(Suppression.id))))
+            return detached(StoredSuppression, session.exec(select(Suppression).order_by(col(Suppression.id))))
 
-    def dispositions(self, alert_id: int | None = None) -> list[Disposition]:
+    def dispositions(self, alert_id: int | None = None) -> list[StoredDisposition]:
         with Session(self.engine) as session:
             query = select(Disposition)
             if alert_id is not None:
                 query = query.where(Disposition.alert_id == alert_id)
-            return list(session.exec(query.order_by(col(Disposition.id))))
+            return detached(StoredDisposition, session.exec(query.order_by(col(Disposition.id))))
 
     def intervention_facts(self) -> list[Intervention]:
         """Every disposition as the cadre's intervention fact: the store is a source of history."""
@@ -197,9 +207,9 @@ class Queries:
                 for e in session.exec(select(EducationAssignmentRecord))
             ]
 
-    def assignments(self, alert_id: int | None = None) -> list[EducationAssignmentRecord]:
+    def assignments(self, alert_id: int | None = None) -> list[StoredAssignment]:
         with Session(self.engine) as session:
             query = select(EducationAssignmentRecord)
             if alert_id is not None:
                 query = query.where(EducationAssignmentRecord.alert_id == alert_id)
-            return list(session.exec(query.order_by(col(EducationAssignmentRecord.id))))
+            return detached(StoredAssignment, session.exec(query.order_by(col(EducationAssignmentRecord.id))))

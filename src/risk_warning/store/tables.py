@@ -42,10 +42,9 @@ def _ts() -> Any:
     return Field(sa_column=Column(DateTime(timezone=True), nullable=False))
 
 
-class ScanRun(SQLModel, table=True):
-    __tablename__ = "scan_run"
+class ScanFields(SQLModel):
+    """The columns of "scan_run", as stored and as read."""
 
-    id: int | None = Field(default=None, primary_key=True)
     started_at: datetime = _ts()
     finished_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
     as_of: date
@@ -67,10 +66,15 @@ class ScanRun(SQLModel, table=True):
     held_subjects: int = 0  # subjects not evaluated because a record of theirs was quarantined
 
 
-class AlertRecord(SQLModel, table=True):
-    __tablename__ = "alert"
+class ScanRun(ScanFields, table=True):
+    __tablename__ = "scan_run"
 
     id: int | None = Field(default=None, primary_key=True)
+
+
+class AlertFields(SQLModel):
+    """The columns of "alert", as stored and as read."""
+
     fingerprint: str = Field(index=True, unique=True)
     rule_id: str = Field(index=True)
     ruleset_id: str
@@ -102,10 +106,15 @@ class AlertRecord(SQLModel, table=True):
     adjustments: list[dict[str, Any]] | None = Field(default=None, sa_column=Column(JSON))
 
 
-class AlertHistory(SQLModel, table=True):
-    __tablename__ = "alert_history"
+class AlertRecord(AlertFields, table=True):
+    __tablename__ = "alert"
 
     id: int | None = Field(default=None, primary_key=True)
+
+
+class AlertChangeFields(SQLModel):
+    """The columns of "alert_history", as stored and as read."""
+
     alert_id: int = Field(index=True, foreign_key="alert.id")
     at: datetime = _ts()
     actor: str  # a person, or "scan #N"
@@ -118,10 +127,15 @@ class AlertHistory(SQLModel, table=True):
     effective_on: date | None = None  # the business date of the change (a scan's as_of, a decision's date)
 
 
-class QuarantineRecord(SQLModel, table=True):
-    __tablename__ = "quarantine"
+class AlertHistory(AlertChangeFields, table=True):
+    __tablename__ = "alert_history"
 
     id: int | None = Field(default=None, primary_key=True)
+
+
+class QuarantineFields(SQLModel):
+    """The columns of "quarantine", as stored and as read."""
+
     scan_id: int = Field(index=True)
     path: str
     line: int = 0
@@ -132,16 +146,27 @@ class QuarantineRecord(SQLModel, table=True):
     message: str
 
 
-class Suppression(SQLModel, table=True):
-    __tablename__ = "suppression"
+class QuarantineRecord(QuarantineFields, table=True):
+    __tablename__ = "quarantine"
 
     id: int | None = Field(default=None, primary_key=True)
+
+
+class SuppressionFields(SQLModel):
+    """The columns of "suppression", as stored and as read."""
+
     subject_id: str = Field(index=True)
     rule_id: str | None = None  # None: every rule
     reason: str
     until: date
     created_at: datetime = _ts()
     created_by: str
+
+
+class Suppression(SuppressionFields, table=True):
+    __tablename__ = "suppression"
+
+    id: int | None = Field(default=None, primary_key=True)
 
 
 class ScanLease(SQLModel, table=True):
@@ -168,12 +193,9 @@ class SubjectState(SQLModel, table=True):
     first_seen: date | None = None  # the first scan date that evaluated it: since when it is watched
 
 
-class Disposition(SQLModel, table=True):
+class DispositionFields(SQLModel):
     """处置: an intervention (提醒谈话, 函询, 诫勉...) decided on an alert. Scans see it as an intervention fact."""
 
-    __tablename__ = "disposition"
-
-    id: int | None = Field(default=None, primary_key=True)
     alert_id: int = Field(index=True, foreign_key="alert.id")
     cadre_id: str = Field(index=True)
     type: str
@@ -191,12 +213,15 @@ class Disposition(SQLModel, table=True):
     recheck_result: str | None = None  # closed | escalated: why
 
 
-class EducationAssignmentRecord(SQLModel, table=True):
-    """针对性教育: targeted education assigned on an alert; scans see it as an education_assignment fact."""
-
-    __tablename__ = "education_assignment"
+class Disposition(DispositionFields, table=True):
+    __tablename__ = "disposition"
 
     id: int | None = Field(default=None, primary_key=True)
+
+
+class EducationAssignmentFields(SQLModel):
+    """针对性教育: targeted education assigned on an alert; scans see it as an education_assignment fact."""
+
     alert_id: int = Field(index=True, foreign_key="alert.id")
     cadre_id: str = Field(index=True)
     type: str
@@ -207,3 +232,9 @@ class EducationAssignmentRecord(SQLModel, table=True):
     hours: float = 0.0
     created_at: datetime = _ts()
     created_by: str
+
+
+class EducationAssignmentRecord(EducationAssignmentFields, table=True):
+    __tablename__ = "education_assignment"
+
+    id: int | None = Field(default=None, primary_key=True)
