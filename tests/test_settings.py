@@ -83,3 +83,40 @@ def test_every_command_reads_the_store_url_from_rw_db_url(tmp_path: Path) -> Non
     assert (tmp_path / "from-env.db").is_file() and not (ROOT / "risk_warning.db").exists()
     listed = run("alerts", "list", "--grade", "red", "--format", "json")
     assert listed.returncode == 0 and '"grade": "red"' in listed.stdout
+
+
+def test_the_scan_reads_its_limits_and_workers_from_rw_variables(tmp_path: Path) -> None:
+    """RW_MAX_QUARANTINED lets the demo night through where the default refuses it (exit 5);
+    RW_WORKERS=-1 is refused with the variable's value, which shows the scan read it."""
+
+    def run(**extra: str) -> subprocess.CompletedProcess[str]:
+        db = f"sqlite:///{tmp_path / (str(len(list(tmp_path.iterdir()))) + '.db')}"
+        command = [sys.executable, "-m", "risk_warning", "scan", "--data", "fixtures/demo", "--as-of", "2026-06-30"]
+        env = {**os.environ, "RW_DB_URL": db, "RW_WORKERS": "0", **extra}
+        return subprocess.run(command, capture_output=True, text=True, cwd=ROOT, env=env, timeout=300)
+
+    assert run().returncode == 5
+    allowed = run(RW_MAX_QUARANTINED="0.2")
+    assert allowed.returncode == 0, allowed.stderr
+    broken = run(RW_MAX_QUARANTINED="0.2", RW_WORKERS="-1")
+    assert broken.returncode == 2 and "RW_WORKERS" in broken.stderr
+
+
+def test_library_defaults_come_from_the_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from risk_warning.run.input_check import InputPolicy
+    from risk_warning.run.scheduler import ScheduleConfig
+    from risk_warning.store.repository import AlertStore
+
+    monkeypatch.setenv("RW_MAX_SUBJECT_DROP", "0.3")
+    monkeypatch.setenv("RW_WORKERS", "5")
+    monkeypatch.setenv("RW_RECHECK_DAYS", '{"函询": 60}')
+    settings.cache_clear()
+    try:
+        assert InputPolicy().max_subject_drop == 0.3 and InputPolicy(max_subject_drop=0.5).max_subject_drop == 0.5
+        config = ScheduleConfig(cron="0 2 * * *", data="exports")
+        assert (config.workers, config.max_subject_drop) == (5, 0.3)
+        store = AlertStore(f"sqlite:///{tmp_path / 's.db'}")
+        assert store.recheck_days == {"诫勉": 183, "*": 90, "函询": 60}
+        store.close()
+    finally:
+        settings.cache_clear()

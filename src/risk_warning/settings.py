@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from functools import cache
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from risk_warning.errors import ConfigError
 
 
 class Settings(BaseSettings):
@@ -22,9 +24,21 @@ class Settings(BaseSettings):
     workers: int = Field(2, ge=0)  # worker processes for a scan (0: in the scanning process)
     max_subject_drop: float = Field(0.10, ge=0, le=1)  # input check: refuse when subjects dropped by more
     max_quarantined: float = Field(0.01, ge=0, le=1)  # input check: share of one file that may be quarantined
+    lease_minutes: int = Field(10, ge=1)  # a scan's lease on the store lasts this long unless renewed
+    lookback_days: int = Field(730, ge=1)  # earlier alerts older than this are not given to escalation rules
+    recheck_days: dict[str, int] = Field(default_factory=dict)  # by intervention type, over the defaults
+    # (RW_RECHECK_DAYS='{"函询": 60, "*": 120}'; the defaults: 183 days after 诫勉, 90 after the others)
 
 
 @cache
 def settings() -> Settings:
-    """The process's settings, read once."""
-    return Settings()
+    """The process's settings, read once; a bad ``RW_*`` value is a ConfigError naming the variable."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        problems = []
+        for e in exc.errors():
+            name = "RW_" + "_".join(str(p) for p in e["loc"][:1]).upper()
+            shown = "(hidden)" if name == "RW_TOKEN_KEY" else repr(str(e.get("input", ""))[:40])
+            problems.append(f"{name}={shown}: {e['msg']}")
+        raise ConfigError("; ".join(problems) + "; fix the environment variable") from None

@@ -32,6 +32,7 @@ from risk_warning.errors import ConfigError, MappingError, RulesetError, ScanRef
 from risk_warning.grade import Grade
 from risk_warning.privacy import scrub
 from risk_warning.rules.program import Ruleset
+from risk_warning.settings import settings
 
 app = typer.Typer(
     add_completion=False,
@@ -119,7 +120,9 @@ def scan(
     mapping: Annotated[
         Path | None, typer.Option(help="A site mapping file: the export's file names, headers and value codes.")
     ] = None,
-    workers: Annotated[int, typer.Option(help="Worker processes (0: evaluate in this process).")] = 2,
+    workers: Annotated[
+        int | None, typer.Option(help="Worker processes (0: evaluate in this process). [default: RW_WORKERS or 2]")
+    ] = None,
     full: Annotated[
         bool, typer.Option("--full", help="Re-evaluate every subject (default: only those that may have changed).")
     ] = False,
@@ -127,10 +130,19 @@ def scan(
         str | None,
         typer.Option("--accept-drop", help="Who accepts a shrunken input (a reorganisation); recorded with the scan."),
     ] = None,
-    max_drop: Annotated[float, typer.Option(help="Refuse when subjects dropped by more than this share.")] = 0.10,
+    max_drop: Annotated[
+        float | None,
+        typer.Option(
+            help="Refuse when subjects dropped by more than this share. [default: RW_MAX_SUBJECT_DROP or 0.1]"
+        ),
+    ] = None,
     max_quarantined: Annotated[
-        float, typer.Option(help="Refuse when more than this share of one file's records is quarantined.")
-    ] = 0.01,
+        float | None,
+        typer.Option(
+            help="Refuse when more than this share of one file's records is quarantined. "
+            "[default: RW_MAX_QUARANTINED or 0.01]"
+        ),
+    ] = None,
     fail_on: Annotated[
         str | None, typer.Option("--fail-on", help="Exit 1 when an alert is at this grade or above (blue..red).")
     ] = None,
@@ -152,6 +164,10 @@ def scan(
     if not data.is_dir():
         err.print(f"--data {data}: not a directory of fact files")
         raise typer.Exit(ExitCode.CONFIG)
+    config = settings()
+    max_drop = config.max_subject_drop if max_drop is None else max_drop
+    max_quarantined = config.max_quarantined if max_quarantined is None else max_quarantined
+    workers = config.workers if workers is None else workers
     for name, share in (("--max-drop", max_drop), ("--max-quarantined", max_quarantined)):
         if not 0 <= share <= 1:
             err.print(f"{name} is a share between 0 and 1 (0.1 is 10%), not {share}")
@@ -358,6 +374,16 @@ def _print_scan(result: object, fmt: Literal["table", "json"]) -> None:
         err.print("data quality:", markup=False)
         for line in summary_lines(result.files):
             err.print("  " + line, markup=False)
+
+
+@app.callback()
+def _read_settings() -> None:
+    """Every command starts from valid settings: a bad RW_* variable exits 2 naming it."""
+    try:
+        settings()
+    except ConfigError as exc:
+        err.print(str(exc), markup=False)
+        raise typer.Exit(ExitCode.CONFIG) from None
 
 
 def main() -> None:

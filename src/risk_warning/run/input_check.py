@@ -24,13 +24,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from risk_warning.settings import settings
 from risk_warning.sources.base import LoadResult
 
 
 @dataclass(frozen=True)
 class InputPolicy:
-    max_subject_drop: float = 0.10  # share of last scan's subjects that may be missing tonight
-    max_quarantined: float = 0.01  # share of one file's records that may be quarantined
+    """The limits of the input check; unset ones come from the settings (RW_MAX_SUBJECT_DROP ...)."""
+
+    # share of last scan's subjects that may be missing tonight
+    max_subject_drop: float = field(default_factory=lambda: settings().max_subject_drop)
+    # share of one file's records that may be quarantined
+    max_quarantined: float = field(default_factory=lambda: settings().max_quarantined)
     accepted_by: str | None = None  # who accepts an input refusal (never data errors)
 
 

@@ -37,10 +37,10 @@ from risk_warning.plan.incremental import SubjectState, new_states, plan
 from risk_warning.plan.partition import partition_facts, unit_of
 from risk_warning.rules.program import Ruleset
 from risk_warning.run.input_check import InputPolicy, InputProfile, check_input, profile_of
+from risk_warning.settings import settings
 from risk_warning.sources.base import FileReport, LoadResult, QuarantinedRecord, Source
 from risk_warning.store.repository import AlertStore
 
-LEASE_TTL = timedelta(minutes=10)
 LEASE_RENEW_SECONDS = 60.0
 
 
@@ -99,7 +99,8 @@ def scan(
         _evaluate(rulesets, loaded, as_of, result, evaluator, workers, renew=lambda done, total: None)
         return result
     holder = lease_holder()
-    store.acquire_lease(holder, LEASE_TTL)
+    lease = timedelta(minutes=settings().lease_minutes)
+    store.acquire_lease(holder, lease)
     try:
         scan_id = store.start_scan(as_of, result.ruleset_hash)
         result.scan_id = scan_id
@@ -121,7 +122,7 @@ def scan(
         def renew(done: int = 0, total: int = 0) -> None:
             nonlocal last_renewal
             if time.monotonic() - last_renewal > LEASE_RENEW_SECONDS:
-                store.acquire_lease(holder, LEASE_TTL)
+                store.acquire_lease(holder, lease)
                 last_renewal = time.monotonic()
 
         try:
@@ -136,7 +137,7 @@ def scan(
                 renew,
                 states=states,
                 want_states=True,
-                history=store.history_facts(as_of),
+                history=store.history_facts(as_of, settings().lookback_days),
             )
             result.carried_subjects = len(carried)
             result.new_alerts, result.cleared_alerts = store.finish_scan(

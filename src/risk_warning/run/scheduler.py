@@ -51,12 +51,14 @@ class ScheduleConfig(BaseModel):
     rules: list[str] = Field(default_factory=lambda: ["rulesets"])
     db: str = Field(default_factory=lambda: settings().db_url)  # RW_DB_URL unless the file says
     site: str | None = None
-    workers: int = 2
+    workers: int = Field(default_factory=lambda: settings().workers)  # RW_WORKERS unless the file says
     misfire_grace_seconds: int = 3600
     full: bool = False  # true: re-evaluate every subject every night
     mapping: str | None = None  # a site mapping file for the export's file names, headers and codes
-    max_subject_drop: float = Field(0.10, ge=0, le=1)  # refuse a night whose subjects dropped by more
-    max_quarantined: float = Field(0.01, ge=0, le=1)  # refuse a night with a file quarantined beyond this share
+    # refuse a night whose subjects dropped by more (RW_MAX_SUBJECT_DROP unless the file says)
+    max_subject_drop: float = Field(default_factory=lambda: settings().max_subject_drop, ge=0, le=1)
+    # refuse a night with a file quarantined beyond this share (RW_MAX_QUARANTINED unless the file says)
+    max_quarantined: float = Field(default_factory=lambda: settings().max_quarantined, ge=0, le=1)
 
 
 def load_config(path: str | Path) -> ScheduleConfig:

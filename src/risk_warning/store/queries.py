@@ -161,7 +161,7 @@ class Queries:
             for d in self.dispositions()
         ]
 
-    def history_facts(self, as_of: date, lookback_days: int = 730) -> list[Fact]:
+    def history_facts(self, as_of: date, lookback_days: int) -> list[Fact]:
         """What the store knows that rules may use: interventions, earlier alerts as signals, targeted
         education, and since when each subject is watched. Alerts last seen more than ``lookback_days``
         before ``as_of`` are left out (no escalation window is that long)."""

@@ -36,9 +36,10 @@ __all__ = [
 class AlertStore(Leases, ScanWriter, Queries, Actions):
     def __init__(self, url: str | None = None, *, recheck_days: Mapping[str, int] | None = None) -> None:
         """Open (and migrate) a store (default: ``RW_DB_URL``). ``recheck_days`` sets the re-check period by
-        intervention type; ``"*"`` is the default for the others (90 days; 183 after 诫勉 unless given)."""
+        intervention type; ``"*"`` is the default for the others (90 days; 183 after 诫勉 unless given),
+        over ``RW_RECHECK_DAYS``."""
         self.url = url or settings().db_url
-        self.recheck_days: dict[str, int] = {**RECHECK_DAYS, **(recheck_days or {})}
+        self.recheck_days: dict[str, int] = {**RECHECK_DAYS, **settings().recheck_days, **(recheck_days or {})}
         self.engine: SqlEngine = create_engine(self.url)
         migrate.upgrade(self.engine)
 
