@@ -38,56 +38,40 @@ __all__ = [
     "detached",
 ]
 
-_FROZEN = SQLModelConfig(frozen=True, from_attributes=True)
+
+class _Detached(SQLModel):
+    """What a stored record adds to its table's columns: its id, and no setters."""
+
+    model_config = SQLModelConfig(frozen=True, from_attributes=True)
+    id: int
 
 
-class StoredAlert(AlertFields):
+class StoredAlert(AlertFields, _Detached):
     """An alert as the store keeps it: tonight's content plus its lifecycle (status, seen, cleared)."""
 
-    model_config = _FROZEN
-    id: int
 
-
-class StoredChange(AlertChangeFields):
+class StoredChange(AlertChangeFields, _Detached):
     """One change in an alert's history: who, when, from what to what, why."""
 
-    model_config = _FROZEN
-    id: int
 
-
-class StoredScan(ScanFields):
+class StoredScan(ScanFields, _Detached):
     """One scan: its date, counts, status and data-quality summary."""
 
-    model_config = _FROZEN
-    id: int
 
-
-class StoredQuarantine(QuarantineFields):
+class StoredQuarantine(QuarantineFields, _Detached):
     """A record a scan left out, where it came from and why."""
 
-    model_config = _FROZEN
-    id: int
 
-
-class StoredSuppression(SuppressionFields):
+class StoredSuppression(SuppressionFields, _Detached):
     """A subject (and optionally one rule) exempted until a date."""
 
-    model_config = _FROZEN
-    id: int
 
-
-class StoredDisposition(DispositionFields):
+class StoredDisposition(DispositionFields, _Detached):
     """处置: an intervention decided on an alert, its reply and its re-check."""
 
-    model_config = _FROZEN
-    id: int
 
-
-class StoredAssignment(EducationAssignmentFields):
+class StoredAssignment(EducationAssignmentFields, _Detached):
     """针对性教育 assigned on an alert, and its completion."""
-
-    model_config = _FROZEN
-    id: int
 
 
 R = TypeVar("R", bound=SQLModel)
