@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 
 from risk_warning import AlertStore, DirectorySource, MemorySource, load_rulesets, scan
+from risk_warning.alerts.model import Alert
+from risk_warning.grade import Grade
 from risk_warning.run.input_check import InputPolicy
 from risk_warning.store.repository import AlertFilter, ScanInProgressError, StoreError
 from risk_warning.store.tables import AlertStatus
@@ -182,3 +184,57 @@ def test_answers_are_detached_records_that_outlive_the_store(store_url: str) -> 
     reopened = AlertStore(store_url)
     assert reopened.alert(first.id).status == "triaged"
     reopened.close()
+
+
+def _alert(subject: str, as_of: date, grade: str = "yellow") -> Alert:
+    return Alert(
+        fingerprint=f"fp-{subject}",
+        rule_id="tenure.long",
+        ruleset_id="core.tenure",
+        ruleset_version="1",
+        ruleset_hash="h",
+        subject_id=subject,
+        grade=Grade(grade),
+        score=Grade(grade).score,
+        family="tenure",
+        title="任职时间过长",
+        message="m",
+        basis="b",
+        disposition="d",
+        recommended_education="e",
+        evidence=[],
+        as_of=as_of,
+    )
+
+
+def test_a_scan_of_more_than_70000_subjects_is_recorded_and_the_next_one_too(store_url: str) -> None:
+    """Past PostgreSQL's 65,535 parameters per statement: every IN list and bulk write is chunked."""
+    store = AlertStore(store_url)
+    day1, day2 = date(2026, 6, 30), date(2026, 7, 1)
+    subjects = [f"C{i:06d}" for i in range(70_001)]
+    flagged = subjects[::7]  # 10,001 alerts
+    scan_id = store.start_scan(day1, "h")
+    states = {s: (f"hash-{s}", day1 + timedelta(days=30)) for s in subjects}
+    new, cleared = store.finish_scan(scan_id, [_alert(s, day1) for s in flagged], [], subjects, states=states)
+    assert (new, cleared) == (len(flagged), 0)
+    # night two: the first 40,000 carried, the rest evaluated; of those, every 14th still alerts, now orange
+    carried, evaluated = subjects[:40_000], subjects[40_000:]
+    before = [s for s in evaluated if int(s[1:]) % 7 == 0]
+    still = [s for s in before if int(s[1:]) % 14 == 0]
+    again = store.start_scan(day2, "h")
+    states2 = {s: (f"hash-{s}", day2 + timedelta(days=30)) for s in evaluated}
+    tonight = [_alert(s, day2, "orange") for s in still]
+    new2, cleared2 = store.finish_scan(again, tonight, [], evaluated, carried=carried, states=states2)
+    gone = [s for s in before if int(s[1:]) % 14 != 0]
+    assert (new2, cleared2) == (0, len(gone))
+    rows = {r.subject_id: r for r in store.alerts()}
+    assert len(rows) == len(flagged)
+    assert all(rows[s].last_seen == day2 and rows[s].status == "new" for s in carried[::7])
+    assert all(rows[s].grade == "orange" and rows[s].last_seen == day2 for s in still)
+    assert all(rows[s].status == AlertStatus.CLEARED and rows[s].cleared_at == day2 for s in gone)
+    changes = store.history(rows[still[0]].id)
+    assert [c.action for c in changes] == ["created", "grade_changed"]
+    assert [c.action for c in store.history(rows[gone[0]].id)] == ["created", "cleared"]
+    assert store.subject_states()[subjects[0]].seen_on == day2
+    assert store.subject_states()[subjects[-1]].evaluated_as_of == day2
+    store.close()

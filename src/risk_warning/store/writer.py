@@ -1,6 +1,8 @@
 """Writing a scan: start it, record its results in one transaction, or record it refused or failed.
 
-A scan's results are written in one transaction (``finish_scan``): a scan killed at any point leaves at
+A scan's results are written in one transaction (``finish_scan``), in set-based statements (one INSERT
+of new alerts, executemany UPDATEs, one INSERT of history, IN lists of 500, upserts of subject states),
+never a query per row: a scan killed at any point leaves at
 most a ``running`` scan row, which the next scan marks ``abandoned``; the alert set is never half-written.
 Alerts are upserted by fingerprint: a re-run changes nothing, a persistent condition moves ``last_seen``,
 a condition that no longer holds is ``cleared`` (never deleted), a grade change is recorded in history.
@@ -9,20 +11,24 @@ a condition that no longer holds is ``cleared`` (never deleted), a grade change 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from sqlalchemy import Engine as SqlEngine
-from sqlalchemy import insert
-from sqlmodel import Session, col, select
+from sqlalchemy import bindparam, case, insert, update
+from sqlalchemy import select as core_select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, SQLModel, col, select
 
 from risk_warning.alerts.model import Alert
 from risk_warning.errors import QuarantinedRecord
 from risk_warning.sources.base import FileReport
 from risk_warning.store.actions import recheck_due
-from risk_warning.store.journal import chunked, now, record
+from risk_warning.store.journal import chunked, now
 from risk_warning.store.tables import (
     WATCHED,
+    AlertHistory,
     AlertRecord,
     AlertStatus,
     QuarantineRecord,
@@ -30,6 +36,11 @@ from risk_warning.store.tables import (
     SubjectState,
     Suppression,
 )
+
+# set-based statements go to the tables, not through the ORM
+ALERT = SQLModel.metadata.tables[AlertRecord.__tablename__]
+HISTORY = SQLModel.metadata.tables[AlertHistory.__tablename__]
+STATE = SQLModel.metadata.tables[SubjectState.__tablename__]
 
 _CHANGES = (
     "grade",
@@ -93,9 +104,11 @@ class ScanWriter:
         with Session(self.engine) as session:
             run = session.get(ScanRun, scan_id)
             assert run is not None
+            journal = _Journal(actor, run.as_of)
             existing = _existing(session, subjects)
-            new = _upsert(session, alerts, existing, org_units or {}, run, actor)
-            cleared = _clear_unseen(session, existing, {a.fingerprint for a in alerts}, run, actor)
+            new = _upsert(session, alerts, existing, org_units or {}, run, journal)
+            cleared = _clear_unseen(session, existing, {a.fingerprint for a in alerts}, run, journal)
+            journal.write(session)
             _carry(session, carried_set, run)
             _record_states(session, states or {}, ruleset_hash, run)
             session.flush()
@@ -159,36 +172,92 @@ def _suppressed_until(suppressions: Sequence[Suppression], subject: str, rule: s
     return max(dates) if dates else None
 
 
-def _existing(session: Session, subjects: set[str]) -> dict[str, AlertRecord]:
+@dataclass(frozen=True)
+class _Stored:
+    """What the writer needs to know of a stored alert."""
+
+    id: int
+    subject_id: str
+    status: str
+    grade: str
+    last_seen: date
+    org_unit_id: str | None
+
+
+class _Journal:
+    """History entries collected during a scan's write, inserted in one statement (in order)."""
+
+    def __init__(self, actor: str, on: date) -> None:
+        self.actor, self.on, self.at = actor, on, now()
+        self.rows: list[dict[str, Any]] = []
+
+    def add(
+        self,
+        alert_id: int,
+        action: str,
+        from_status: str | None,
+        to_status: str,
+        *,
+        from_grade: str | None = None,
+        to_grade: str | None = None,
+        reason: str = "",
+    ) -> None:
+        self.rows.append(
+            {
+                "alert_id": alert_id,
+                "at": self.at,
+                "actor": self.actor,
+                "action": action,
+                "from_status": from_status,
+                "to_status": to_status,
+                "from_grade": from_grade,
+                "to_grade": to_grade,
+                "reason": reason,
+                "effective_on": self.on,
+            }
+        )
+
+    def write(self, session: Session) -> None:
+        if self.rows:
+            session.execute(insert(HISTORY), self.rows)
+            self.rows = []
+
+
+def _existing(session: Session, subjects: set[str]) -> dict[str, _Stored]:
     """The stored alerts of the evaluated subjects, by fingerprint (IN lists of 500: PostgreSQL takes 65,535
     parameters per statement at most)."""
-    return {
-        r.fingerprint: r
-        for chunk in chunked(sorted(subjects))
-        for r in session.exec(select(AlertRecord).where(col(AlertRecord.subject_id).in_(chunk)))
-    }
+    c = ALERT.c
+    columns = (c.fingerprint, c.id, c.subject_id, c.status, c.grade, c.last_seen, c.org_unit_id)
+    out: dict[str, _Stored] = {}
+    for chunk in chunked(sorted(subjects)):
+        for fingerprint, *rest in session.execute(core_select(*columns).where(c.subject_id.in_(chunk))):
+            out[fingerprint] = _Stored(*rest)
+    return out
 
 
 def _upsert(
     session: Session,
     alerts: Sequence[Alert],
-    existing: dict[str, AlertRecord],
+    existing: Mapping[str, _Stored],
     org_units: Mapping[str, str],
     run: ScanRun,
-    actor: str,
+    journal: _Journal,
 ) -> int:
-    """Insert tonight's new alerts, update the ones seen before (grade changes and reopenings journalled)."""
+    """Insert tonight's new alerts, update the ones seen before (grade changes and reopenings journalled):
+    one INSERT and one executemany UPDATE, whatever the number of alerts."""
     assert run.id is not None
-    scan_id, as_of, new = run.id, run.as_of, 0
+    scan_id, as_of = run.id, run.as_of
     suppressions = list(session.exec(select(Suppression).where(col(Suppression.until) >= as_of)))
+    fields = set(AlertRecord.model_fields) - {"id"}
+    inserts: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []
     for alert in alerts:
         data = {**alert.model_dump(mode="json"), "as_of": alert.as_of}
-        row = existing.get(alert.fingerprint)
         until = _suppressed_until(suppressions, alert.subject_id, alert.rule_id)
+        row = existing.get(alert.fingerprint)
         if row is None:
-            new += 1
-            row = AlertRecord(
-                **{k: v for k, v in data.items() if k in AlertRecord.model_fields},
+            values = {k: v for k, v in data.items() if k in fields}
+            values.update(
                 org_unit_id=org_units.get(alert.subject_id),
                 first_seen=alert.as_of,
                 last_seen=alert.as_of,
@@ -196,93 +265,127 @@ def _upsert(
                 last_scan_id=scan_id,
                 suppressed_until=until,
                 opened_on=alert.as_of,
+                status=AlertStatus.NEW.value,
             )
-            session.add(row)
-            session.flush()
-            record(session, row, actor, "created", created=True, to_grade=row.grade, on=as_of)
+            inserts.append(values)
             continue
+        change: dict[str, Any] = {key: data[key] for key in _CHANGES}
+        change.update(
+            id=row.id,
+            org_unit_id=org_units.get(alert.subject_id, row.org_unit_id),
+            last_seen=max(row.last_seen, alert.as_of),
+            as_of=alert.as_of,
+            last_scan_id=scan_id,
+            suppressed_until=until,
+        )
         if row.grade != alert.grade.value:
             why = "; ".join(a.message for a in alert.adjustments)
-            record(
-                session,
-                row,
-                actor,
-                "grade_changed",
-                from_grade=row.grade,
-                to_grade=alert.grade.value,
+            journal.add(
+                row.id, "grade_changed", row.status, row.status, from_grade=row.grade, to_grade=alert.grade.value,
                 reason=why,
-                on=as_of,
-            )
+            )  # fmt: skip
         if row.status in (AlertStatus.CLEARED, AlertStatus.CLOSED):  # closed (销号), and back: a repeat
-            reason = "the condition holds again"
-            record(session, row, actor, "reopened", to_status=AlertStatus.NEW, reason=reason, on=as_of)
-            row.status = AlertStatus.NEW.value
-            row.cleared_at = None
-            row.opened_on = alert.as_of
-        for key in _CHANGES:
-            setattr(row, key, data[key])
-        row.org_unit_id = org_units.get(alert.subject_id, row.org_unit_id)
-        row.last_seen = max(row.last_seen, alert.as_of)
-        row.as_of = alert.as_of
-        row.last_scan_id = scan_id
-        row.suppressed_until = until
-        session.add(row)
-    return new
+            journal.add(row.id, "reopened", row.status, AlertStatus.NEW.value, reason="the condition holds again")
+            change.update(status=AlertStatus.NEW.value, cleared_at=None, opened_on=alert.as_of)
+        updates.append(change)
+    if inserts:
+        returned = session.execute(
+            insert(AlertRecord).returning(col(AlertRecord.id), col(AlertRecord.fingerprint)), inserts
+        )
+        ids = dict((fingerprint, alert_id) for alert_id, fingerprint in returned)
+        for values in inserts:
+            journal.add(ids[values["fingerprint"]], "created", None, AlertStatus.NEW.value, to_grade=values["grade"])
+    _update_by_id(session, updates)
+    return len(inserts)
 
 
-def _clear_unseen(session: Session, existing: dict[str, AlertRecord], seen: set[str], run: ScanRun, actor: str) -> int:
+def _update_by_id(session: Session, rows: list[dict[str, Any]]) -> None:
+    """UPDATE alert rows by primary key, one executemany per set of columns."""
+    by_shape: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for r in rows:
+        by_shape.setdefault(tuple(sorted(r)), []).append(r)
+    for shape, group in by_shape.items():
+        values: dict[str, Any] = {k: bindparam(f"v_{k}") for k in shape if k != "id"}
+        statement = update(ALERT).where(ALERT.c.id == bindparam("v_id")).values(values)
+        session.execute(statement, [{f"v_{k}": v for k, v in r.items()} for r in group])
+
+
+def _clear_unseen(
+    session: Session, existing: Mapping[str, _Stored], seen: set[str], run: ScanRun, journal: _Journal
+) -> int:
     """An evaluated subject's watched alert that did not hold tonight is cleared (kept, never deleted)."""
-    cleared = 0
-    for fingerprint, row in existing.items():
-        if fingerprint not in seen and row.status in WATCHED:
-            cleared += 1
-            reason = "the condition no longer holds"
-            record(session, row, actor, "cleared", to_status=AlertStatus.CLEARED, reason=reason, on=run.as_of)
-            row.status = AlertStatus.CLEARED.value
-            row.cleared_at = run.as_of
-            row.last_scan_id = run.id
-            session.add(row)
-    return cleared
+    gone = [row for fingerprint, row in existing.items() if fingerprint not in seen and row.status in WATCHED]
+    for row in gone:
+        journal.add(row.id, "cleared", row.status, AlertStatus.CLEARED.value, reason="the condition no longer holds")
+    ids = [row.id for row in gone]
+    for i in range(0, len(ids), 500):
+        session.execute(
+            update(ALERT)
+            .where(ALERT.c.id.in_(ids[i : i + 500]))
+            .values(status=AlertStatus.CLEARED.value, cleared_at=run.as_of, last_scan_id=run.id)
+        )
+    return len(gone)
+
+
+def _later(column: Any, day: date) -> Any:
+    """The later of a date column and ``day`` (a scan dated earlier never moves a date back)."""
+    return case((column < day, day), else_=column)
 
 
 def _carry(session: Session, carried: set[str], run: ScanRun) -> None:
     """Subjects an incremental scan skipped: exactly the alerts that held when last seen still hold."""
     as_of = run.as_of
+    seen_on = core_select(STATE.c.seen_on).where(STATE.c.subject_id == ALERT.c.subject_id).scalar_subquery()
     for chunk in chunked(sorted(carried)):
-        seen_on = {
-            s.subject_id: s.seen_on
-            for s in session.exec(select(SubjectState).where(col(SubjectState.subject_id).in_(chunk)))
-        }
-        for row in session.exec(select(AlertRecord).where(col(AlertRecord.subject_id).in_(chunk))):
-            if row.status != AlertStatus.CLEARED and row.last_seen == seen_on.get(row.subject_id):
-                row.last_seen = max(row.last_seen, as_of)  # a scan dated earlier never moves it back
-                row.as_of = as_of
-                row.last_scan_id = run.id
-                session.add(row)
-        for subject in chunk:
-            state = session.get(SubjectState, subject)
-            if state is not None:
-                state.seen_on = max(state.seen_on, as_of)
-                session.add(state)
+        session.execute(
+            update(ALERT)
+            .where(ALERT.c.subject_id.in_(chunk))
+            .where(ALERT.c.status != AlertStatus.CLEARED.value)
+            .where(ALERT.c.last_seen == seen_on)
+            .values(last_seen=_later(ALERT.c.last_seen, as_of), as_of=as_of, last_scan_id=run.id)
+        )
+        session.execute(
+            update(STATE).where(STATE.c.subject_id.in_(chunk)).values(seen_on=_later(STATE.c.seen_on, as_of))
+        )
 
 
 def _record_states(session: Session, states: Mapping[str, tuple[str, date]], ruleset_hash: str, run: ScanRun) -> None:
-    """Each evaluated subject's fact hash and validity horizon, for the next incremental scan."""
+    """Each evaluated subject's fact hash and validity horizon, for the next incremental scan: one
+    INSERT ... ON CONFLICT DO UPDATE (SQLite and PostgreSQL)."""
+    if not states:
+        return
     as_of = run.as_of
-    assert run.id is not None
-    for subject, (fact_hash, valid_until) in states.items():
-        state = session.get(SubjectState, subject) or SubjectState(
-            subject_id=subject,
-            fact_hash=fact_hash,
-            ruleset_hash=ruleset_hash,
-            evaluated_as_of=as_of,
-            seen_on=as_of,
-            valid_until=valid_until,
-            scan_id=run.id,
-            first_seen=as_of,
-        )
-        state.fact_hash, state.ruleset_hash = fact_hash, ruleset_hash
-        state.evaluated_as_of, state.valid_until, state.scan_id = as_of, valid_until, run.id
-        state.seen_on = as_of
-        state.first_seen = min(state.first_seen or as_of, as_of)
-        session.add(state)
+    dialect = session.get_bind().dialect.name
+    statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(STATE)
+    kept = STATE.c.first_seen
+    upsert = statement.on_conflict_do_update(
+        index_elements=["subject_id"],
+        set_={
+            "fact_hash": statement.excluded.fact_hash,
+            "ruleset_hash": statement.excluded.ruleset_hash,
+            "evaluated_as_of": statement.excluded.evaluated_as_of,
+            "seen_on": statement.excluded.seen_on,
+            "valid_until": statement.excluded.valid_until,
+            "scan_id": statement.excluded.scan_id,
+            "first_seen": case(
+                (kept.is_(None), statement.excluded.first_seen),
+                (statement.excluded.first_seen < kept, statement.excluded.first_seen),
+                else_=kept,
+            ),
+        },
+    )
+    rows = [
+        {
+            "subject_id": subject,
+            "fact_hash": fact_hash,
+            "ruleset_hash": ruleset_hash,
+            "evaluated_as_of": as_of,
+            "seen_on": as_of,
+            "valid_until": valid_until,
+            "scan_id": run.id,
+            "first_seen": as_of,
+        }
+        for subject, (fact_hash, valid_until) in sorted(states.items())
+    ]
+    for i in range(0, len(rows), 2000):
+        session.execute(upsert, rows[i : i + 2000])
