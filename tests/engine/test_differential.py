@@ -215,7 +215,8 @@ def test_engine_agrees_with_reference(text: str, data: st.DataObject) -> None:
     reference = ReferenceEvaluator([ruleset], AS_OF)
     # subjects whose ids collide under the engine's 32-bit sid hash, evaluated back to back
     subjects = ["entity-111738", "entity-1002820", "c3"]
-    with DurableEvaluator(program) as engine:
+    with DurableEvaluator(program) as engine, DurableEvaluator(program, one_by_one=True) as posted:
         for subject in subjects:
             partition = partition_of(subject, data.draw(partition_records(subject), label=subject))
             assert engine.evaluate(partition) == reference.evaluate(partition), text
+            assert posted.evaluate(partition) == reference.evaluate(partition), text  # bench/scale.py's baseline

@@ -138,8 +138,11 @@ def _check_frames(sid: str, sent: dict[str, dict[str, Any]], frames: list[tuple[
 class DurableEvaluator:
     """Evaluates a compiled Program on one partition at a time with the durable-rules C engine."""
 
-    def __init__(self, program: Program) -> None:
+    def __init__(self, program: Program, *, one_by_one: bool = False) -> None:
+        """``one_by_one`` asserts each fact with its own call instead of one call per session: the same
+        matches, slower; it is the baseline bench/scale.py compares a scan with."""
         self.program = program
+        self.one_by_one = one_by_one
         self._rules = program.by_name()
         self._groups = [(_handle(_definition(g)), g) for g in group_rules(program.rules)]
         self._wanted = program.used_types
@@ -186,7 +189,13 @@ class DurableEvaluator:
         sid = f"s{next(_sids)}"
         messages, _ = self._messages(sid, facts)
         try:
-            code, state = _engine.assert_facts(handle, json.dumps(messages, ensure_ascii=False))
+            if self.one_by_one:
+                for one in messages:
+                    code, state = _engine.assert_fact(handle, json.dumps(one, ensure_ascii=False))
+                    if code not in (0, 1):
+                        break
+            else:
+                code, state = _engine.assert_facts(handle, json.dumps(messages, ensure_ascii=False))
         except _engine.error as exc:
             raise EngineError(f"the engine rejected the facts of a session: {exc}") from exc
         if code not in (0, 1):  # 1: some fact matched no rule, which is normal; 2: a duplicate id
