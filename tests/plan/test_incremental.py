@@ -87,3 +87,30 @@ def test_a_month_of_incremental_nights_equals_a_month_of_full_nights(tmp_path: P
     assert {r.status for r in full.alerts()} >= {"new", "cleared"} or len(selection) > 1
     full.close()
     incremental.close()
+
+
+def test_the_store_own_history_never_makes_an_unchanged_subject_look_changed(tmp_path: Path) -> None:
+    """Night two of the same export re-evaluates only subjects whose validity horizon has passed: the
+    signals tonight's alerts become, alerts cleared tonight and the store's watch do not change a hash.
+    The result still equals a full scan's."""
+    from risk_warning.testing.synthetic import generate
+
+    rulesets = load_rulesets([ROOT / "rulesets"])
+    generate(rulesets, tmp_path / "org", cadres=300, seed=3)
+    source = MemorySource(DirectorySource(tmp_path / "org").load().facts)
+    day1, day2 = date(2026, 6, 30), date(2026, 7, 1)
+    store = AlertStore(f"sqlite:///{tmp_path / 'nightly.db'}")
+    full = AlertStore(f"sqlite:///{tmp_path / 'full.db'}")
+    first = scan(rulesets, source, day1, store=store, full=False)
+    scan(rulesets, source, day1, store=full, full=True)
+    assert first.alerts and first.engine_subjects == first.subjects
+    horizons = {subject: s.valid_until for subject, s in store.subject_states().items()}
+    second = scan(rulesets, source, day2, store=store, full=False)
+    expected = scan(rulesets, source, day2, store=full, full=True)
+    passed = {subject for subject, until in horizons.items() if until < day2}
+    evaluated = set(second.subjects_seen)
+    assert evaluated == passed, sorted(evaluated ^ passed)[:10]
+    assert second.engine_subjects < first.subjects / 5
+    assert keyed(second) == keyed(expected) and state(store) == state(full)
+    store.close()
+    full.close()

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from risk_warning.alerts.build import build_alerts
+from risk_warning.alerts.lifecycle import REOPENS
 from risk_warning.alerts.model import Adjustment, Alert, Evidence
 from risk_warning.engine.base import Evaluator, Match, Partition
 from risk_warning.errors import EngineError
@@ -28,7 +29,6 @@ from risk_warning.rules.template import render_template
 
 MAX_ROUNDS = 6  # escalation rounds before the rules are declared not to settle
 NOT_SIGNALS = frozenset({"false_positive"})  # alerts that never count as signals
-REOPENS = frozenset({"cleared", "closed"})  # an alert in these states that holds again opens anew
 
 RuleIndex = Mapping[str, tuple[Ruleset, Rule]]
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cache
 
 from risk_warning.facts._base import Fact, Pii
 
@@ -37,11 +38,15 @@ class PlainFact:
     month_only: frozenset[str] = frozenset()  # dates given to the month only, read as the 1st
 
 
+@cache
+def _evaluated_fields(model: type[Fact]) -> tuple[str, ...]:
+    """The fields of a model the evaluators may see: all but those marked ``Pii.HIGH``."""
+    return tuple(name for name in model.model_fields if model.pii_level(name) is not Pii.HIGH)
+
+
 def normalise(fact: Fact) -> PlainFact:
     fields: dict[str, Scalar] = {}
-    for name in type(fact).model_fields:
-        if type(fact).pii_level(name) is Pii.HIGH:
-            continue
+    for name in _evaluated_fields(type(fact)):
         value = getattr(fact, name)
         if value is None or isinstance(value, list):
             continue

@@ -3,6 +3,12 @@
 A subject is skipped ("carried") when its facts hash the same as when it was last evaluated, the rules
 are the same, and the scan date lies within the validity horizon recorded then (see ``horizon``).
 Otherwise it is evaluated. The result is the same as a full scan's (``tests/plan/test_incremental.py``).
+
+The hash recorded after an evaluation is the one the subject's facts will have at the next scan if
+nothing changes: the history the store adds because of tonight (tonight's alerts as signals, the ones
+that no longer hold as cleared) is predicted, and the ``watch`` fact (since when the store watches the
+subject, fixed at its first evaluation) is left out. So the store's own bookkeeping never makes an
+unchanged subject look changed; any other difference, a person's triage included, re-evaluates it.
 """
 
 from __future__ import annotations
@@ -12,9 +18,10 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Protocol
 
+from risk_warning.alerts.lifecycle import REOPENS, WATCHED, AlertStatus
 from risk_warning.alerts.model import Alert
 from risk_warning.facts._base import Fact
-from risk_warning.facts.history import Signal
+from risk_warning.facts.history import Signal, Watch
 from risk_warning.facts.normalise import day_number, from_day_number, normalise
 from risk_warning.plan.horizon import Horizon
 
@@ -45,7 +52,7 @@ def fact_hash(facts: Sequence[Fact], held_on: date | None = None) -> str:
     subject's other facts are unchanged it holds tonight too, when tonight's copy replaces it. So its
     ``last_seen`` is left out of the digest, or every subject with an alert would be re-evaluated nightly.
     """
-    lines = sorted(f"{f.fact_type}\x1f{_stable_json(f, held_on)}" for f in facts)
+    lines = sorted(f"{f.fact_type}\x1f{_stable_json(f, held_on)}" for f in facts if not isinstance(f, Watch))
     return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
 
 
@@ -60,43 +67,66 @@ def plan(
     states: Mapping[str, SubjectState],
     ruleset_hash: str,
     as_of: date,
-) -> tuple[list[Partition], list[str], dict[str, str]]:
-    """(partitions to evaluate, subjects carried forward, the fact hash of every subject)."""
-    hashes = {
-        subject: fact_hash(facts, states[subject].seen_on if subject in states else None)
-        for subject, facts in partitions
-    }
+) -> tuple[list[Partition], list[str]]:
+    """(partitions to evaluate, subjects carried forward); a subject is hashed only when it has a state."""
     evaluate: list[Partition] = []
     carried: list[str] = []
     for subject, facts in partitions:
         state = states.get(subject)
         if (
             state is not None
-            and state.fact_hash == hashes[subject]
             and state.ruleset_hash == ruleset_hash
             and state.evaluated_as_of <= as_of <= state.valid_until
+            and state.fact_hash == fact_hash(facts, state.seen_on)
         ):
             carried.append(subject)
         else:
             evaluate.append((subject, facts))
-    return evaluate, carried, hashes
+    return evaluate, carried
+
+
+def settled(facts: Sequence[Fact], alerts: Sequence[Alert], as_of: date) -> list[Fact]:
+    """A subject's facts as the next scan will read them if nothing changes: its signals as the store will
+    hold them once tonight's ``alerts`` are written (the writer's rules, stated for one subject)."""
+    priors = {f.signal_id: f for f in facts if isinstance(f, Signal)}
+    out: list[Fact] = [f for f in facts if not isinstance(f, Signal)]
+    for alert in alerts:
+        prior = priors.pop(alert.fingerprint, None)
+        again = prior is None or prior.status in REOPENS
+        out.append(
+            Signal.of(
+                fingerprint=alert.fingerprint,
+                subject_id=alert.subject_id,
+                rule_id=alert.rule_id,
+                family=alert.family,
+                grade=alert.grade,
+                first_seen=prior.first_seen if prior else as_of,
+                opened_on=as_of if again or prior is None else prior.opened_on,
+                last_seen=as_of if prior is None else max(prior.last_seen, as_of),
+                status=AlertStatus.NEW.value if again or prior is None else prior.status,
+            )
+        )
+    for prior in priors.values():  # no longer holds: a watched one is cleared, the others stay as they are
+        out.append(prior.model_copy(update={"status": AlertStatus.CLEARED.value}) if prior.status in WATCHED else prior)
+    return out
 
 
 def new_states(
     evaluated: Sequence[Partition],
     alerts: Sequence[Alert],
-    hashes: Mapping[str, str],
     horizon: Horizon,
+    as_of: date,
 ) -> dict[str, tuple[str, date]]:
-    """(fact hash, valid until) for every evaluated subject."""
-    rules_by_subject: dict[str, list[str]] = {}
+    """(fact hash as the next scan will see it, valid until) for every evaluated subject."""
+    by_subject: dict[str, list[Alert]] = {}
     for alert in alerts:
-        rules_by_subject.setdefault(alert.subject_id, []).append(alert.rule_id)
+        by_subject.setdefault(alert.subject_id, []).append(alert)
     out: dict[str, tuple[str, date]] = {}
     for subject, facts in evaluated:
+        mine = by_subject.get(subject, [])
         plain = [normalise(f) for f in facts]
-        until = horizon.valid_until(plain, rules_by_subject.get(subject, []))
-        out[subject] = (hashes[subject], from_day_number(max(until, horizon.day)))
+        until = horizon.valid_until(plain, [a.rule_id for a in mine])
+        out[subject] = (fact_hash(settled(facts, mine, as_of), as_of), from_day_number(max(until, horizon.day)))
     return out
 
 

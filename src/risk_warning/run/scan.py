@@ -57,6 +57,7 @@ class ScanResult:
     cleared_alerts: int = 0
     subjects_seen: list[str] = field(default_factory=list)
     carried_subjects: int = 0
+    engine_subjects: int = 0  # subjects sent to an executor (the engine) tonight
     held_subjects: list[str] = field(default_factory=list)  # named by a quarantined record: not evaluated
     files: list[FileReport] = field(default_factory=list)  # the data-quality account of every file read
     accepted: list[str] = field(default_factory=list)  # input problems accepted by name (policy.accepted_by)
@@ -211,7 +212,8 @@ def _evaluate(
         if unit is not None:
             units[subject] = unit
     result.subjects = len(partitions)
-    todo, carried, hashes = plan(partitions, states or {}, result.ruleset_hash, as_of)
+    todo, carried = plan(partitions, states or {}, result.ruleset_hash, as_of)
+    result.engine_subjects = len(todo)
     executor: Executor = ProcessExecutor(workers) if workers > 0 else InlineExecutor()
     outcome = executor.run(rulesets, todo, as_of, evaluator=evaluator, on_progress=renew)
     result.alerts, result.subjects_seen = outcome.alerts, outcome.evaluated
@@ -220,5 +222,5 @@ def _evaluate(
         return units, carried, {}
     seen = set(result.subjects_seen)
     horizon = compute_horizon(rulesets, day_number(as_of))
-    states_out = new_states([p for p in todo if p[0] in seen], result.alerts, hashes, horizon)
+    states_out = new_states([p for p in todo if p[0] in seen], result.alerts, horizon, as_of)
     return units, carried, states_out

@@ -13,29 +13,14 @@ education_assignment  targeted education assigned on an alert, and its completio
 
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, Column, DateTime
 from sqlmodel import Field, SQLModel
 
-
-class AlertStatus(enum.StrEnum):
-    """The alert lifecycle. Scans set NEW, CLEARED and reopen; people set the rest."""
-
-    NEW = "new"
-    TRIAGED = "triaged"
-    FALSE_POSITIVE = "false_positive"
-    IN_DISPOSITION = "in_disposition"
-    RECHECK = "recheck"
-    CLOSED = "closed"
-    ESCALATED = "escalated"
-    CLEARED = "cleared"  # the condition no longer holds; the alert is kept, never deleted
-
-
-# states in which a scan still watches the alert (it may clear it or change its grade)
-WATCHED = frozenset({AlertStatus.NEW, AlertStatus.TRIAGED, AlertStatus.IN_DISPOSITION, AlertStatus.RECHECK})
+from risk_warning.alerts.lifecycle import WATCHED as WATCHED  # re-exported: the store's readers import them here
+from risk_warning.alerts.lifecycle import AlertStatus as AlertStatus
 
 
 def _ts() -> Any:
