@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import bisect
 import itertools
-from collections.abc import Iterator, Mapping, Sequence
+import operator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -57,6 +58,7 @@ class Horizon:
     sites: list[Site] = field(default_factory=list)
     global_change: int = 0  # the first day on which every subject must be re-evaluated
     daily_rules: frozenset[str] = frozenset()  # rules whose message shows {as_of}
+    _flips: dict[tuple[int, Any], int | None] = field(default_factory=dict, repr=False)
 
     def valid_until(self, facts: Sequence[PlainFact], alert_rules: Sequence[str] = ()) -> int:
         """The last day (a day number) on which this subject's result is known to be unchanged."""
@@ -74,17 +76,30 @@ class Horizon:
                     for edge in (when, when + 1, when + EDUCATION_WINDOW):
                         if edge > self.day:
                             first_change = min(first_change, edge)
-        for site in self.sites:
+        for index, site in enumerate(self.sites):
             for v in values.get(site.field, ()):
                 if isinstance(v, int | float) and not isinstance(site.values[0], str):
-                    step = _first_flip(site, v)
+                    key = (index, v)
+                    if key not in self._flips:  # the same dates and amounts recur across subjects
+                        self._flips[key] = _first_flip(site, v)
+                    step = self._flips[key]
                     if step is not None:
                         first_change = min(first_change, self.day + step)
         return first_change - 1
 
 
+_OPS: dict[str, Callable[[Any, Any], bool]] = {
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+    "==": operator.eq,
+    "!=": operator.ne,
+}
+
+
 def _truth(op: str, v: float, c: float) -> bool:
-    return {"<": v < c, "<=": v <= c, ">": v > c, ">=": v >= c, "==": v == c, "!=": v != c}[op]
+    return bool(_OPS[op](v, c))
 
 
 def _first_flip(site: Site, v: Any) -> int | None:

@@ -13,19 +13,16 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from risk_warning.facts.normalise import PlainFact
-from risk_warning.rules.interpret import Scope, truth
+from risk_warning.rules.closures import row_predicate
 from risk_warning.rules.program import Indicator, Ruleset
 
 
 def _rows(indicator: Indicator, facts: Sequence[PlainFact], as_of: int, params: Mapping[str, Any]) -> list[Any]:
-    rows = []
-    for fact in facts:
-        if fact.type != indicator.source_type:
-            continue
-        scope = Scope(as_of, params, {indicator.source_type: fact.fields}, indicator.source_type)
-        if indicator.where is None or truth(indicator.where, scope):
-            rows.append(fact.fields)
-    return rows
+    source = indicator.source_type
+    if indicator.where is None:
+        return [fact.fields for fact in facts if fact.type == source]
+    keep = row_predicate(indicator.where, source, as_of, params)
+    return [fact.fields for fact in facts if fact.type == source and keep(fact.fields)]
 
 
 def indicator_value(indicator: Indicator, facts: Sequence[PlainFact], as_of: int, params: Mapping[str, Any]) -> Any:

@@ -66,7 +66,7 @@ def lookup(path: ast.Path, scope: Scope) -> Any:
     return scope.bindings[parts[0]].get(parts[1])
 
 
-def _arith(op: str, left: Any, right: Any) -> Any:
+def arith(op: str, left: Any, right: Any) -> Any:
     if left is None or right is None:
         return None
     if isinstance(right, Months):
@@ -100,7 +100,7 @@ def compare(op: str, left: Any, right: Any) -> bool:
     return _COMPARE[op](left, right)
 
 
-def _call(name: str, args: list[Any]) -> Any:
+def call(name: str, args: list[Any]) -> Any:
     if any(a is None for a in args):
         return None
     if name == "days":
@@ -126,12 +126,12 @@ def evaluate(expr: ast.Expr, scope: Scope) -> Any:
         case ast.ListExpr(items=items):
             return [evaluate(i, scope) for i in items]
         case ast.Call(name=name, args=args):
-            return _call(name, [evaluate(a, scope) for a in args])
+            return call(name, [evaluate(a, scope) for a in args])
         case ast.Neg(operand=o):
             v = evaluate(o, scope)
             return None if v is None else -v
         case ast.Arith(op=op, left=left, right=right):
-            return _arith(op, evaluate(left, scope), evaluate(right, scope))
+            return arith(op, evaluate(left, scope), evaluate(right, scope))
         case ast.Compare(op=op, left=left, right=right):
             return compare(op, evaluate(left, scope), evaluate(right, scope))
         case ast.In(operand=o, items=items, negated=negated):
