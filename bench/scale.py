@@ -80,6 +80,7 @@ def step_scan(data: Path, db: Path, workers: int, as_of: date, full: bool, alert
             "records": result.facts + len(result.quarantined),
             "subjects": result.subjects,
             "engine_subjects": result.engine_subjects,
+            "planned_subjects": result.planned_subjects,
             "alerts": len(result.alerts),
             "carried": result.carried_subjects,
         }

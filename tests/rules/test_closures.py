@@ -7,7 +7,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from risk_warning.rules.closures import row_predicate
+from risk_warning.rules.closures import bindings_predicate, row_predicate
 from risk_warning.rules.interpret import Scope, truth
 from risk_warning.rules.parser import parse_expression
 
@@ -66,3 +66,37 @@ def test_a_closure_answers_as_the_interpreter(source: str, row: dict[str, Any], 
     params = {"k": k, "m": m}
     expected = truth(expr, Scope(as_of, params, {"a": row}, "a"))
     assert row_predicate(expr, "a", as_of, params)(row) is expected, source
+
+
+JOINS = [
+    "a.x > b.y",
+    "a.x == b.x",
+    "a.d < b.d + days(3)",
+    'b.s in ["a", "b"]',
+    "a.flag or b.x is null",
+    "not (a.y != b.y)",
+    "a.x + b.x >= params.k",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    source=st.recursive(
+        st.sampled_from(JOINS),
+        lambda inner: st.tuples(inner, inner, st.sampled_from(["and", "or"])).map(
+            lambda p: f"({p[0]}) {p[2]} ({p[1]})"
+        ),
+        max_leaves=4,
+    ),
+    a=ROWS,
+    b=ROWS,
+    as_of=st.integers(20500, 20650),
+    k=st.integers(-2, 6),
+)
+def test_a_closure_over_bound_facts_answers_as_the_interpreter(
+    source: str, a: dict[str, Any], b: dict[str, Any], as_of: int, k: int
+) -> None:
+    expr = parse_expression(source)
+    params = {"k": k, "m": 1}
+    expected = truth(expr, Scope(as_of, params, {"a": a, "b": b}))
+    assert bindings_predicate(expr, as_of, params)({"a": a, "b": b}) is expected, source

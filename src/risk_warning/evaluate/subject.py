@@ -5,6 +5,9 @@
 
 Evaluation is deterministic as of the given date: rules never read the wall clock.
 
+A pre-filter (``plan/prefilter.py``) sends a subject's alert phase to the engine only when some rule
+could match its facts.
+
 It runs in two phases. The rules that raise alerts run first. Their alerts become ``signal`` facts,
 together with the subject's earlier alerts (signals the store passes in with the facts). The
 escalation rules (those that read signals) then run on everything, until their result settles
@@ -27,6 +30,7 @@ from risk_warning.facts.history import Signal
 from risk_warning.facts.normalise import day_number, normalise
 from risk_warning.plan.indicators import indicator_facts
 from risk_warning.plan.partition import partition_facts
+from risk_warning.plan.prefilter import PreFilter
 from risk_warning.rules.program import SIGNAL, Rule, Ruleset, phase_rulesets
 
 EvaluatorName = Literal["durable", "reference"]
@@ -36,9 +40,13 @@ Phase = Literal["alerts", "escalation"]
 class Engine:
     """Evaluates rulesets on typed facts. One instance can serve many as-of dates."""
 
-    def __init__(self, rulesets: Ruleset | Sequence[Ruleset], *, evaluator: EvaluatorName = "durable") -> None:
+    def __init__(
+        self, rulesets: Ruleset | Sequence[Ruleset], *, evaluator: EvaluatorName = "durable", prefilter: bool = True
+    ) -> None:
+        """``prefilter=False`` asks the engine about every subject (the pre-filter's tests compare the two)."""
         self.rulesets: list[Ruleset] = [rulesets] if isinstance(rulesets, Ruleset) else list(rulesets)
         self.evaluator_name = evaluator
+        self.use_prefilter = prefilter
         # each kind of subject (cadre, unit, project, contract) is evaluated by its own rulesets only
         self.phases: dict[tuple[Phase, str], list[Ruleset]] = {}
         for kind in SUBJECT_KINDS:
@@ -47,6 +55,14 @@ class Engine:
             self.phases[("escalation", kind)] = phase_rulesets(mine, escalation=True)
         self._rules: dict[str, tuple[Ruleset, Rule]] = {r.id: (rs, r) for rs in self.rulesets for r in rs.rules}
         self._evaluators: dict[tuple[date, Phase, str], Evaluator] = {}
+        self._prefilters: dict[tuple[date, str], PreFilter] = {}
+        self.engine_subjects = 0  # subjects whose alert phase reached the engine (the pre-filter let them by)
+
+    def _prefilter(self, as_of: date, kind: str) -> PreFilter:
+        if (as_of, kind) not in self._prefilters:
+            self._prefilters = {k: v for k, v in self._prefilters.items() if k[0] == as_of}
+            self._prefilters[(as_of, kind)] = PreFilter(self.phases[("alerts", kind)], day_number(as_of))
+        return self._prefilters[(as_of, kind)]
 
     def _evaluator(self, as_of: date, phase: Phase, kind: str) -> Evaluator:
         if (as_of, phase, kind) not in self._evaluators:
@@ -70,7 +86,10 @@ class Engine:
             return Evaluation()
         plain = [normalise(f) for f in facts]
         first = plain + indicator_facts(own, subject, plain, day)
-        matches = self._evaluator(as_of, "alerts", kind).evaluate(Partition(subject, first)) if own else []
+        matches = []
+        if own and (not self.use_prefilter or self._prefilter(as_of, kind).may_fire(first)):
+            self.engine_subjects += 1
+            matches = self._evaluator(as_of, "alerts", kind).evaluate(Partition(subject, first))
         alerts = build_alerts(matches, first, facts, own, as_of)
         priors = {f.signal_id: f for f in facts if isinstance(f, Signal)}
         counted = [p for p in priors.values() if p.status not in NOT_SIGNALS]

@@ -30,12 +30,14 @@ class Outcome:
     evaluated: list[str] = field(default_factory=list)
     quarantined: list[QuarantinedRecord] = field(default_factory=list)
     crashes: int = 0
+    engine_subjects: int = 0  # evaluated subjects the pre-filter sent to the engine
 
     def merge(self, part: Outcome) -> None:
         self.alerts.extend(part.alerts)
         self.evaluated.extend(part.evaluated)
         self.quarantined.extend(part.quarantined)
         self.crashes += part.crashes
+        self.engine_subjects += part.engine_subjects
 
     def sorted(self) -> Outcome:
         self.alerts.sort(key=Alert.sort_key)
@@ -64,12 +66,14 @@ def subject_quarantine(subject: str, reason: Reason, message: str) -> Quarantine
 def evaluate_partitions(engine: Engine, partitions: Sequence[Partition], as_of: date) -> Outcome:
     """The shared per-subject policy: an engine error quarantines only its subject."""
     outcome = Outcome()
+    before = engine.engine_subjects
     for subject, facts in partitions:
         try:
             outcome.alerts.extend(engine.evaluate_subject(subject, facts, as_of))
             outcome.evaluated.append(subject)
         except RiskWarningError as exc:
             outcome.quarantined.append(subject_quarantine(subject, Reason.ENGINE_CRASH, f"engine error: {exc}"))
+    outcome.engine_subjects = engine.engine_subjects - before
     return outcome
 
 

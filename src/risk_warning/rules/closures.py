@@ -1,10 +1,11 @@
-"""Conditions on one fact compiled to Python closures: the interpreter's semantics, without its tree walk.
+"""Conditions compiled to Python closures: the interpreter's semantics, without its tree walk.
 
 ``row_predicate(expr, alias, as_of, params)`` folds the constants (as_of, params, date helpers) and
 returns a function of one fact's fields (a mapping, dates as day numbers) that answers exactly as
 ``rules.interpret.truth`` does on the same scope: the same primitives (``compare``, ``arith``,
 ``call``) are used, only the walk over the tree happens once instead of once per fact. Indicator
-filters and the pre-filter run it on every fact of a scan.
+filters and the pre-filter run it on every fact of a scan. ``bindings_predicate`` is the same for a
+condition over several bound facts (``alias.field`` paths), given as ``{alias: fields}``.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ def row_predicate(expr: ast.Expr, alias: str, as_of: int, params: Mapping[str, A
     cached = _cache.get(key)
     if cached is not None and cached[0] is params:
         return cached[1]
-    value = _compile(fold(expr, Scope(as_of, params, {})), alias)
+    value = _compile(fold(expr, Scope(as_of, params, {})), _field_of(alias))
 
     def predicate(row: Row) -> bool:
         return value(row) is True
@@ -42,33 +43,57 @@ def row_predicate(expr: ast.Expr, alias: str, as_of: int, params: Mapping[str, A
     return predicate
 
 
-def _compile(expr: ast.Expr, alias: str) -> Value:
+def bindings_predicate(expr: ast.Expr, as_of: int, params: Mapping[str, Any]) -> Callable[[Mapping[str, Row]], bool]:
+    """``truth(expr)`` with facts bound to aliases (every path qualified), as a closure of ``{alias: fields}``."""
+    value = _compile(fold(expr, Scope(as_of, params, {})), _bound_field)
+    return lambda bindings: value(bindings) is True
+
+
+Lookup = Callable[[ast.Path], Value]
+
+
+def _field_of(alias: str) -> Lookup:
+    def lookup(path: ast.Path) -> Value:
+        parts = path.parts
+        if len(parts) == 1 or (len(parts) == 2 and parts[0] == alias):
+            name = parts[-1]
+            return lambda row: row.get(name)
+        raise ValueError(f"'{path}' is not a field of '{alias}'")
+
+    return lookup
+
+
+def _bound_field(path: ast.Path) -> Value:
+    if len(path.parts) != 2:
+        raise ValueError(f"'{path}' is not a bound fact's field")
+    alias, name = path.parts
+    return lambda bindings: bindings[alias].get(name)
+
+
+def _compile(expr: ast.Expr, lookup: Lookup) -> Value:
     match expr:
         case ast.Literal(value=v):
             constant = day_number(v) if isinstance(v, date) else v
             return lambda row: constant
-        case ast.Path(parts=parts):
-            if len(parts) == 1 or (len(parts) == 2 and parts[0] == alias):
-                name = parts[-1]
-                return lambda row: row.get(name)
-            raise ValueError(f"'{expr}' is not a field of '{alias}'")
+        case ast.Path():
+            return lookup(expr)
         case ast.ListExpr(items=items):
-            parts_ = [_compile(i, alias) for i in items]
+            parts_ = [_compile(i, lookup) for i in items]
             return lambda row: [p(row) for p in parts_]
         case ast.Call(name=name, args=args):
-            compiled = [_compile(a, alias) for a in args]
+            compiled = [_compile(a, lookup) for a in args]
             return lambda row: call(name, [a(row) for a in compiled])
         case ast.Neg(operand=o):
-            inner = _compile(o, alias)
+            inner = _compile(o, lookup)
             return lambda row: None if (v := inner(row)) is None else -v
         case ast.Arith(op=op, left=left, right=right):
-            lv, rv = _compile(left, alias), _compile(right, alias)
+            lv, rv = _compile(left, lookup), _compile(right, lookup)
             return lambda row: arith(op, lv(row), rv(row))
         case ast.Compare(op=op, left=left, right=right):
-            lv, rv = _compile(left, alias), _compile(right, alias)
+            lv, rv = _compile(left, lookup), _compile(right, lookup)
             return lambda row: compare(op, lv(row), rv(row))
         case ast.In(operand=o, items=items, negated=negated):
-            operand, listed = _compile(o, alias), _compile(items, alias)
+            operand, listed = _compile(o, lookup), _compile(items, lookup)
 
             def within(row: Row) -> bool:
                 v = operand(row)
@@ -79,17 +104,17 @@ def _compile(expr: ast.Expr, alias: str) -> Value:
 
             return within
         case ast.IsNull(operand=o, negated=negated):
-            inner = _compile(o, alias)
+            inner = _compile(o, lookup)
             if negated:
                 return lambda row: inner(row) is not None
             return lambda row: inner(row) is None
         case ast.Not(operand=o):
-            inner = _compile(o, alias)
+            inner = _compile(o, lookup)
             return lambda row: inner(row) is not True
         case ast.And(items=items):
-            conds = [_compile(i, alias) for i in items]
+            conds = [_compile(i, lookup) for i in items]
             return lambda row: all(c(row) is True for c in conds)
         case ast.Or(items=items):
-            conds = [_compile(i, alias) for i in items]
+            conds = [_compile(i, lookup) for i in items]
             return lambda row: any(c(row) is True for c in conds)
     raise TypeError(f"not an expression: {expr!r}")

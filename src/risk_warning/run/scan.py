@@ -57,7 +57,8 @@ class ScanResult:
     cleared_alerts: int = 0
     subjects_seen: list[str] = field(default_factory=list)
     carried_subjects: int = 0
-    engine_subjects: int = 0  # subjects sent to an executor (the engine) tonight
+    planned_subjects: int = 0  # subjects an incremental plan sent to evaluation (not carried)
+    engine_subjects: int = 0  # of those, the subjects the pre-filter let through to the engine
     held_subjects: list[str] = field(default_factory=list)  # named by a quarantined record: not evaluated
     files: list[FileReport] = field(default_factory=list)  # the data-quality account of every file read
     accepted: list[str] = field(default_factory=list)  # input problems accepted by name (policy.accepted_by)
@@ -213,10 +214,11 @@ def _evaluate(
             units[subject] = unit
     result.subjects = len(partitions)
     todo, carried = plan(partitions, states or {}, result.ruleset_hash, as_of)
-    result.engine_subjects = len(todo)
+    result.planned_subjects = len(todo)
     executor: Executor = ProcessExecutor(workers) if workers > 0 else InlineExecutor()
     outcome = executor.run(rulesets, todo, as_of, evaluator=evaluator, on_progress=renew)
     result.alerts, result.subjects_seen = outcome.alerts, outcome.evaluated
+    result.engine_subjects = outcome.engine_subjects
     result.quarantined += outcome.quarantined
     if not want_states:
         return units, carried, {}
