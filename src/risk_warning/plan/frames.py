@@ -1,0 +1,102 @@
+"""Conditions as Polars expressions over a frame of facts: the vectorised stage's view of the rules.
+
+``expression(expr, alias, as_of, params)`` folds the constants and translates a condition on one fact
+(bare fields or ``alias.field``) into a Polars boolean expression over a frame whose columns are the
+fact's fields as the evaluators see them (dates as day numbers, empty as null). It answers row by row
+exactly as ``rules.interpret.truth`` does (``tests/plan/test_frames.py`` checks it on random
+conditions and rows): a comparison with an empty value is false, ``not`` and ``and``/``or`` read an
+empty answer as false, ``x / 0`` is empty. What it cannot state exactly (calendar months on a field,
+lists holding fields, functions other than ``year`` on a field) raises ``NotVectorised``, and the
+caller evaluates that condition row by row with ``rules.closures`` instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+import polars as pl
+
+from risk_warning.facts.normalise import day_number
+from risk_warning.rules import ast
+from risk_warning.rules.interpret import Months, Scope
+from risk_warning.rules.normal_form import fold
+
+_EPOCH = pl.lit(date(1970, 1, 1))
+
+
+class NotVectorised(ValueError):
+    """The condition has a part with no exact Polars form; evaluate it row by row."""
+
+
+def expression(expr: ast.Expr, alias: str, as_of: int, params: Mapping[str, Any]) -> pl.Expr:
+    """``truth(expr)`` for each row, as a non-null boolean Polars expression."""
+    return _truth(fold(expr, Scope(as_of, params, {})), alias)
+
+
+def _truth(expr: ast.Expr, alias: str) -> pl.Expr:
+    """True only where the value is True (null and False read as false)."""
+    return (_value(expr, alias) == pl.lit(True)).fill_null(False)
+
+
+def _constant(value: Any) -> pl.Expr:
+    if isinstance(value, Months):
+        raise NotVectorised("calendar months on a field")
+    if isinstance(value, date):
+        value = day_number(value)
+    return pl.lit(value)
+
+
+def _value(expr: ast.Expr, alias: str) -> pl.Expr:
+    match expr:
+        case ast.Literal(value=v):
+            return _constant(v)
+        case ast.Path(parts=parts):
+            if len(parts) == 1 or (len(parts) == 2 and parts[0] == alias):
+                return pl.col(parts[-1])
+            raise NotVectorised(f"'{expr}' is not a field of '{alias}'")
+        case ast.Neg(operand=o):
+            return -_value(o, alias)
+        case ast.Arith(op=op, left=left, right=right):
+            lv, rv = _value(left, alias), _value(right, alias)
+            if op == "+":
+                return lv + rv
+            if op == "-":
+                return lv - rv
+            if op == "*":
+                return lv * rv
+            return pl.when(rv == 0).then(None).otherwise(lv / rv)
+        case ast.Call(name="year", args=(arg,)):
+            return (_EPOCH + pl.duration(days=_value(arg, alias))).dt.year().cast(pl.Int64)
+        case ast.Call(name="days", args=(arg,)):
+            return _value(arg, alias)
+        case ast.Compare(op=op, left=left, right=right):
+            lv, rv = _value(left, alias), _value(right, alias)
+            compared = {
+                "==": lv == rv,
+                "!=": lv != rv,
+                "<": lv < rv,
+                "<=": lv <= rv,
+                ">": lv > rv,
+                ">=": lv >= rv,
+            }[op]
+            return compared.fill_null(False)
+        case ast.In(operand=o, items=items, negated=negated):
+            if not all(isinstance(i, ast.Literal) for i in items.items):
+                raise NotVectorised("a list that holds fields")
+            literals = [i for i in items.items if isinstance(i, ast.Literal)]
+            values = [day_number(i.value) if isinstance(i.value, date) else i.value for i in literals]
+            operand = _value(o, alias)
+            hit = operand.is_in(values) if values else pl.lit(False)
+            return pl.when(operand.is_null()).then(False).otherwise(~hit if negated else hit)
+        case ast.IsNull(operand=o, negated=negated):
+            inner = _value(o, alias)
+            return inner.is_not_null() if negated else inner.is_null()
+        case ast.Not(operand=o):
+            return ~_truth(o, alias)
+        case ast.And(items=items):
+            return pl.all_horizontal([_truth(i, alias) for i in items])
+        case ast.Or(items=items):
+            return pl.any_horizontal([_truth(i, alias) for i in items])
+    raise NotVectorised(f"no Polars form for {type(expr).__name__}")
