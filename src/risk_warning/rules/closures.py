@@ -10,13 +10,14 @@ condition over several bound facts (``alias.field`` paths), given as ``{alias: f
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any
 
 from risk_warning.facts.normalise import day_number
 from risk_warning.rules import ast
-from risk_warning.rules.interpret import Scope, arith, call, compare
+from risk_warning.rules.interpret import Months, Scope, arith, call, compare
 from risk_warning.rules.normal_form import fold
 
 Row = Mapping[str, Any]
@@ -70,6 +71,37 @@ def _bound_field(path: ast.Path) -> Value:
     return lambda bindings: bindings[alias].get(name)
 
 
+_OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
+    "==": operator.eq,
+    "!=": operator.ne,
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+}
+
+
+def _field_against_constant(op: str, left: ast.Expr, right: ast.Expr, lookup: Lookup) -> Value | None:
+    """``field op constant`` (the commonest condition) as one closure, with ``compare``'s rules inlined:
+    an empty field is false, a boolean never equals a number."""
+    if isinstance(left, ast.Literal) and isinstance(right, ast.Path):
+        left, right, op = right, left, ast.FLIPPED_OP[op]
+    if not (isinstance(left, ast.Path) and isinstance(right, ast.Literal)):
+        return None
+    constant = right.value
+    if constant is None or isinstance(constant, Months):
+        return None
+    if isinstance(constant, date):
+        constant = day_number(constant)
+    field, test, is_bool = lookup(left), _OPERATORS[op], isinstance(constant, bool)
+
+    def fast(row: Any) -> bool:
+        v = field(row)
+        return v is not None and isinstance(v, bool) is is_bool and bool(test(v, constant))
+
+    return fast
+
+
 def _compile(expr: ast.Expr, lookup: Lookup) -> Value:
     match expr:
         case ast.Literal(value=v):
@@ -90,6 +122,9 @@ def _compile(expr: ast.Expr, lookup: Lookup) -> Value:
             lv, rv = _compile(left, lookup), _compile(right, lookup)
             return lambda row: arith(op, lv(row), rv(row))
         case ast.Compare(op=op, left=left, right=right):
+            fast = _field_against_constant(op, left, right, lookup)
+            if fast is not None:
+                return fast
             lv, rv = _compile(left, lookup), _compile(right, lookup)
             return lambda row: compare(op, lv(row), rv(row))
         case ast.In(operand=o, items=items, negated=negated):
@@ -113,8 +148,22 @@ def _compile(expr: ast.Expr, lookup: Lookup) -> Value:
             return lambda row: inner(row) is not True
         case ast.And(items=items):
             conds = [_compile(i, lookup) for i in items]
-            return lambda row: all(c(row) is True for c in conds)
+
+            def every(row: Any) -> bool:
+                for c in conds:  # noqa: SIM110 (a loop: no generator per fact on the hot path)
+                    if c(row) is not True:
+                        return False
+                return True
+
+            return every
         case ast.Or(items=items):
             conds = [_compile(i, lookup) for i in items]
-            return lambda row: any(c(row) is True for c in conds)
+
+            def some(row: Any) -> bool:
+                for c in conds:  # noqa: SIM110 (a loop: no generator per fact on the hot path)
+                    if c(row) is True:
+                        return True
+                return False
+
+            return some
     raise TypeError(f"not an expression: {expr!r}")
