@@ -59,26 +59,27 @@ class Horizon:
     global_change: int = 0  # the first day on which every subject must be re-evaluated
     daily_rules: frozenset[str] = frozenset()  # rules whose message shows {as_of}
     _flips: dict[tuple[int, Any], int | None] = field(default_factory=dict, repr=False)
+    _by_field: tuple[int, dict[str, list[tuple[int, Site]]]] | None = field(default=None, repr=False)
 
     def valid_until(self, facts: Sequence[PlainFact], alert_rules: Sequence[str] = ()) -> int:
         """The last day (a day number) on which this subject's result is known to be unchanged."""
         if any(r in self.daily_rules for r in alert_rules):
             return self.day
         first_change = self.global_change
-        values: dict[str, set[Any]] = {}
+        by_field = self._sites_by_field()
         for fact in facts:
-            for name, value in fact.fields.items():
-                if not isinstance(value, bool):
-                    values.setdefault(name, set()).add(value)
+            fields = fact.fields
             for name in _CONTEXT_DATES.get(fact.type, ()):
-                when = fact.fields.get(name)
+                when = fields.get(name)
                 if isinstance(when, int):
                     for edge in (when, when + 1, when + EDUCATION_WINDOW):
                         if edge > self.day:
                             first_change = min(first_change, edge)
-        for index, site in enumerate(self.sites):
-            for v in values.get(site.field, ()):
-                if isinstance(v, int | float) and not isinstance(site.values[0], str):
+            for name, sites in by_field.items():
+                v = fields.get(name)
+                if v is None or isinstance(v, bool) or not isinstance(v, int | float):
+                    continue
+                for index, site in sites:
                     key = (index, v)
                     if key not in self._flips:  # the same dates and amounts recur across subjects
                         self._flips[key] = _first_flip(site, v)
@@ -86,6 +87,16 @@ class Horizon:
                     if step is not None:
                         first_change = min(first_change, self.day + step)
         return first_change - 1
+
+    def _sites_by_field(self) -> dict[str, list[tuple[int, Site]]]:
+        """The numeric sites, by the field they compare (only these fields matter to the horizon)."""
+        if self._by_field is None or self._by_field[0] != len(self.sites):
+            grouped: dict[str, list[tuple[int, Site]]] = {}
+            for index, site in enumerate(self.sites):
+                if not isinstance(site.values[0], str):
+                    grouped.setdefault(site.field, []).append((index, site))
+            self._by_field = (len(self.sites), grouped)
+        return self._by_field[1]
 
 
 _OPS: dict[str, Callable[[Any, Any], bool]] = {
