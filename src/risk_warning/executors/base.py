@@ -77,7 +77,15 @@ def evaluate_partitions(engine: Engine, partitions: Sequence[Partition], as_of: 
     return outcome
 
 
+Span = tuple[int, int]  # partitions[start:stop]
+
+
+def spans(count: int, pieces: int) -> list[Span]:
+    """About ``pieces`` spans of positions (at most 200 subjects each), in order."""
+    size = max(1, min(200, -(-count // max(1, pieces))))
+    return [(i, min(i + size, count)) for i in range(0, count, size)]
+
+
 def chunks(partitions: Sequence[Partition], pieces: int) -> list[list[Partition]]:
     """About ``pieces`` chunks (at most 200 subjects each), in the partitions' order."""
-    size = max(1, min(200, -(-len(partitions) // max(1, pieces))))
-    return [list(partitions[i : i + size]) for i in range(0, len(partitions), size)]
+    return [list(partitions[start:stop]) for start, stop in spans(len(partitions), pieces)]
