@@ -69,3 +69,19 @@ def test_an_engine_error_quarantines_only_its_subject(
         [s for s in evaluated if s != "C007"],
         ["subject:C007"],
     )
+
+
+@pytest.mark.parametrize("name", EXECUTORS)
+def test_with_a_horizon_every_executor_gives_each_evaluated_subject_its_state(name: str) -> None:
+    """States for the next incremental scan are computed where subjects are evaluated, identically."""
+    from risk_warning.facts.normalise import day_number
+    from risk_warning.plan.horizon import compute_horizon
+    from risk_warning.plan.incremental import state_of
+
+    horizon = compute_horizon(RULESETS, day_number(AS_OF))
+    outcome = EXECUTORS[name]().run(RULESETS, PARTITIONS, AS_OF, horizon=horizon)
+    assert sorted(outcome.states) == outcome.evaluated
+    with Engine(RULESETS) as engine:
+        for subject, facts in PARTITIONS:
+            alerts = engine.evaluate_subject(subject, facts, AS_OF)
+            assert outcome.states[subject] == state_of(facts, alerts, horizon, AS_OF), subject

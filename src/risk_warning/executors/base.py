@@ -19,6 +19,8 @@ from risk_warning.alerts.model import Alert
 from risk_warning.errors import QuarantinedRecord, Reason, RiskWarningError, SourceLocation
 from risk_warning.evaluate.subject import Engine, EvaluatorName
 from risk_warning.facts._base import Fact
+from risk_warning.plan.horizon import Horizon
+from risk_warning.plan.incremental import state_of
 from risk_warning.rules.program import Ruleset
 
 Partition = tuple[str, list[Fact]]
@@ -31,6 +33,7 @@ class Outcome:
     quarantined: list[QuarantinedRecord] = field(default_factory=list)
     crashes: int = 0
     engine_subjects: int = 0  # evaluated subjects the pre-filter sent to the engine
+    states: dict[str, tuple[str, date]] = field(default_factory=dict)  # for incremental scans (with a horizon)
 
     def merge(self, part: Outcome) -> None:
         self.alerts.extend(part.alerts)
@@ -38,6 +41,7 @@ class Outcome:
         self.quarantined.extend(part.quarantined)
         self.crashes += part.crashes
         self.engine_subjects += part.engine_subjects
+        self.states.update(part.states)
 
     def sorted(self) -> Outcome:
         self.alerts.sort(key=Alert.sort_key)
@@ -56,21 +60,30 @@ class Executor(Protocol):
         *,
         evaluator: EvaluatorName = "durable",
         on_progress: Callable[[int, int], None] = lambda done, total: None,
-    ) -> Outcome: ...
+        horizon: Horizon | None = None,
+    ) -> Outcome:
+        """With a ``horizon``, also each evaluated subject's state for the next incremental scan."""
+        ...
 
 
 def subject_quarantine(subject: str, reason: Reason, message: str) -> QuarantinedRecord:
     return QuarantinedRecord(SourceLocation(f"subject:{subject}"), "", reason, message)
 
 
-def evaluate_partitions(engine: Engine, partitions: Sequence[Partition], as_of: date) -> Outcome:
-    """The shared per-subject policy: an engine error quarantines only its subject."""
+def evaluate_partitions(
+    engine: Engine, partitions: Sequence[Partition], as_of: date, horizon: Horizon | None = None
+) -> Outcome:
+    """The shared per-subject policy: an engine error quarantines only its subject. With a ``horizon``,
+    each evaluated subject's state is computed where it was evaluated (in the worker, in parallel)."""
     outcome = Outcome()
     before = engine.engine_subjects
     for subject, facts in partitions:
         try:
-            outcome.alerts.extend(engine.evaluate_subject(subject, facts, as_of))
+            alerts = engine.evaluate_subject(subject, facts, as_of)
+            outcome.alerts.extend(alerts)
             outcome.evaluated.append(subject)
+            if horizon is not None:
+                outcome.states[subject] = state_of(facts, alerts, horizon, as_of)
         except RiskWarningError as exc:
             outcome.quarantined.append(subject_quarantine(subject, Reason.ENGINE_CRASH, f"engine error: {exc}"))
     outcome.engine_subjects = engine.engine_subjects - before

@@ -10,6 +10,7 @@ from datetime import date
 
 from risk_warning.evaluate.subject import Engine, EvaluatorName
 from risk_warning.executors.base import Outcome, Partition, chunks, evaluate_partitions
+from risk_warning.plan.horizon import Horizon
 from risk_warning.rules.program import Ruleset
 
 
@@ -22,11 +23,12 @@ class InlineExecutor:
         *,
         evaluator: EvaluatorName = "durable",
         on_progress: Callable[[int, int], None] = lambda done, total: None,
+        horizon: Horizon | None = None,
     ) -> Outcome:
         total = Outcome()
         work = chunks(partitions, max(1, len(partitions) // 50))
         with Engine(rulesets, evaluator=evaluator) as engine:
             for done, chunk in enumerate(work, start=1):
-                total.merge(evaluate_partitions(engine, chunk, as_of))
+                total.merge(evaluate_partitions(engine, chunk, as_of, horizon))
                 on_progress(done, len(work))
         return total.sorted()

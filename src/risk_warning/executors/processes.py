@@ -26,6 +26,7 @@ from multiprocessing import get_context
 from risk_warning.errors import Reason
 from risk_warning.evaluate.subject import Engine, EvaluatorName
 from risk_warning.executors.base import Outcome, Partition, Span, evaluate_partitions, spans, subject_quarantine
+from risk_warning.plan.horizon import Horizon
 from risk_warning.rules.program import Ruleset
 
 CRASH_HOOK = "RISK_WARNING_CRASH_SUBJECT"
@@ -33,14 +34,21 @@ CRASH_HOOK = "RISK_WARNING_CRASH_SUBJECT"
 _engine: Engine | None = None
 _as_of: date | None = None
 _partitions: Sequence[Partition] = ()
+_horizon: Horizon | None = None
 
 
-def _init(rulesets: Sequence[Ruleset], as_of: date, evaluator: EvaluatorName, partitions: Sequence[Partition]) -> None:
+def _init(
+    rulesets: Sequence[Ruleset],
+    as_of: date,
+    evaluator: EvaluatorName,
+    partitions: Sequence[Partition],
+    horizon: Horizon | None,
+) -> None:
     """Runs once in each forked worker: the arguments are the parent's objects, inherited, never pickled."""
-    global _engine, _as_of, _partitions
+    global _engine, _as_of, _partitions, _horizon
     faulthandler.disable()  # a crash is handled by the parent; no traceback dump from the child
     _engine = Engine(rulesets, evaluator=evaluator)
-    _as_of, _partitions = as_of, partitions
+    _as_of, _partitions, _horizon = as_of, partitions, horizon
 
 
 def evaluate_span(span: Span) -> Outcome:
@@ -50,17 +58,22 @@ def evaluate_span(span: Span) -> Outcome:
     crash = os.environ.get(CRASH_HOOK)
     if crash and any(subject == crash for subject, _ in chunk):
         ctypes.string_at(0)  # a real segmentation fault, as the C engine can cause
-    return evaluate_partitions(_engine, chunk, _as_of)
+    return evaluate_partitions(_engine, chunk, _as_of, _horizon)
 
 
 def _pool(
-    rulesets: Sequence[Ruleset], as_of: date, evaluator: EvaluatorName, workers: int, partitions: Sequence[Partition]
+    rulesets: Sequence[Ruleset],
+    as_of: date,
+    evaluator: EvaluatorName,
+    workers: int,
+    partitions: Sequence[Partition],
+    horizon: Horizon | None,
 ) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(
         max_workers=workers,
         mp_context=get_context("fork"),
         initializer=_init,
-        initargs=(list(rulesets), as_of, evaluator, partitions),
+        initargs=(list(rulesets), as_of, evaluator, partitions, horizon),
     )
 
 
@@ -81,6 +94,7 @@ class ProcessExecutor:
         *,
         evaluator: EvaluatorName = "durable",
         on_progress: Callable[[int, int], None] = lambda done, total: None,
+        horizon: Horizon | None = None,
     ) -> Outcome:
         """Evaluate every partition; ``on_progress(done, total)`` after each chunk (the scan renews its lease)."""
         total = Outcome()
@@ -88,7 +102,7 @@ class ProcessExecutor:
         planned, done = len(fresh), 0
         while fresh:
             retry: list[Span] = []
-            with _pool(rulesets, as_of, evaluator, self.workers, partitions) as pool:
+            with _pool(rulesets, as_of, evaluator, self.workers, partitions, horizon) as pool:
                 futures: dict[Future[Outcome], Span] = {pool.submit(evaluate_span, s): s for s in fresh}
                 fresh = []
                 for future in as_completed(futures):
@@ -107,7 +121,7 @@ class ProcessExecutor:
                         else:
                             retry.append((start, stop))
             for span in retry:  # each single subject alone in a fresh worker: a crash now is its own
-                with _pool(rulesets, as_of, evaluator, 1, partitions) as alone:
+                with _pool(rulesets, as_of, evaluator, 1, partitions, horizon) as alone:
                     try:
                         total.merge(alone.submit(evaluate_span, span).result())
                     except BrokenProcessPool:

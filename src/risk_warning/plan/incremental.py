@@ -111,23 +111,10 @@ def settled(facts: Sequence[Fact], alerts: Sequence[Alert], as_of: date) -> list
     return out
 
 
-def new_states(
-    evaluated: Sequence[Partition],
-    alerts: Sequence[Alert],
-    horizon: Horizon,
-    as_of: date,
-) -> dict[str, tuple[str, date]]:
-    """(fact hash as the next scan will see it, valid until) for every evaluated subject."""
-    by_subject: dict[str, list[Alert]] = {}
-    for alert in alerts:
-        by_subject.setdefault(alert.subject_id, []).append(alert)
-    out: dict[str, tuple[str, date]] = {}
-    for subject, facts in evaluated:
-        mine = by_subject.get(subject, [])
-        plain = [normalise(f) for f in facts]
-        until = horizon.valid_until(plain, [a.rule_id for a in mine])
-        out[subject] = (fact_hash(settled(facts, mine, as_of), as_of), from_day_number(max(until, horizon.day)))
-    return out
+def state_of(facts: Sequence[Fact], alerts: Sequence[Alert], horizon: Horizon, as_of: date) -> tuple[str, date]:
+    """(fact hash as the next scan will see it, valid until) for one evaluated subject and its alerts."""
+    until = horizon.valid_until([normalise(f) for f in facts], [a.rule_id for a in alerts])
+    return fact_hash(settled(facts, alerts, as_of), as_of), from_day_number(max(until, horizon.day))
 
 
-__all__ = ["day_number", "fact_hash", "new_states", "plan"]
+__all__ = ["day_number", "fact_hash", "plan", "settled", "state_of"]

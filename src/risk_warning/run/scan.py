@@ -33,7 +33,7 @@ from risk_warning.facts._base import Fact
 from risk_warning.facts.normalise import day_number
 from risk_warning.facts.personnel import Cadre
 from risk_warning.plan.horizon import compute_horizon
-from risk_warning.plan.incremental import SubjectState, new_states, plan
+from risk_warning.plan.incremental import SubjectState, plan
 from risk_warning.plan.partition import partition_facts, unit_of
 from risk_warning.rules.program import Ruleset
 from risk_warning.run.input_check import InputPolicy, InputProfile, check_input, profile_of
@@ -216,13 +216,9 @@ def _evaluate(
     todo, carried = plan(partitions, states or {}, result.ruleset_hash, as_of)
     result.planned_subjects = len(todo)
     executor: Executor = ProcessExecutor(workers) if workers > 0 else InlineExecutor()
-    outcome = executor.run(rulesets, todo, as_of, evaluator=evaluator, on_progress=renew)
+    horizon = compute_horizon(rulesets, day_number(as_of)) if want_states else None
+    outcome = executor.run(rulesets, todo, as_of, evaluator=evaluator, on_progress=renew, horizon=horizon)
     result.alerts, result.subjects_seen = outcome.alerts, outcome.evaluated
     result.engine_subjects = outcome.engine_subjects
     result.quarantined += outcome.quarantined
-    if not want_states:
-        return units, carried, {}
-    seen = set(result.subjects_seen)
-    horizon = compute_horizon(rulesets, day_number(as_of))
-    states_out = new_states([p for p in todo if p[0] in seen], result.alerts, horizon, as_of)
-    return units, carried, states_out
+    return units, carried, outcome.states
