@@ -4,6 +4,10 @@ as signals) and incremental planning (which predicts what the store will hold)."
 from __future__ import annotations
 
 import enum
+from datetime import date
+
+from risk_warning.alerts.model import Alert
+from risk_warning.facts.history import Signal
 
 
 class AlertStatus(enum.StrEnum):
@@ -23,3 +27,20 @@ class AlertStatus(enum.StrEnum):
 WATCHED = frozenset({AlertStatus.NEW, AlertStatus.TRIAGED, AlertStatus.IN_DISPOSITION, AlertStatus.RECHECK})
 # an alert in these states that holds again opens anew (a repeat)
 REOPENS = frozenset({AlertStatus.CLEARED, AlertStatus.CLOSED})
+
+
+def signal_after(alert: Alert, prior: Signal | None, as_of: date) -> Signal:
+    """The signal an alert that holds on ``as_of`` is once the store has recorded it: first seen when it
+    was first seen, opened anew (and new again) if it had been cleared or closed, otherwise as it was."""
+    again = prior is None or prior.status in REOPENS
+    return Signal.of(
+        fingerprint=alert.fingerprint,
+        subject_id=alert.subject_id,
+        rule_id=alert.rule_id,
+        family=alert.family,
+        grade=alert.grade,
+        first_seen=prior.first_seen if prior is not None else as_of,
+        opened_on=as_of if again or prior is None else prior.opened_on,
+        last_seen=as_of if prior is None else max(prior.last_seen, as_of),
+        status=AlertStatus.NEW.value if again or prior is None else prior.status,
+    )

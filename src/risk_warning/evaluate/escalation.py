@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from risk_warning.alerts.build import build_alerts
-from risk_warning.alerts.lifecycle import REOPENS
+from risk_warning.alerts.lifecycle import signal_after
 from risk_warning.alerts.model import Adjustment, Alert, Evidence
 from risk_warning.engine.base import Evaluator, Match, Partition
 from risk_warning.errors import EngineError
@@ -63,20 +63,8 @@ def signal_of(alert: Alert, prior: Signal | None, as_of: date, watched_since: da
 
     Without a store (no ``watch`` fact) the subject is watched since today: no alert is known to be new.
     """
-    reopened = prior is None or prior.status in REOPENS
-    return Signal.of(
-        fingerprint=alert.fingerprint,
-        subject_id=alert.subject_id,
-        rule_id=alert.rule_id,
-        family=alert.family,
-        grade=alert.grade,
-        first_seen=prior.first_seen if prior else as_of,
-        opened_on=as_of if reopened or prior is None else prior.opened_on,
-        last_seen=as_of,
-        status="new" if reopened or prior is None else prior.status,
-        tonight=True,
-        watched_since=watched_since or as_of,
-    )
+    after = signal_after(alert, prior, as_of)
+    return after.model_copy(update={"last_seen": as_of, "tonight": True, "watched_since": watched_since or as_of})
 
 
 def escalate(

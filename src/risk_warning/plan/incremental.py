@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Protocol
 
-from risk_warning.alerts.lifecycle import REOPENS, WATCHED, AlertStatus
+from risk_warning.alerts.lifecycle import WATCHED, AlertStatus, signal_after
 from risk_warning.alerts.model import Alert
 from risk_warning.facts._base import Fact
 from risk_warning.facts.history import Signal, Watch
@@ -91,21 +91,7 @@ def settled(facts: Sequence[Fact], alerts: Sequence[Alert], as_of: date) -> list
     priors = {f.signal_id: f for f in facts if isinstance(f, Signal)}
     out: list[Fact] = [f for f in facts if not isinstance(f, Signal)]
     for alert in alerts:
-        prior = priors.pop(alert.fingerprint, None)
-        again = prior is None or prior.status in REOPENS
-        out.append(
-            Signal.of(
-                fingerprint=alert.fingerprint,
-                subject_id=alert.subject_id,
-                rule_id=alert.rule_id,
-                family=alert.family,
-                grade=alert.grade,
-                first_seen=prior.first_seen if prior else as_of,
-                opened_on=as_of if again or prior is None else prior.opened_on,
-                last_seen=as_of if prior is None else max(prior.last_seen, as_of),
-                status=AlertStatus.NEW.value if again or prior is None else prior.status,
-            )
-        )
+        out.append(signal_after(alert, priors.pop(alert.fingerprint, None), as_of))
     for prior in priors.values():  # no longer holds: a watched one is cleared, the others stay as they are
         out.append(prior.model_copy(update={"status": AlertStatus.CLEARED.value}) if prior.status in WATCHED else prior)
     return out
