@@ -79,8 +79,9 @@ def step_scan(data: Path, db: Path, workers: int, as_of: date, full: bool, alert
         return {
             "records": result.facts + len(result.quarantined),
             "subjects": result.subjects,
-            "engine_subjects": result.engine_subjects,
-            "planned_subjects": result.planned_subjects,
+            # older versions (a before/after run on a checkout) had no pre-filter: every subject was evaluated
+            "engine_subjects": getattr(result, "engine_subjects", len(result.subjects_seen)),
+            "planned_subjects": getattr(result, "planned_subjects", len(result.subjects_seen)),
             "alerts": len(result.alerts),
             "carried": result.carried_subjects,
         }
