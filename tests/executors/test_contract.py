@@ -54,10 +54,10 @@ def test_an_engine_error_quarantines_only_its_subject(
 ) -> None:
     real = Engine.evaluate_subject
 
-    def failing(self: Engine, subject: str, facts: list[object], as_of: date) -> object:
+    def failing(self: Engine, subject: str, facts: list[object], as_of: date, plain: object = None) -> object:
         if subject == "C007":
             raise EngineError("the engine returned a result the adapter refuses to trust")
-        return real(self, subject, facts, as_of)  # type: ignore[arg-type]
+        return real(self, subject, facts, as_of, plain)  # type: ignore[arg-type]
 
     monkeypatch.setattr(Engine, "evaluate_subject", failing)  # inherited by forked workers
     outcome, _ = run(EXECUTORS[name]())

@@ -27,7 +27,7 @@ from risk_warning.engine.registry import make_evaluator
 from risk_warning.evaluate.escalation import NOT_SIGNALS, Evaluation, Raise, escalate, signal_of, sort_alerts
 from risk_warning.facts._base import SUBJECT_KINDS, Fact, subject_kind
 from risk_warning.facts.history import Signal
-from risk_warning.facts.normalise import day_number, normalise
+from risk_warning.facts.normalise import PlainFact, day_number, normalise
 from risk_warning.plan.indicators import indicator_facts
 from risk_warning.plan.partition import partition_facts
 from risk_warning.plan.prefilter import PreFilter
@@ -73,18 +73,23 @@ class Engine:
             )
         return self._evaluators[(as_of, phase, kind)]
 
-    def evaluate_subject(self, subject: str, facts: Sequence[Fact], as_of: date) -> list[Alert]:
-        """Alerts for one subject whose facts (reference and history facts included) are already gathered."""
-        return self.explain_subject(subject, facts, as_of).alerts
+    def evaluate_subject(
+        self, subject: str, facts: Sequence[Fact], as_of: date, plain: Sequence[PlainFact] | None = None
+    ) -> list[Alert]:
+        """Alerts for one subject whose facts (reference and history facts included) are already gathered;
+        ``plain`` is ``[normalise(f) for f in facts]`` when the caller has it already."""
+        return self.explain_subject(subject, facts, as_of, plain).alerts
 
-    def explain_subject(self, subject: str, facts: Sequence[Fact], as_of: date) -> Evaluation:
+    def explain_subject(
+        self, subject: str, facts: Sequence[Fact], as_of: date, plain: Sequence[PlainFact] | None = None
+    ) -> Evaluation:
         """Alerts for one subject and the adjustments escalation rules made to them."""
         day = day_number(as_of)
         kind = subject_kind(subject)
         own = self.phases[("alerts", kind)]
         if not own and not self.phases[("escalation", kind)]:
             return Evaluation()
-        plain = [normalise(f) for f in facts]
+        plain = [normalise(f) for f in facts] if plain is None else list(plain)
         first = plain + indicator_facts(own, subject, plain, day)
         matches = []
         if own and (not self.use_prefilter or self._prefilter(as_of, kind).may_fire(first)):

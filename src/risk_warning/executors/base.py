@@ -19,6 +19,7 @@ from risk_warning.alerts.model import Alert
 from risk_warning.errors import QuarantinedRecord, Reason, RiskWarningError, SourceLocation
 from risk_warning.evaluate.subject import Engine, EvaluatorName
 from risk_warning.facts._base import Fact
+from risk_warning.facts.normalise import normalise
 from risk_warning.plan.horizon import Horizon
 from risk_warning.plan.incremental import state_of
 from risk_warning.rules.program import Ruleset
@@ -79,11 +80,12 @@ def evaluate_partitions(
     before = engine.engine_subjects
     for subject, facts in partitions:
         try:
-            alerts = engine.evaluate_subject(subject, facts, as_of)
+            plain = [normalise(f) for f in facts]  # once, for the evaluation and the state
+            alerts = engine.evaluate_subject(subject, facts, as_of, plain)
             outcome.alerts.extend(alerts)
             outcome.evaluated.append(subject)
             if horizon is not None:
-                outcome.states[subject] = state_of(facts, alerts, horizon, as_of)
+                outcome.states[subject] = state_of(facts, alerts, horizon, as_of, plain)
         except RiskWarningError as exc:
             outcome.quarantined.append(subject_quarantine(subject, Reason.ENGINE_CRASH, f"engine error: {exc}"))
     outcome.engine_subjects = engine.engine_subjects - before

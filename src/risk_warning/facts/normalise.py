@@ -45,10 +45,11 @@ def _evaluated_fields(model: type[Fact]) -> tuple[str, ...]:
 
 
 def normalise(fact: Fact) -> PlainFact:
+    values = fact.__dict__  # a frozen model's fields (read directly: this runs for every fact of a scan)
     fields: dict[str, Scalar] = {}
     for name in _evaluated_fields(type(fact)):
-        value = getattr(fact, name)
-        if value is None or isinstance(value, list):
+        value = values[name]
+        if value is None or type(value) is list:
             continue
-        fields[name] = day_number(value) if isinstance(value, date) else value
+        fields[name] = (value - _EPOCH).days if isinstance(value, date) else value
     return PlainFact(fact.fact_type, fact.key, fields, fact.month_only)

@@ -22,7 +22,7 @@ from risk_warning.alerts.lifecycle import WATCHED, AlertStatus, signal_after
 from risk_warning.alerts.model import Alert
 from risk_warning.facts._base import Fact
 from risk_warning.facts.history import Signal, Watch
-from risk_warning.facts.normalise import day_number, from_day_number, normalise
+from risk_warning.facts.normalise import PlainFact, day_number, from_day_number, normalise
 from risk_warning.plan.horizon import Horizon
 
 
@@ -97,9 +97,17 @@ def settled(facts: Sequence[Fact], alerts: Sequence[Alert], as_of: date) -> list
     return out
 
 
-def state_of(facts: Sequence[Fact], alerts: Sequence[Alert], horizon: Horizon, as_of: date) -> tuple[str, date]:
-    """(fact hash as the next scan will see it, valid until) for one evaluated subject and its alerts."""
-    until = horizon.valid_until([normalise(f) for f in facts], [a.rule_id for a in alerts])
+def state_of(
+    facts: Sequence[Fact],
+    alerts: Sequence[Alert],
+    horizon: Horizon,
+    as_of: date,
+    plain: Sequence[PlainFact] | None = None,
+) -> tuple[str, date]:
+    """(fact hash as the next scan will see it, valid until) for one evaluated subject and its alerts;
+    ``plain`` is the facts normalised, when the caller has them."""
+    plain = [normalise(f) for f in facts] if plain is None else plain
+    until = horizon.valid_until(plain, [a.rule_id for a in alerts])
     return fact_hash(settled(facts, alerts, as_of), as_of), from_day_number(max(until, horizon.day))
 
 
