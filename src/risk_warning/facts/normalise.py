@@ -28,7 +28,7 @@ def from_day_number(n: int) -> date:
     return _EPOCH + timedelta(days=n)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PlainFact:
     """A fact flattened for evaluation: its type, its natural key and its scalar fields."""
 
