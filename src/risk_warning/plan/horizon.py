@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from risk_warning.facts.normalise import PlainFact
+from risk_warning.facts.registry import FACT_SPECS
 from risk_warning.rules import ast
 from risk_warning.rules.interpret import Scope, evaluate
 from risk_warning.rules.program import Ruleset
@@ -59,6 +60,7 @@ class Horizon:
     global_change: int = 0  # the first day on which every subject must be re-evaluated
     daily_rules: frozenset[str] = frozenset()  # rules whose message shows {as_of}
     _flips: dict[tuple[int, Any], int | None] = field(default_factory=dict, repr=False)
+    _fields_of: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
     _by_field: tuple[int, dict[str, list[tuple[int, Site]]]] | None = field(default=None, repr=False)
 
     def valid_until(self, facts: Sequence[PlainFact], alert_rules: Sequence[str] = ()) -> int:
@@ -66,30 +68,34 @@ class Horizon:
         if any(r in self.daily_rules for r in alert_rules):
             return self.day
         first_change = self.global_change
-        by_field = self._sites_by_field()
+        values: dict[str, set[Any]] = {}
         for fact in facts:
             fields = fact.fields
+            for name in self._site_fields(fact.type):
+                value = fields.get(name)
+                if value is not None and not isinstance(value, bool):
+                    values.setdefault(name, set()).add(value)
             for name in _CONTEXT_DATES.get(fact.type, ()):
                 when = fields.get(name)
                 if isinstance(when, int):
                     for edge in (when, when + 1, when + EDUCATION_WINDOW):
                         if edge > self.day:
                             first_change = min(first_change, edge)
-            for name, sites in by_field.items():
-                v = fields.get(name)
-                if v is None or isinstance(v, bool) or not isinstance(v, int | float):
-                    continue
-                for index, site in sites:
-                    key = (index, v)
-                    if key not in self._flips:  # the same dates and amounts recur across subjects
-                        self._flips[key] = _first_flip(site, v)
-                    step = self._flips[key]
-                    if step is not None:
-                        first_change = min(first_change, self.day + step)
+        by_field = self._numeric_sites()
+        for name, seen in values.items():
+            for index, site in by_field.get(name, ()):
+                for v in seen:
+                    if isinstance(v, int | float):
+                        key = (index, v)
+                        if key not in self._flips:  # the same dates and amounts recur across subjects
+                            self._flips[key] = _first_flip(site, v)
+                        step = self._flips[key]
+                        if step is not None:
+                            first_change = min(first_change, self.day + step)
         return first_change - 1
 
-    def _sites_by_field(self) -> dict[str, list[tuple[int, Site]]]:
-        """The numeric sites, by the field they compare (only these fields matter to the horizon)."""
+    def _numeric_sites(self) -> dict[str, list[tuple[int, Site]]]:
+        """The sites with numeric thresholds, by the field they compare."""
         if self._by_field is None or self._by_field[0] != len(self.sites):
             grouped: dict[str, list[tuple[int, Site]]] = {}
             for index, site in enumerate(self.sites):
@@ -97,6 +103,16 @@ class Horizon:
                     grouped.setdefault(site.field, []).append((index, site))
             self._by_field = (len(self.sites), grouped)
         return self._by_field[1]
+
+    def _site_fields(self, fact_type: str) -> tuple[str, ...]:
+        """The fields of a fact type that some moving threshold compares (all of them, for a type not known)."""
+        found = self._fields_of.get(fact_type)
+        if found is None:
+            names = {site.field for site in self.sites}
+            spec = FACT_SPECS.get(fact_type)
+            found = tuple(sorted(names if spec is None else names & set(spec.fields)))
+            self._fields_of[fact_type] = found
+        return found
 
 
 _OPS: dict[str, Callable[[Any, Any], bool]] = {
