@@ -45,11 +45,13 @@ def _evaluated_fields(model: type[Fact]) -> tuple[str, ...]:
 
 
 def normalise(fact: Fact) -> PlainFact:
+    model = type(fact)
     values = fact.__dict__  # a frozen model's fields (read directly: this runs for every fact of a scan)
     fields: dict[str, Scalar] = {}
-    for name in _evaluated_fields(type(fact)):
+    for name in _evaluated_fields(model):
         value = values[name]
         if value is None or type(value) is list:
             continue
         fields[name] = (value - _EPOCH).days if isinstance(value, date) else value
-    return PlainFact(fact.fact_type, fact.key, fields, fact.month_only)
+    key = f"{model.fact_type}:{values[model.key_field]}"  # Fact.key, inlined
+    return PlainFact(model.fact_type, key, fields, fact.month_only)
