@@ -41,7 +41,7 @@ def _clean(type_name: str, record: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-_FIELDS_SETS: dict[tuple[type[Fact], frozenset[str]], set[str]] = {}
+_FIELDS_SETS: dict[type[Fact], list[set[str]]] = {}  # per model, the few distinct sets of given fields
 
 
 def compact(fact: Fact) -> Fact:
@@ -51,7 +51,15 @@ def compact(fact: Fact) -> Fact:
     millions of facts. Facts are frozen, so the set is never changed in place; a copy gets its own set.
     """
     given = fact.__pydantic_fields_set__
-    shared = _FIELDS_SETS.setdefault((type(fact), frozenset(given)), set(given))
+    known = _FIELDS_SETS.setdefault(type(fact), [])
+    for shared in known:
+        if shared == given:
+            break
+    else:
+        if len(known) >= 64:
+            return fact  # an export with very many shapes of record: not worth searching
+        shared = set(given)
+        known.append(shared)
     object.__setattr__(fact, "__pydantic_fields_set__", shared)
     return fact
 
@@ -65,9 +73,9 @@ def validate_record(
     yes/no mapped, headers checked).
     """
     model = FACT_MODELS[type_name]
-    data = _clean(type_name, record) if clean else dict(record)
+    data = _clean(type_name, record) if clean else record
     if fill_keys and model.key_field not in data:
-        data[model.key_field] = f"{type_name}-{next(_auto_keys)}"
+        data = {**data, model.key_field: f"{type_name}-{next(_auto_keys)}"}
     try:
         return compact(model.model_validate(data)), []
     except pydantic.ValidationError as exc:
