@@ -18,19 +18,22 @@ month and marked so that the alert's evidence says so. Anything else (``0``, an 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
+from typing import Any
 
 import polars as pl
 
 from risk_warning.errors import Reason, did_you_mean
+from risk_warning.facts._base import Fact
 from risk_warning.facts.glossary import meaning
 from risk_warning.facts.records import YES_NO
 from risk_warning.facts.registry import FACT_MODELS, FACT_SPECS
 from risk_warning.sources.mapping import SiteMapping
 from risk_warning.sources.readers import FileRefused, RawTable
+from risk_warning.sources.typed import DOUBT, typed_columns, with_tokens
 
 # Headers HR systems use that are not the glossary's wording; per fact type, "*" for any.
 HR_SYNONYMS: dict[str, dict[str, str]] = {
@@ -63,6 +66,7 @@ class Record:
     values: dict[str, str]
     problems: list[tuple[str, str]] = field(default_factory=list)  # (field, message)
     month_only: frozenset[str] = frozenset()
+    fact: Fact | None = None  # the typed fact, where the column checks were sure of every value (typed.py)
 
 
 def _bare(chinese: str) -> str:
@@ -169,25 +173,32 @@ def _every_form(s: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
     return parsed, month.struct.field("y").is_not_null() | packed_month.struct.field("y").is_not_null()
 
 
-def normalise_table(table: RawTable, fact_type: str, mapping: SiteMapping) -> Iterator[Record]:
+def normalise_table(
+    table: RawTable, fact_type: str, mapping: SiteMapping, *, by_column: bool = True
+) -> Iterator[Record]:
     """Header, codes and dates for every readable row; per-row problems say what was wrong, not the value.
 
     The header is checked at once (FileRefused); rows are then normalised ``CHUNK`` at a time and taken
     off the table as they go (the table is consumed), so a large file holds at most one chunk as dicts.
     An empty file (not even a header) has no records: the input check sees the type as empty.
+    A record whose values the column checks are sure of carries its fact (typed.py); ``by_column=False``
+    leaves every record to its pydantic model.
     """
     if not table.header and not table.rows and not table.broken:
         return iter(())
     fields = resolve_header(table, fact_type, mapping)
-    return _normalised(table, fact_type, mapping, fields)
+    return _normalised(table, fact_type, mapping, fields, by_column)
 
 
-def _normalised(table: RawTable, fact_type: str, mapping: SiteMapping, fields: list[str | None]) -> Iterator[Record]:
+def _normalised(
+    table: RawTable, fact_type: str, mapping: SiteMapping, fields: list[str | None], by_column: bool
+) -> Iterator[Record]:
     used = [(i, f) for i, f in enumerate(fields) if f is not None]
     exprs, dates = _column_exprs(fact_type, mapping, [f for _, f in used])
     names = [f or f"__ignored_{i}" for i, f in enumerate(fields)]
     plain = [name for _, name in used if name not in dates]
     absent = _defaulted(fact_type) & set(plain)  # a null there means "not given": the model's default applies
+    typed = typed_columns(fact_type, tuple(name for _, name in used), frozenset(dates))
     while table.rows:
         rows = table.rows[:CHUNK]
         del table.rows[:CHUNK]
@@ -196,20 +207,39 @@ def _normalised(table: RawTable, fact_type: str, mapping: SiteMapping, fields: l
         other_forms = [name for name in dates if frame.get_column(f"__bad__{name}").any()]
         if other_forms:
             frame = frame.with_columns([e for name in other_forms for e in _date_exprs(name, forms=True)])
-        records = []
-        for (line, _), values in zip(rows, frame.select(plain).to_dicts(), strict=True):
-            for name in absent:
-                if values[name] is None:
-                    del values[name]
-            records.append(Record(line, values))
+        bad_dates = [pl.col(f"__bad__{name}") for name in dates]
+        doubt = pl.any_horizontal(typed.doubt, *bad_dates) if by_column else pl.repeat(True, pl.len())
+        checked = frame.select(*typed.exprs, doubt.alias(DOUBT))
+        doubted = checked.get_column(DOUBT)
+        records: list[Record] = []
+        # a doubted row is validated by its model, for the exact message
+        texts = frame.filter(doubted).select(plain).to_dicts() if doubted.any() else []
+        facts = _trusted_facts(with_tokens(checked.filter(~doubted).drop(DOUBT), fact_type), typed.make)
+        text_rows = iter(texts)
+        for (line, _), doubt in zip(rows, doubted.to_list(), strict=True):
+            if doubt:
+                values = next(text_rows)
+                for name in absent:
+                    if values[name] is None:
+                        del values[name]
+                records.append(Record(line, values))
+            else:
+                records.append(Record(line, {}, fact=next(facts)))
         for name in dates:
             for record, value in zip(records, frame.get_column(f"__iso__{name}").to_list(), strict=True):
-                record.values[name] = value
+                if record.fact is None:
+                    record.values[name] = value
             for index in _rows_where(frame, f"__month__{name}"):  # month-only and bad dates are rare
                 records[index].month_only = records[index].month_only | {name}
             for index in _rows_where(frame, f"__bad__{name}"):
                 records[index].problems.append((name, f"not a date in a known form ({DATE_FORMS})"))
         yield from records
+
+
+def _trusted_facts(frame: pl.DataFrame, make: Callable[[dict[str, Any]], Fact]) -> Iterator[Fact]:
+    names = frame.columns
+    for row in frame.iter_rows():
+        yield make(dict(zip(names, row, strict=True)))
 
 
 def _column_exprs(fact_type: str, mapping: SiteMapping, used: list[str]) -> tuple[list[pl.Expr], list[str]]:

@@ -40,14 +40,22 @@ class DirectorySource:
     """``fail_fast=True`` raises DataError listing the bad records instead of quarantining them.
 
     ``mapping`` is a site mapping file (or a parsed ``SiteMapping``) for headers, codes and file names.
+    ``by_column=False`` validates every record by its pydantic model (the reference the column checks of
+    ``typed.py`` are tested against).
     """
 
     def __init__(
-        self, root: str | Path, *, fail_fast: bool = False, mapping: SiteMapping | str | Path | None = None
+        self,
+        root: str | Path,
+        *,
+        fail_fast: bool = False,
+        mapping: SiteMapping | str | Path | None = None,
+        by_column: bool = True,
     ) -> None:
         self.root = Path(root)
         self.name = str(self.root)
         self.fail_fast = fail_fast
+        self.by_column = by_column
         if mapping is None or isinstance(mapping, SiteMapping):
             self.mapping = mapping or SiteMapping()
         else:
@@ -166,7 +174,7 @@ class DirectorySource:
         report.encoding = table.encoding
         report.read = len(table.rows) + len(table.broken)
         try:
-            records = normalise_table(table, fact_type, self.mapping)  # consumes table.rows
+            records = normalise_table(table, fact_type, self.mapping, by_column=self.by_column)  # consumes table.rows
         except FileRefused as exc:
             refuse(report, result, exc, table)
             return

@@ -41,7 +41,12 @@ def accept(
     seen: Seen,
 ) -> Fact | None:
     """Validate one normalised record; quarantine it (with the subjects it names) or keep it."""
-    fact, problems = validate_record(fact_type, record.values, clean=False)
+    fact: Fact | None
+    problems: list[tuple[str, str]]
+    if record.fact is not None:  # the column checks were sure of it (typed.py)
+        fact, problems = record.fact, []
+    else:
+        fact, problems = validate_record(fact_type, record.values, clean=False)
     if record.problems:
         already = {f for f, _ in record.problems}
         problems = record.problems + [p for p in problems if p[0] not in already]
@@ -59,7 +64,7 @@ def accept(
             return fact
         problems = [(fact.key_field, f"same {fact.key_field} as {first[0]} row {first[1]}; this record was skipped")]
     reasons = [_reason(message) for _, message in problems]
-    subjects = subjects_named(fact_type, record.values)
+    subjects = tuple(fact.subject_ids()) if fact is not None else subjects_named(fact_type, record.values)
     for (fld, message), reason in zip(problems, reasons, strict=True):
         location = SourceLocation(table.name, record.line, column_of(table, fact_type, mapping, fld))
         result.quarantined.append(QuarantinedRecord(location, fact_type, reason, message, fld, subjects))
