@@ -12,7 +12,7 @@ caller evaluates that condition row by row with ``rules.closures`` instead.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Collection, Mapping
 from datetime import date
 from typing import Any
 
@@ -30,14 +30,36 @@ class NotVectorised(ValueError):
     """The condition has a part with no exact Polars form; evaluate it row by row."""
 
 
+Column = Callable[[ast.Path], pl.Expr]
+
+
 def expression(expr: ast.Expr, alias: str, as_of: int, params: Mapping[str, Any]) -> pl.Expr:
     """``truth(expr)`` for each row, as a non-null boolean Polars expression."""
-    return _truth(fold(expr, Scope(as_of, params, {})), alias)
+
+    def column(path: ast.Path) -> pl.Expr:
+        parts = path.parts
+        if len(parts) == 1 or (len(parts) == 2 and parts[0] == alias):
+            return pl.col(parts[-1])
+        raise NotVectorised(f"'{path}' is not a field of '{alias}'")
+
+    return _truth(fold(expr, Scope(as_of, params, {})), column)
 
 
-def _truth(expr: ast.Expr, alias: str) -> pl.Expr:
+def joined_expression(expr: ast.Expr, aliases: Collection[str], as_of: int, params: Mapping[str, Any]) -> pl.Expr:
+    """``expression`` over a frame of joined facts, whose columns are named ``alias.field``."""
+
+    def column(path: ast.Path) -> pl.Expr:
+        parts = path.parts
+        if len(parts) == 2 and parts[0] in aliases:
+            return pl.col(f"{parts[0]}.{parts[1]}")
+        raise NotVectorised(f"'{path}' is not a field of a joined fact")
+
+    return _truth(fold(expr, Scope(as_of, params, {})), column)
+
+
+def _truth(expr: ast.Expr, column: Column) -> pl.Expr:
     """True only where the value is True (null and False read as false)."""
-    return (_value(expr, alias) == pl.lit(True)).fill_null(False)
+    return (_value(expr, column) == pl.lit(True)).fill_null(False)
 
 
 def _constant(value: Any) -> pl.Expr:
@@ -48,18 +70,16 @@ def _constant(value: Any) -> pl.Expr:
     return pl.lit(value)
 
 
-def _value(expr: ast.Expr, alias: str) -> pl.Expr:
+def _value(expr: ast.Expr, column: Column) -> pl.Expr:
     match expr:
         case ast.Literal(value=v):
             return _constant(v)
-        case ast.Path(parts=parts):
-            if len(parts) == 1 or (len(parts) == 2 and parts[0] == alias):
-                return pl.col(parts[-1])
-            raise NotVectorised(f"'{expr}' is not a field of '{alias}'")
+        case ast.Path():
+            return column(expr)
         case ast.Neg(operand=o):
-            return -_value(o, alias)
+            return -_value(o, column)
         case ast.Arith(op=op, left=left, right=right):
-            lv, rv = _value(left, alias), _value(right, alias)
+            lv, rv = _value(left, column), _value(right, column)
             if op == "+":
                 return lv + rv
             if op == "-":
@@ -68,11 +88,11 @@ def _value(expr: ast.Expr, alias: str) -> pl.Expr:
                 return lv * rv
             return pl.when(rv == 0).then(None).otherwise(lv / rv)
         case ast.Call(name="year", args=(arg,)):
-            return (_EPOCH + pl.duration(days=_value(arg, alias))).dt.year().cast(pl.Int64)
+            return (_EPOCH + pl.duration(days=_value(arg, column))).dt.year().cast(pl.Int64)
         case ast.Call(name="days", args=(arg,)):
-            return _value(arg, alias)
+            return _value(arg, column)
         case ast.Compare(op=op, left=left, right=right):
-            lv, rv = _value(left, alias), _value(right, alias)
+            lv, rv = _value(left, column), _value(right, column)
             compared = {
                 "==": lv == rv,
                 "!=": lv != rv,
@@ -87,16 +107,16 @@ def _value(expr: ast.Expr, alias: str) -> pl.Expr:
                 raise NotVectorised("a list that holds fields")
             literals = [i for i in items.items if isinstance(i, ast.Literal)]
             values = [day_number(i.value) if isinstance(i.value, date) else i.value for i in literals]
-            operand = _value(o, alias)
+            operand = _value(o, column)
             hit = operand.is_in(values) if values else pl.lit(False)
             return pl.when(operand.is_null()).then(False).otherwise(~hit if negated else hit)
         case ast.IsNull(operand=o, negated=negated):
-            inner = _value(o, alias)
+            inner = _value(o, column)
             return inner.is_not_null() if negated else inner.is_null()
         case ast.Not(operand=o):
-            return ~_truth(o, alias)
+            return ~_truth(o, column)
         case ast.And(items=items):
-            return pl.all_horizontal([_truth(i, alias) for i in items])
+            return pl.all_horizontal([_truth(i, column) for i in items])
         case ast.Or(items=items):
-            return pl.any_horizontal([_truth(i, alias) for i in items])
+            return pl.any_horizontal([_truth(i, column) for i in items])
     raise NotVectorised(f"no Polars form for {type(expr).__name__}")

@@ -102,7 +102,26 @@ def _whole(parts: Sequence[ast.Expr]) -> ast.Expr:
     return parts[0] if len(parts) == 1 else ast.And(tuple(parts))
 
 
-def gates_of(rule: Rule, as_of: int, params: Mapping[str, Any]) -> list[Gate]:
+@dataclass(frozen=True)
+class NeedSpec:
+    """A need before compiling: the conditions on that one fact (None: any fact of the type)."""
+
+    alias: str
+    fact_type: str
+    condition: ast.Expr | None
+
+
+@dataclass(frozen=True)
+class GateSpec:
+    """A gate before compiling: what ``Gate`` tests, as conditions (the screen of screen.py reads them)."""
+
+    rule_id: str
+    needs: tuple[NeedSpec, ...]
+    joins: ast.Expr | None
+    absences: tuple[tuple[str, str, ast.Expr | None], ...]  # (alias, fact type, qualified condition)
+
+
+def gate_specs(rule: Rule) -> list[GateSpec]:
     """One gate per level of ``rule`` (a rule without level conditions has one)."""
     positive = [p for p in rule.patterns if not p.negated]
     bound = {p.alias for p in positive}
@@ -113,20 +132,35 @@ def gates_of(rule: Rule, as_of: int, params: Mapping[str, Any]) -> list[Gate]:
         needs = []
         for p in positive:
             local = [c for c in parts if _aliases(c) == {p.alias} or (not _aliases(c) and p is positive[0])]
-            test = row_predicate(_whole(local), p.alias, as_of, params) if local else None
-            needs.append(Need(p.alias, p.fact_type, test))
+            needs.append(NeedSpec(p.alias, p.fact_type, _whole(local) if local else None))
         joined = [c for c in parts if len(_aliases(c)) > 1 and _aliases(c) <= bound]
-        joins = bindings_predicate(_whole(joined), as_of, params) if joined else None
         absences = tuple(
-            Absence(
-                p.alias,
-                p.fact_type,
-                bindings_predicate(qualify(p.where, p.alias), as_of, params) if p.where is not None else None,
-            )
+            (p.alias, p.fact_type, qualify(p.where, p.alias) if p.where is not None else None)
             for p in rule.patterns
             if p.negated and (p.where is None or _aliases(qualify(p.where, p.alias)) <= bound | {p.alias})
         )
-        gates.append(Gate(rule.id, tuple(needs), joins, absences))
+        gates.append(GateSpec(rule.id, tuple(needs), _whole(joined) if joined else None, absences))
+    return gates
+
+
+def gates_of(rule: Rule, as_of: int, params: Mapping[str, Any]) -> list[Gate]:
+    """``gate_specs`` compiled (``rules.closures``) as of a date, with the ruleset's params."""
+    gates = []
+    for spec in gate_specs(rule):
+        needs = tuple(
+            Need(
+                n.alias,
+                n.fact_type,
+                row_predicate(n.condition, n.alias, as_of, params) if n.condition is not None else None,
+            )
+            for n in spec.needs
+        )
+        joins = bindings_predicate(spec.joins, as_of, params) if spec.joins is not None else None
+        absences = tuple(
+            Absence(alias, fact_type, bindings_predicate(cond, as_of, params) if cond is not None else None)
+            for alias, fact_type, cond in spec.absences
+        )
+        gates.append(Gate(spec.rule_id, needs, joins, absences))
     return gates
 
 

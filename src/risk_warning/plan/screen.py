@@ -1,0 +1,296 @@
+"""The screen: which subjects some rule could fire on, answered for every subject at once over frames.
+
+The pre-filter's gates (prefilter.py) answer one subject at a time. The screen answers a weaker
+question for all of them in a few column operations: for some level of some enabled rule, does every
+positive pattern have at least one fact of its type, in the subject's partition, passing the
+conditions on that fact alone? Joins and absences are left out, and a condition with no exact Polars
+form (``plan/frames.NotVectorised``) passes every fact, so the screen only ever lets more subjects
+through than the gates: a subject it stops, no gate passes, and the engine would raise nothing for it
+in the alert phase. ``tests/plan/test_screen.py`` holds the screen to the gates.
+
+Indicators are computed here too, as ``group_by`` aggregates, exactly as ``plan/indicators.py`` does
+(a sum in the partition's order, as Python adds), so an indicator pattern (``count >= 3``) screens too.
+
+The input is one frame per fact type of the subjects' partitions, a row per (subject, fact):
+``__subject__``, ``__order__`` (the fact's place in the partition) and the fields as the evaluators
+see them (``facts.schema.evaluation_schema``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import polars as pl
+
+from risk_warning.facts.normalise import PlainFact
+from risk_warning.facts.registry import FACT_SPECS
+from risk_warning.facts.schema import evaluation_schema
+from risk_warning.plan.frames import NotVectorised, expression, joined_expression
+from risk_warning.plan.prefilter import GateSpec, NeedSpec, gate_specs
+from risk_warning.rules import ast
+from risk_warning.rules.normal_form import conjuncts
+from risk_warning.rules.program import Indicator, Ruleset
+
+SUBJECT = "__subject__"
+ORDER = "__order__"
+BINDING = "__binding__"
+JOIN_LIMIT = 2_000_000  # rows of joined facts a gate's joins are tried on; beyond it the gate lets its candidates by
+
+Members = Mapping[str, pl.DataFrame]
+
+
+class Screen:
+    """The gates of every enabled rule of some rulesets (one subject kind's alert phase), as of a day number."""
+
+    def __init__(self, rulesets: Sequence[Ruleset], as_of: int) -> None:
+        self.as_of = as_of
+        self.gates: list[tuple[GateSpec, Mapping[str, Any]]] = [
+            (spec, rs.params) for rs in rulesets for rule in rs.rules if rule.enabled for spec in gate_specs(rule)
+        ]
+        self.indicators: dict[str, tuple[Indicator, Mapping[str, Any]]] = {
+            ind.fact_type: (ind, rs.params) for rs in rulesets for ind in rs.indicators.values()
+        }
+
+    def passing(self, members: Members, subjects: Sequence[str]) -> set[str]:
+        """The subjects (of ``subjects``) some gate could pass."""
+        answers: dict[tuple[str, str, int], frozenset[str]] = {}
+        indicators: dict[str, pl.DataFrame | None] = {}
+        out: set[str] = set()
+        for spec, params in self.gates:
+            candidates: frozenset[str] | None = None
+            for need in spec.needs:
+                key = (need.fact_type, repr(need.condition), id(params))
+                if key not in answers:
+                    answers[key] = self._need(need, params, members, subjects, indicators)
+                candidates = answers[key] if candidates is None else candidates & answers[key]
+                if not candidates:
+                    break
+            if candidates and (spec.joins is not None or spec.absences):
+                candidates = self._bound(spec, params, members, indicators, candidates)
+            out |= set(subjects) if candidates is None else candidates
+        return out
+
+    def _bound(
+        self,
+        spec: GateSpec,
+        params: Mapping[str, Any],
+        members: Members,
+        indicators: dict[str, pl.DataFrame | None],
+        candidates: frozenset[str],
+    ) -> frozenset[str]:
+        """The candidates with a binding of passing facts that meets the joins and that no absence blocks.
+
+        Equalities between two facts are join keys. Where a join would exceed ``JOIN_LIMIT`` rows, the
+        candidates are left as they are; a join condition or absence with no exact Polars form is left out.
+        """
+        bindings = self._bindings(spec, params, members, indicators, candidates)
+        if bindings is None:
+            return candidates
+        aliases = {need.alias for need in spec.needs}
+        if spec.joins is not None:
+            with contextlib.suppress(NotVectorised):
+                bindings = bindings.filter(joined_expression(spec.joins, aliases, self.as_of, params))
+        for alias, fact_type, condition in spec.absences:
+            if bindings.is_empty():
+                break
+            bindings = self._unblocked(spec, bindings, alias, fact_type, condition, params, members)
+        return frozenset(bindings.get_column(SUBJECT).unique().to_list())
+
+    def _bindings(
+        self,
+        spec: GateSpec,
+        params: Mapping[str, Any],
+        members: Members,
+        indicators: dict[str, pl.DataFrame | None],
+        candidates: frozenset[str],
+    ) -> pl.DataFrame | None:
+        """Every binding of the needs' passing facts, a row each, columns ``alias.field``; None when too many."""
+        keys = _equalities(spec.joins) if spec.joins is not None else []
+        joined: pl.DataFrame | None = None
+        bound: set[str] = set()
+        for need in spec.needs:
+            frame = self._need_frame(need, params, members, indicators)
+            if frame is None:
+                return None
+            frame = _prefixed(frame.filter(pl.col(SUBJECT).is_in(list(candidates))), need.alias)
+            if joined is None:
+                joined, bound = frame, {need.alias}
+                continue
+            joined = _join(joined, frame, _keys(keys, need.alias, bound, joined, frame))
+            if joined is None:
+                return None
+            bound.add(need.alias)
+        return joined
+
+    def _unblocked(
+        self,
+        spec: GateSpec,
+        bindings: pl.DataFrame,
+        alias: str,
+        fact_type: str,
+        condition: ast.Expr | None,
+        params: Mapping[str, Any],
+        members: Members,
+    ) -> pl.DataFrame:
+        """The bindings for which no fact of ``fact_type`` (other than one bound) meets the absence's condition."""
+        if fact_type in self.indicators:
+            return bindings  # left out
+        absent = members.get(fact_type)
+        if absent is None or absent.is_empty():
+            return bindings
+        bound = {need.alias for need in spec.needs}
+        numbered = bindings.with_row_index(BINDING)
+        keys = _equalities(condition) if condition is not None else []
+        pairs = _join(numbered, _prefixed(absent, alias), _keys(keys, alias, bound, numbered, _prefixed(absent, alias)))
+        if pairs is None:
+            return bindings  # too many to try: left out
+        for need in spec.needs:  # the engine's absence ignores facts already bound
+            if need.fact_type == fact_type:
+                pairs = pairs.filter(pl.col(f"{alias}.{ORDER}") != pl.col(f"{need.alias}.{ORDER}"))
+        if condition is not None:
+            try:
+                pairs = pairs.filter(joined_expression(condition, bound | {alias}, self.as_of, params))
+            except NotVectorised:
+                return bindings
+        blocked = pairs.get_column(BINDING).unique()
+        return numbered.filter(~pl.col(BINDING).is_in(blocked.implode())).drop(BINDING)
+
+    def _need_frame(
+        self,
+        need: NeedSpec,
+        params: Mapping[str, Any],
+        members: Members,
+        indicators: dict[str, pl.DataFrame | None],
+    ) -> pl.DataFrame | None:
+        """The facts that pass a need's own conditions (every fact of the type where they have no exact form)."""
+        if need.fact_type in self.indicators:
+            frame = indicators.get(need.fact_type)
+            if frame is None:
+                return None
+        else:
+            frame = members.get(need.fact_type)
+            if frame is None:
+                return None
+        if need.condition is not None:
+            with contextlib.suppress(NotVectorised):  # without an exact form, every fact of the type may pass
+                frame = frame.filter(expression(need.condition, need.alias, self.as_of, params))
+        return frame
+
+    def _need(
+        self,
+        need: NeedSpec,
+        params: Mapping[str, Any],
+        members: Members,
+        subjects: Sequence[str],
+        indicators: dict[str, pl.DataFrame | None],
+    ) -> frozenset[str]:
+        """The subjects with a fact passing the need's own conditions."""
+        if need.fact_type in self.indicators:
+            if need.fact_type not in indicators:
+                indicators[need.fact_type] = self._indicator(need.fact_type, members, subjects)
+            if indicators[need.fact_type] is None:  # a filter with no exact Polars form: any value is possible
+                return frozenset(subjects)
+        frame = self._need_frame(need, params, members, indicators)
+        if frame is None or frame.is_empty():
+            return frozenset()
+        return frozenset(frame.get_column(SUBJECT).unique().to_list())
+
+    def _indicator(self, fact_type: str, members: Members, subjects: Sequence[str]) -> pl.DataFrame | None:
+        """The indicator facts of every subject, as ``plan/indicators.py`` computes them; None when unknown."""
+        indicator, params = self.indicators[fact_type]
+        spec = FACT_SPECS[indicator.source_type]
+        source = members.get(indicator.source_type)
+        if source is None:
+            source = pl.DataFrame(schema={SUBJECT: pl.String, ORDER: pl.Int64, **evaluation_schema(spec)})
+        if indicator.where is not None:
+            try:
+                source = source.filter(expression(indicator.where, indicator.source_type, self.as_of, params))
+            except NotVectorised:
+                return None
+        keys = [SUBJECT] if indicator.group is None else [SUBJECT, indicator.group.name]
+        if indicator.group is not None:
+            source = source.filter(pl.col(indicator.group.name).is_not_null())
+        values = source.sort(ORDER).group_by(keys, maintain_order=True).agg(_aggregate(indicator).alias("value"))
+        if indicator.group is not None:
+            return values.rename({indicator.group.name: "key"}).with_columns(pl.col(SUBJECT).alias("subject_id"))
+        everyone = pl.DataFrame({SUBJECT: list(subjects)}, schema={SUBJECT: pl.String})
+        values = everyone.join(values, on=SUBJECT, how="left")
+        if indicator.kind in ("count", "distinct"):
+            values = values.with_columns(pl.col("value").fill_null(0))
+        elif indicator.kind == "sum":
+            values = values.with_columns(pl.col("value").fill_null(0.0))
+        return values.with_columns(pl.col(SUBJECT).alias("subject_id"))
+
+
+def _prefixed(frame: pl.DataFrame, alias: str) -> pl.DataFrame:
+    """A fact's columns named ``alias.field`` (its place in the partition too), beside the subject."""
+    return frame.select(pl.col(SUBJECT), *(pl.col(c).alias(f"{alias}.{c}") for c in frame.columns if c != SUBJECT))
+
+
+def _keys(
+    equalities: Sequence[tuple[str, str]], alias: str, bound: set[str], left: pl.DataFrame, right: pl.DataFrame
+) -> tuple[list[str], list[str]]:
+    """Join keys: the subject, and each equality between a bound fact's field and ``alias``'s, of one dtype."""
+    on_left, on_right = [SUBJECT], [SUBJECT]
+    for a, b in equalities:
+        for mine, theirs in ((a, b), (b, a)):
+            ours = mine.startswith(f"{alias}.") and theirs.split(".")[0] in bound
+            if (
+                ours
+                and right.schema.get(mine) == left.schema.get(theirs)
+                and mine not in on_right
+                and theirs not in on_left
+            ):
+                on_left.append(theirs)
+                on_right.append(mine)
+    return on_left, on_right
+
+
+def _join(left: pl.DataFrame, right: pl.DataFrame, keys: tuple[list[str], list[str]]) -> pl.DataFrame | None:
+    """The inner join on ``keys`` (nulls never equal), keeping both sides' columns; None beyond ``JOIN_LIMIT``."""
+    on_left, on_right = keys
+    counts = left.group_by(on_left).len("n").join(right.group_by(on_right).len("m"), left_on=on_left, right_on=on_right)
+    if counts.select((pl.col("n") * pl.col("m")).sum()).item() > JOIN_LIMIT:
+        return None
+    joined = left.join(right, left_on=on_left, right_on=on_right, how="inner", coalesce=False, suffix="__r")
+    return joined.drop(f"{SUBJECT}__r")
+
+
+def _equalities(joins: ast.Expr) -> list[tuple[str, str]]:
+    """``a.x == b.y`` conjuncts between two facts' fields, as ("a.x", "b.y"): the joins' keys."""
+    out = []
+    for part in conjuncts(joins):
+        match part:
+            case ast.Compare(op="==", left=ast.Path(parts=(a, x)), right=ast.Path(parts=(b, y))) if a != b:
+                out.append((f"{a}.{x}", f"{b}.{y}"))
+    return out
+
+
+def _aggregate(indicator: Indicator) -> pl.Expr:
+    if indicator.kind == "count":
+        return pl.len().cast(pl.Int64)
+    assert indicator.source_field is not None
+    values = pl.col(indicator.source_field).drop_nulls()
+    if indicator.kind == "sum":  # added left to right in the partition's order, as Python's sum adds
+        return values.cast(pl.Float64).cum_sum().last().fill_null(0.0)
+    if indicator.kind == "distinct":
+        return values.n_unique().cast(pl.Int64)
+    return values.min() if indicator.kind == "min" else values.max()
+
+
+def member_frames(partitions: Iterable[tuple[str, Sequence[PlainFact]]]) -> dict[str, pl.DataFrame]:
+    """Frames of plain facts already partitioned, a row per (subject, fact): the screen's input built the slow way."""
+    rows: dict[str, list[dict[str, Any]]] = {}
+    for subject, facts in partitions:
+        for order, fact in enumerate(facts):
+            if fact.type in FACT_SPECS:
+                rows.setdefault(fact.type, []).append({SUBJECT: subject, ORDER: order, **fact.fields})
+    frames = {}
+    for fact_type, found in rows.items():
+        schema: dict[str, Any] = {SUBJECT: pl.String, ORDER: pl.Int64, **evaluation_schema(FACT_SPECS[fact_type])}
+        frames[fact_type] = pl.DataFrame(
+            [{name: row.get(name) for name in schema} for row in found], schema=schema, orient="row"
+        )
+    return frames
