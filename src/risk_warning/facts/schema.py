@@ -24,6 +24,29 @@ _EVALUATED: dict[ValueKind, type[pl.DataType]] = {
 }
 
 
+_MODEL: dict[ValueKind, pl.DataType] = {
+    "str": pl.String(),
+    "int": pl.Int64(),
+    "float": pl.Float64(),
+    "bool": pl.Boolean(),
+    "date": pl.Date(),
+    "list": pl.List(pl.String()),
+}
+
+
+def model_schema(spec: FactSpec) -> dict[str, pl.DataType]:
+    """The columns of ``spec``'s facts as the model holds them (every field, dates as dates), in field order."""
+    return {name: _MODEL[field.kind] for name, field in spec.fields.items()}
+
+
+def evaluation_columns(spec: FactSpec) -> list[pl.Expr]:
+    """From a frame with ``model_schema``, the columns of ``evaluation_schema`` (dates as day numbers)."""
+    return [
+        pl.col(name).cast(pl.Int64) if kind is pl.Int64 and spec.fields[name].kind == "date" else pl.col(name)
+        for name, kind in evaluation_schema(spec).items()
+    ]
+
+
 def evaluation_schema(spec: FactSpec) -> dict[str, type[pl.DataType]]:
     """The columns of ``spec``'s facts as the evaluators see them, in field order."""
     return {

@@ -4,12 +4,16 @@ account of every file it read: records read = accepted + quarantined, or the who
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+import polars as pl
+
 from risk_warning.errors import QuarantinedRecord as QuarantinedRecord  # moved to errors; kept here for imports
 from risk_warning.facts._base import Fact
+from risk_warning.facts.registry import FACT_SPECS
+from risk_warning.facts.schema import model_schema
 
 
 @dataclass
@@ -51,14 +55,154 @@ class FileReport:
         }
 
 
+SEQ = "__seq__"  # a record's place among every record a load accepted: the order of ``LoadResult.facts``
+MONTH_ONLY = "__month_only__"  # the dates a record gave to the month only (a list of field names)
+
+
 @dataclass
+class FactTable:
+    """Records of one fact type accepted by column (sources/typed.py): typed values, not yet facts.
+
+    ``frame`` has a column per model field (defaults filled), ``SEQ`` and ``MONTH_ONLY``; ``make`` turns
+    one row (a dict of the model's fields) into its fact.
+    """
+
+    fact_type: str
+    frame: pl.DataFrame
+    make: Callable[[dict[str, Any]], Fact]
+
+    def facts(self) -> Iterator[tuple[int, Fact]]:
+        names = [c for c in self.frame.columns if c not in (SEQ, MONTH_ONLY)]
+        for row in self.frame.select(*names, SEQ, MONTH_ONLY).iter_rows():
+            fact = self.make(dict(zip(names, row[:-2], strict=True)))
+            if row[-1]:
+                fact.mark_month_only(frozenset(row[-1]))
+            yield row[-2], fact
+
+
+class TypedRows:
+    """One chunk of a file's rows typed by column (columns.py), each accepted or not as ``intake.accept`` decides."""
+
+    def __init__(self, fact_type: str, frame: pl.DataFrame, make: Callable[[dict[str, Any]], Fact], key: str) -> None:
+        self.fact_type = fact_type
+        self.frame = frame
+        self.make = make
+        self.keys: list[Any] = frame.get_column(key).to_list()
+        self.kept: list[int] = []
+        self.seqs: list[int] = []
+
+    def fact(self, index: int) -> Fact:
+        """The fact of one row (for a message about it)."""
+        row = self.frame.row(index, named=True)
+        fact = self.make({k: v for k, v in row.items() if k != MONTH_ONLY})
+        if row[MONTH_ONLY]:
+            fact.mark_month_only(frozenset(row[MONTH_ONLY]))
+        return fact
+
+    def keep(self, index: int, seq: int) -> None:
+        self.kept.append(index)
+        self.seqs.append(seq)
+
+    def table(self) -> FactTable:
+        frame = self.frame[self.kept].with_columns(pl.Series(SEQ, self.seqs, dtype=pl.Int64))
+        return FactTable(self.fact_type, frame, self.make)
+
+
 class LoadResult:
-    facts: list[Fact] = field(default_factory=list)
-    quarantined: list[QuarantinedRecord] = field(default_factory=list)
-    files: list[FileReport] = field(default_factory=list)
+    """The facts of a load, the records it quarantined and the account of every file it read.
+
+    A large export's records stay in ``tables`` (typed columns) until ``facts`` is first read, which
+    makes every one of them a fact; the scan reads ``objects`` and ``tables`` instead and makes facts only
+    of the subjects it evaluates (plan/membership.py).
+    """
+
+    def __init__(
+        self,
+        facts: list[Fact] | None = None,
+        quarantined: list[QuarantinedRecord] | None = None,
+        files: list[FileReport] | None = None,
+    ) -> None:
+        self.objects: list[tuple[int, Fact]] = list(enumerate(facts or []))
+        self.tables: list[FactTable] = []
+        self.pending: list[TypedRows] = []  # chunks still being accepted: tables once ``seal`` is called
+        self.quarantined: list[QuarantinedRecord] = quarantined or []
+        self.files: list[FileReport] = files or []
+        self._next = len(self.objects)
+
+    def seq(self) -> int:
+        """The place of the next accepted record."""
+        self._next += 1
+        return self._next - 1
+
+    def add(self, fact: Fact) -> None:
+        self.objects.append((self.seq(), fact))
+
+    def seal(self) -> None:
+        """The chunks' accepted rows become tables (once every record of the load is accepted or not)."""
+        self.tables += [rows.table() for rows in self.pending if rows.kept]
+        self.pending = []
+
+    @property
+    def facts(self) -> list[Fact]:
+        """Every accepted fact, in the order the records were accepted (tables made into facts once)."""
+        if self.tables:
+            everything = self.objects + [pair for table in self.tables for pair in table.facts()]
+            everything.sort(key=lambda pair: pair[0])
+            self.objects, self.tables = everything, []
+        return [fact for _, fact in self.objects]
+
+    @facts.setter
+    def facts(self, facts: list[Fact]) -> None:
+        self.objects, self.tables = list(enumerate(facts)), []
+        self._next = len(facts)
+
+    def values(self, fact_type: str, *fields: str) -> list[tuple[Any, ...]]:
+        """Some fields of every accepted record of a type, in the order accepted, without making facts."""
+        rows = [(seq, *(getattr(f, n) for n in fields)) for seq, f in self.objects if f.fact_type == fact_type]
+        for table in self.tables:
+            if table.fact_type == fact_type:
+                rows += table.frame.select(SEQ, *fields).rows()
+        rows.sort(key=lambda row: row[0])
+        return [row[1:] for row in rows]
+
+    def frames(self) -> dict[str, pl.DataFrame]:
+        """Every accepted record as a row of its type's frame (``facts.schema.model_schema`` and ``SEQ``)."""
+        parts: dict[str, list[pl.DataFrame]] = {}
+        loose: dict[str, list[dict[str, Any]]] = {}
+        for seq, fact in self.objects:
+            loose.setdefault(fact.fact_type, []).append({**fact.__dict__, SEQ: seq})
+        for fact_type, rows in loose.items():
+            schema: dict[str, Any] = {**model_schema(FACT_SPECS[fact_type]), SEQ: pl.Int64}
+            parts.setdefault(fact_type, []).append(pl.DataFrame(rows, schema=schema, orient="row"))
+        for table in self.tables:
+            parts.setdefault(table.fact_type, []).append(table.frame.drop(MONTH_ONLY))
+        return {t: pl.concat(found).sort(SEQ) for t, found in parts.items()}
+
+    def facts_of(self, seqs: pl.Series) -> list[Fact]:
+        """The facts of some accepted records (by ``SEQ``), in the order accepted."""
+        wanted = set(seqs.to_list())
+        found = [(seq, f) for seq, f in self.objects if seq in wanted]
+        for table in self.tables:
+            rows = table.frame.filter(pl.col(SEQ).is_in(seqs.implode()))
+            if not rows.is_empty():
+                found += FactTable(table.fact_type, rows, table.make).facts()
+        found.sort(key=lambda pair: pair[0])
+        return [fact for _, fact in found]
+
+    def count(self) -> Counter[str]:
+        """Accepted records per fact type, without making facts of the tables."""
+        counts = Counter(f.fact_type for _, f in self.objects)
+        for table in self.tables:
+            counts[table.fact_type] += table.frame.height
+        return counts
 
     def extend(self, other: LoadResult) -> None:
-        self.facts.extend(other.facts)
+        offset = self._next
+        self.objects.extend((offset + i, f) for i, f in other.objects)
+        self.tables.extend(
+            FactTable(t.fact_type, t.frame.with_columns(pl.col(SEQ) + offset), t.make) for t in other.tables
+        )
+        self._next += other._next
         self.quarantined.extend(other.quarantined)
         self.files.extend(other.files)
 

@@ -18,22 +18,21 @@ month and marked so that the alert's evidence says so. Anything else (``0``, an 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
-from typing import Any
 
 import polars as pl
 
 from risk_warning.errors import Reason, did_you_mean
-from risk_warning.facts._base import Fact
 from risk_warning.facts.glossary import meaning
 from risk_warning.facts.records import YES_NO
 from risk_warning.facts.registry import FACT_MODELS, FACT_SPECS
+from risk_warning.sources.base import MONTH_ONLY, TypedRows
 from risk_warning.sources.mapping import SiteMapping
 from risk_warning.sources.readers import FileRefused, RawTable
-from risk_warning.sources.typed import DOUBT, typed_columns, with_tokens
+from risk_warning.sources.typed import DOUBT, completed, typed_columns, with_tokens
 
 # Headers HR systems use that are not the glossary's wording; per fact type, "*" for any.
 HR_SYNONYMS: dict[str, dict[str, str]] = {
@@ -66,7 +65,8 @@ class Record:
     values: dict[str, str]
     problems: list[tuple[str, str]] = field(default_factory=list)  # (field, message)
     month_only: frozenset[str] = frozenset()
-    fact: Fact | None = None  # the typed fact, where the column checks were sure of every value (typed.py)
+    typed: TypedRows | None = None  # where the column checks were sure of every value: its chunk (typed.py)
+    index: int = 0  # and its row in that chunk
 
 
 def _bare(chinese: str) -> str:
@@ -209,37 +209,36 @@ def _normalised(
             frame = frame.with_columns([e for name in other_forms for e in _date_exprs(name, forms=True)])
         bad_dates = [pl.col(f"__bad__{name}") for name in dates]
         doubt = pl.any_horizontal(typed.doubt, *bad_dates) if by_column else pl.repeat(True, pl.len())
-        checked = frame.select(*typed.exprs, doubt.alias(DOUBT))
+        months = [pl.when(pl.col(f"__month__{name}")).then(pl.lit(name)) for name in dates]
+        month_only = pl.concat_list(months).list.drop_nulls() if months else pl.lit(None, dtype=pl.List(pl.String))
+        checked = frame.select(*typed.exprs, doubt.alias(DOUBT), month_only.alias(MONTH_ONLY))
         doubted = checked.get_column(DOUBT)
-        records: list[Record] = []
         # a doubted row is validated by its model, for the exact message
         texts = frame.filter(doubted).select(plain).to_dicts() if doubted.any() else []
-        facts = _trusted_facts(with_tokens(checked.filter(~doubted).drop(DOUBT), fact_type), typed.make)
+        sure = completed(with_tokens(checked.filter(~doubted).drop(DOUBT), fact_type), fact_type)
+        chunk = TypedRows(fact_type, sure, typed.make, FACT_MODELS[fact_type].key_field)
         text_rows = iter(texts)
-        for (line, _), doubt in zip(rows, doubted.to_list(), strict=True):
-            if doubt:
+        records: list[Record] = []
+        index = 0
+        for (line, _), doubt_row in zip(rows, doubted.to_list(), strict=True):
+            if doubt_row:
                 values = next(text_rows)
                 for name in absent:
                     if values[name] is None:
                         del values[name]
                 records.append(Record(line, values))
             else:
-                records.append(Record(line, {}, fact=next(facts)))
+                records.append(Record(line, {}, typed=chunk, index=index))
+                index += 1
         for name in dates:
             for record, value in zip(records, frame.get_column(f"__iso__{name}").to_list(), strict=True):
-                if record.fact is None:
+                if record.typed is None:
                     record.values[name] = value
             for index in _rows_where(frame, f"__month__{name}"):  # month-only and bad dates are rare
                 records[index].month_only = records[index].month_only | {name}
             for index in _rows_where(frame, f"__bad__{name}"):
                 records[index].problems.append((name, f"not a date in a known form ({DATE_FORMS})"))
         yield from records
-
-
-def _trusted_facts(frame: pl.DataFrame, make: Callable[[dict[str, Any]], Fact]) -> Iterator[Fact]:
-    names = frame.columns
-    for row in frame.iter_rows():
-        yield make(dict(zip(names, row, strict=True)))
 
 
 def _column_exprs(fact_type: str, mapping: SiteMapping, used: list[str]) -> tuple[list[pl.Expr], list[str]]:

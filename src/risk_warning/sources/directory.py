@@ -17,10 +17,12 @@ from collections.abc import Callable, Iterator, Sequence
 from functools import partial
 from pathlib import Path
 
+import polars as pl
+
 from risk_warning.errors import DataError, Diagnostic, Reason, SourceLocation, did_you_mean
 from risk_warning.facts._base import Fact
 from risk_warning.facts.registry import FACT_MODELS
-from risk_warning.sources.base import FileReport, LoadResult, QuarantinedRecord
+from risk_warning.sources.base import FactTable, FileReport, LoadResult, QuarantinedRecord
 from risk_warning.sources.columns import normalise_table
 from risk_warning.sources.intake import Seen, accept, by_field, refuse, subjects_named
 from risk_warning.sources.mapping import SiteMapping, load_mapping
@@ -107,10 +109,12 @@ class DirectorySource:
                         SourceLocation(str(path)), "", Reason.UNKNOWN_FILE, f"{why}; the file was skipped"
                     )
                 )
+        result.seal()
         if lrmx:
             from risk_warning.sources.lrmx import load_lrmx
 
             load_lrmx(lrmx, result, seen)
+            result.seal()
         _quarantine_dangling(result, seen)
         return result
 
@@ -198,24 +202,37 @@ def _quarantine_dangling(result: LoadResult, seen: Seen) -> None:
     strict = {name for name, model in FACT_MODELS.items() if model.strict_references}
     if not strict & set(seen):
         return
+    known = {target: {k.partition(":")[2] for k in seen.get(target, {})} for target in loaded}
+    found: list[tuple[int, Fact, str, str]] = []  # (seq, fact, fk, target) of each dangling record
+    for seq, fact in result.objects:
+        dangling = _dangling(fact, known) if fact.fact_type in strict else None
+        if dangling is not None:
+            found.append((seq, fact, *dangling))
+    for table in result.tables:
+        model = FACT_MODELS[table.fact_type]
+        if table.fact_type not in strict:
+            continue
+        suspect = pl.lit(False)
+        for fk in model.strict_references:
+            target = model.references[fk]
+            if target in known:
+                suspect = suspect | (pl.col(fk).is_not_null() & ~pl.col(fk).is_in(list(known[target])))
+        hits = table.frame.with_row_index("__row__").filter(suspect)
+        if hits.is_empty():
+            continue
+        rows = set(hits.get_column("__row__").to_list())
+        for seq, fact in FactTable(table.fact_type, hits.drop("__row__"), table.make).facts():
+            dangling = _dangling(fact, known)
+            assert dangling is not None
+            found.append((seq, fact, *dangling))
+        keep = [i for i in range(table.frame.height) if i not in rows]
+        table.frame = table.frame[keep]
+    if not found:
+        return
+    gone = {seq for seq, *_ in found}
+    result.objects = [(seq, f) for seq, f in result.objects if seq not in gone]
     reports = {f.path: f for f in result.files}
-    kept: list[Fact] = []
-    for fact in result.facts:
-        if fact.fact_type not in strict:
-            kept.append(fact)
-            continue
-        dangling = [
-            (fk, target)
-            for fk, target in type(fact).references.items()
-            if fk in type(fact).strict_references
-            and target in loaded
-            and getattr(fact, fk) is not None
-            and f"{target}:{getattr(fact, fk)}" not in seen.get(target, {})
-        ]
-        if not dangling:
-            kept.append(fact)
-            continue
-        fk, target = dangling[0]
+    for _, fact, fk, target in sorted(found, key=lambda item: item[0]):
         origin = SourceLocation(*seen[fact.fact_type][fact.key])
         report = reports.get(origin.path)
         if report is not None:
@@ -225,7 +242,16 @@ def _quarantine_dangling(result: LoadResult, seen: Seen) -> None:
         result.quarantined.append(
             QuarantinedRecord(origin, fact.fact_type, Reason.DANGLING_REFERENCE, message, fk, tuple(fact.subject_ids()))
         )
-    result.facts = kept
+
+
+def _dangling(fact: Fact, known: dict[str, set[str]]) -> tuple[str, str] | None:
+    """The first strict reference of a record that points at nothing loaded, as (field, target type)."""
+    model = type(fact)
+    for fk, target in model.references.items():
+        value = getattr(fact, fk)
+        if fk in model.strict_references and target in known and value is not None and str(value) not in known[target]:
+            return fk, target
+    return None
 
 
 def summary_lines(files: Sequence[FileReport]) -> list[str]:

@@ -10,10 +10,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from risk_warning.errors import Reason, SourceLocation
-from risk_warning.facts._base import Fact, subject_id
+from risk_warning.facts._base import subject_id
 from risk_warning.facts.records import validate_record
 from risk_warning.facts.registry import FACT_MODELS
-from risk_warning.sources.base import FileReport, LoadResult, QuarantinedRecord
+from risk_warning.sources.base import FileReport, LoadResult, QuarantinedRecord, TypedRows
 from risk_warning.sources.columns import Record, column_of, header_names
 from risk_warning.sources.mapping import SiteMapping
 from risk_warning.sources.readers import FileRefused, RawTable
@@ -39,37 +39,80 @@ def accept(
     report: FileReport,
     result: LoadResult,
     seen: Seen,
-) -> Fact | None:
+) -> None:
     """Validate one normalised record; quarantine it (with the subjects it names) or keep it."""
-    fact: Fact | None
-    problems: list[tuple[str, str]]
-    if record.fact is not None:  # the column checks were sure of it (typed.py)
-        fact, problems = record.fact, []
-    else:
-        fact, problems = validate_record(fact_type, record.values, clean=False)
+    if record.typed is not None:
+        _accept_typed(record, record.typed, table, mapping, report, result, seen)
+        return
+    fact, problems = validate_record(fact_type, record.values, clean=False)
     if record.problems:
         already = {f for f, _ in record.problems}
         problems = record.problems + [p for p in problems if p[0] not in already]
     if not problems:
         assert fact is not None
-        keys = seen.setdefault(fact_type, {})
-        key = fact.key
-        first = keys.get(key)
+        first = _first(seen, fact_type, fact.key, table.name, record.line)
         if first is None:
-            keys[key] = (table.name, record.line)
             if record.month_only:
                 fact.mark_month_only(record.month_only)
-            result.facts.append(fact)
+            result.add(fact)
             report.accepted += 1
-            return fact
-        problems = [(fact.key_field, f"same {fact.key_field} as {first[0]} row {first[1]}; this record was skipped")]
-    reasons = [_reason(message) for _, message in problems]
+            return
+        problems = [(fact.key_field, _duplicate(fact.key_field, first))]
     subjects = tuple(fact.subject_ids()) if fact is not None else subjects_named(fact_type, record.values)
+    _quarantine(problems, subjects, record, table, fact_type, mapping, report, result)
+
+
+def _accept_typed(
+    record: Record,
+    rows: TypedRows,
+    table: RawTable,
+    mapping: SiteMapping,
+    report: FileReport,
+    result: LoadResult,
+    seen: Seen,
+) -> None:
+    """A record the column checks were sure of: kept in its chunk unless its key was seen already."""
+    model = FACT_MODELS[rows.fact_type]
+    first = _first(seen, rows.fact_type, f"{rows.fact_type}:{rows.keys[record.index]}", table.name, record.line)
+    if first is None:
+        if not rows.kept:
+            result.pending.append(rows)
+        rows.keep(record.index, result.seq())
+        report.accepted += 1
+        return
+    problems = [(model.key_field, _duplicate(model.key_field, first))]
+    subjects = tuple(rows.fact(record.index).subject_ids())
+    _quarantine(problems, subjects, record, table, rows.fact_type, mapping, report, result)
+
+
+def _first(seen: Seen, fact_type: str, key: str, table: str, line: int) -> tuple[str, int] | None:
+    """Where a record with this key was first accepted; None (and now it is) when it is the first."""
+    keys = seen.setdefault(fact_type, {})
+    first = keys.get(key)
+    if first is None:
+        keys[key] = (table, line)
+    return first
+
+
+def _duplicate(key_field: str, first: tuple[str, int]) -> str:
+    return f"same {key_field} as {first[0]} row {first[1]}; this record was skipped"
+
+
+def _quarantine(
+    problems: list[tuple[str, str]],
+    subjects: tuple[str, ...],
+    record: Record,
+    table: RawTable,
+    fact_type: str,
+    mapping: SiteMapping,
+    report: FileReport,
+    result: LoadResult,
+) -> None:
+    reasons = [_reason(message) for _, message in problems]
     for (fld, message), reason in zip(problems, reasons, strict=True):
         location = SourceLocation(table.name, record.line, column_of(table, fact_type, mapping, fld))
         result.quarantined.append(QuarantinedRecord(location, fact_type, reason, message, fld, subjects))
     report.reasons[reasons[0].value] += 1
-    return None
 
 
 def _reason(message: str) -> Reason:

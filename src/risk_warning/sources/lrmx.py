@@ -24,7 +24,6 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from risk_warning.errors import Reason, SourceLocation
-from risk_warning.facts.personnel import Cadre
 from risk_warning.privacy import token
 from risk_warning.sources.base import FileReport, LoadResult, QuarantinedRecord
 from risk_warning.sources.columns import normalise_table
@@ -68,7 +67,7 @@ def _text(element: ET.Element | None, tag: str) -> str | None:
 
 def load_lrmx(paths: Sequence[Path], result: LoadResult, seen: Seen) -> None:
     """Add each form's cadre (unless already exported) and relatives to ``result``."""
-    by_id_card = {f.id_card_no: f.cadre_id for f in result.facts if isinstance(f, Cadre) and f.id_card_no}
+    by_id_card = {id_card: cadre for id_card, cadre in result.values("cadre", "id_card_no", "cadre_id") if id_card}
     for path in paths:
         report = FileReport(str(path), "cadre+relative", encoding="xml")
         result.files.append(report)

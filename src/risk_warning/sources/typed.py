@@ -25,6 +25,7 @@ import polars as pl
 from risk_warning.facts._base import Fact
 from risk_warning.facts.records import trusted
 from risk_warning.facts.registry import FACT_MODELS, FACT_SPECS
+from risk_warning.facts.schema import model_schema
 from risk_warning.privacy import token
 
 _INT = r"^-?(?:0|[1-9]\d{0,17})$"
@@ -124,3 +125,24 @@ def with_tokens(frame: pl.DataFrame, fact_type: str) -> pl.DataFrame:
         given = pl.col(tok) if tok in frame.columns else pl.lit(None, dtype=pl.String)
         frame = frame.with_columns(pl.coalesce(given, tokens).alias(tok))
     return frame
+
+
+def completed(frame: pl.DataFrame, fact_type: str) -> pl.DataFrame:
+    """Every field of the model, in its order and dtype: a field not given holds its default.
+
+    What a fact made from the row holds, so a frame of accepted rows reads like the facts would.
+    """
+    model = FACT_MODELS[fact_type]
+    schema = model_schema(FACT_SPECS[fact_type])
+    columns: list[pl.Expr] = []
+    for name, dtype in schema.items():
+        info = model.model_fields[name]
+        default = None if info.is_required() else info.get_default(call_default_factory=True)
+        fill = pl.lit(pl.Series(name, [default], dtype=dtype)).first()
+        if name not in frame.columns:
+            columns.append(fill.alias(name))
+        elif default is not None and not FACT_SPECS[fact_type].fields[name].nullable:
+            columns.append(pl.col(name).cast(dtype).fill_null(fill))  # an empty cell: not given, the default
+        else:
+            columns.append(pl.col(name).cast(dtype))
+    return frame.select(*columns, *(c for c in frame.columns if c not in schema))
