@@ -19,11 +19,13 @@ Pure functions over the load result; the store keeps each scan's profile (scan_r
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import polars as pl
+
+from risk_warning.plan.membership import SUBJECT, own_members
 from risk_warning.settings import settings
 from risk_warning.sources.base import LoadResult
 
@@ -61,10 +63,12 @@ class InputVerdict:
     over_limit: list[str] = field(default_factory=list)  # quarantine beyond the limit, every subject held
 
 
-def profile_of(loaded: LoadResult) -> InputProfile:
-    types = Counter(f.fact_type for f in loaded.facts)
-    subjects = {s for f in loaded.facts for s in f.subject_ids()}
-    return InputProfile(dict(types), len(subjects))
+def profile_of(loaded: LoadResult, frames: Mapping[str, pl.DataFrame] | None = None) -> InputProfile:
+    """Records per fact type and the subjects they name (``frames``: ``loaded.frames()`` when at hand)."""
+    frames = loaded.frames() if frames is None else frames
+    named = [own_members(t, f).get_column(SUBJECT) for t, f in frames.items()]
+    subjects = pl.concat(named).n_unique() if named else 0
+    return InputProfile(dict(loaded.count()), subjects)
 
 
 def check_input(
@@ -84,7 +88,7 @@ def check_input(
                 verdict.data_problems.append(f"{breach}, some naming no subject that could be held back")
             else:
                 verdict.over_limit.append(breach)
-    if not loaded.facts:
+    if not sum(loaded.count().values()):
         verdict.input_problems.append("no input at all: no record was read")
     if last is None:
         return verdict

@@ -23,19 +23,24 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+import polars as pl
+
 from risk_warning.alerts.model import Alert
 from risk_warning.errors import ScanRefusedError
 from risk_warning.evaluate.subject import EvaluatorName
 from risk_warning.executors.base import Executor
 from risk_warning.executors.inline import InlineExecutor
 from risk_warning.executors.processes import ProcessExecutor
-from risk_warning.facts._base import Fact
+from risk_warning.facts._base import SUBJECT_KINDS, Fact, subject_kind
 from risk_warning.facts.normalise import day_number
-from risk_warning.facts.personnel import Cadre
+from risk_warning.facts.registry import FACT_SPECS
+from risk_warning.facts.schema import evaluation_columns
 from risk_warning.plan.horizon import compute_horizon
 from risk_warning.plan.incremental import SubjectState, plan
+from risk_warning.plan.membership import ORDER, ROLE, SEQ, SUBJECT, members
 from risk_warning.plan.partition import partition_facts, unit_of
-from risk_warning.rules.program import Ruleset
+from risk_warning.plan.screen import Screen
+from risk_warning.rules.program import Ruleset, phase_rulesets
 from risk_warning.run.input_check import InputPolicy, InputProfile, check_input, profile_of
 from risk_warning.settings import settings
 from risk_warning.sources.base import FileReport, LoadResult, QuarantinedRecord, Source
@@ -60,6 +65,7 @@ class ScanResult:
     planned_subjects: int = 0  # subjects an incremental plan sent to evaluation (not carried)
     engine_subjects: int = 0  # of those, the subjects the pre-filter let through to the engine
     held_subjects: list[str] = field(default_factory=list)  # named by a quarantined record: not evaluated
+    screened_subjects: list[str] = field(default_factory=list)  # evaluated by the screen alone: no rule could fire
     files: list[FileReport] = field(default_factory=list)  # the data-quality account of every file read
     accepted: list[str] = field(default_factory=list)  # input problems accepted by name (policy.accepted_by)
     over_limit: list[str] = field(default_factory=list)  # files quarantined beyond the limit (subjects held)
@@ -108,7 +114,8 @@ def scan(
         result.scan_id = scan_id
         try:
             loaded = _read(source, result)
-            profile = profile_of(loaded)
+            frames = loaded.frames()
+            profile = profile_of(loaded, frames)
             last = store.last_input_profile()
             verdict = check_input(loaded, profile, InputProfile.from_dict(last) if last else None, policy)
         except BaseException as exc:
@@ -140,6 +147,7 @@ def scan(
                 states=states,
                 want_states=True,
                 history=store.history_facts(as_of, settings().lookback_days),
+                frames=frames,
             )
             result.carried_subjects = len(carried)
             result.new_alerts, result.cleared_alerts = store.finish_scan(
@@ -187,38 +195,78 @@ def _evaluate(
     states: Mapping[str, SubjectState] | None = None,
     want_states: bool = False,
     history: Sequence[Fact] = (),
+    frames: Mapping[str, pl.DataFrame] | None = None,
 ) -> tuple[dict[str, str], list[str], dict[str, tuple[str, date]]]:
     """Evaluate the subjects that need it.
 
-    Returns each cadre's org unit (for routing and filters), the subjects carried forward unevaluated,
-    and the state to record for each evaluated subject. ``history`` adds facts kept by the store
-    (dispositions, as interventions), so rules see what was decided. Only evaluated subjects are listed in
-    ``subjects_seen``: a quarantined, held, absent or carried subject's alerts are neither cleared nor changed.
+    Returns each alerting subject's org unit (for routing and filters), the subjects carried forward
+    unevaluated, and the state to record for each evaluated subject. ``history`` adds facts kept by the
+    store (dispositions, as interventions), so rules see what was decided. Only evaluated subjects are
+    listed in ``subjects_seen``: a quarantined, held, absent or carried subject's alerts are neither
+    cleared nor changed.
+
+    The screen (plan/screen.py) runs first, over frames of every subject: a subject no rule could fire
+    on, and with no history the escalation rules read, is evaluated there, with no alert, and its
+    facts are never made (``frames``: ``loaded.frames()`` when at hand).
     """
-    facts = [*loaded.facts, *history]
-    result.facts = len(loaded.facts)
-    units = {f.cadre_id: f.org_unit_id for f in facts if isinstance(f, Cadre) and f.org_unit_id}
-    from_store = {id(f) for f in history}
+    frames = loaded.frames() if frames is None else frames
+    result.facts = sum(loaded.count().values())
+    membership = members(frames)
+    direct = [m.filter(pl.col(ROLE) != "attached").get_column(SUBJECT) for m in membership.values()]
+    present = set(pl.concat(direct).unique().to_list()) if direct else set()
     held = {s for q in loaded.quarantined for s in q.subjects}
-    partitions = []
-    for subject, members in partition_facts(facts):
-        if all(id(m) in from_store for m in members):
-            continue  # absent from tonight's input: only the store remembers it
-        if subject in held:
-            result.held_subjects.append(subject)
-            continue
-        partitions.append((subject, members))
-    for subject, members in partitions:
-        unit = unit_of(subject, members)
+    result.held_subjects = sorted(present & held)
+    present -= held
+    result.subjects = len(present)
+    remembered = {s for f in history for s in f.subject_ids()}
+    through = (remembered & present) | _screened(rulesets, frames, membership, present, as_of)
+    wanted = [m.filter(pl.col(SUBJECT).is_in(list(through))).get_column(SEQ) for m in membership.values()]
+    facts = loaded.facts_of(pl.concat(wanted).unique()) if wanted else []
+    partitions = [(s, m) for s, m in partition_facts([*facts, *history]) if s in through]
+    units = dict(loaded.values("cadre", "cadre_id", "org_unit_id"))
+    units = {cadre: unit for cadre, unit in units.items() if unit}
+    for subject, members_of in partitions:
+        unit = unit_of(subject, members_of)
         if unit is not None:
             units[subject] = unit
-    result.subjects = len(partitions)
     todo, carried = plan(partitions, states or {}, result.ruleset_hash, as_of)
     result.planned_subjects = len(todo)
     executor: Executor = ProcessExecutor(workers) if workers > 0 else InlineExecutor()
     horizon = compute_horizon(rulesets, day_number(as_of)) if want_states else None
     outcome = executor.run(rulesets, todo, as_of, evaluator=evaluator, on_progress=renew, horizon=horizon)
-    result.alerts, result.subjects_seen = outcome.alerts, outcome.evaluated
+    screened_out = sorted(present - through)
+    result.screened_subjects = screened_out
+    result.alerts = outcome.alerts
+    result.subjects_seen = sorted([*outcome.evaluated, *screened_out])
     result.engine_subjects = outcome.engine_subjects
     result.quarantined += outcome.quarantined
-    return units, carried, outcome.states
+    new_states = outcome.states
+    if want_states:  # a state recorded when the subject was last let through no longer describes it
+        new_states.update({s: ("", as_of) for s in screened_out if s in (states or {})})
+    return units, carried, new_states
+
+
+def _screened(
+    rulesets: Sequence[Ruleset],
+    frames: Mapping[str, pl.DataFrame],
+    membership: Mapping[str, pl.DataFrame],
+    present: set[str],
+    as_of: date,
+) -> set[str]:
+    """The present subjects some alert rule of their kind could fire on (plan/screen.py)."""
+    day = day_number(as_of)
+    through: set[str] = set()
+    for kind in SUBJECT_KINDS:
+        own = phase_rulesets([rs for rs in rulesets if rs.spec.subject == kind], escalation=False)
+        subjects = sorted(s for s in present if subject_kind(s) == kind)
+        if not own or not subjects:
+            continue
+        evaluated = {}
+        for fact_type, rows in membership.items():
+            of_kind = rows.filter(pl.col(SUBJECT).is_in(subjects)).select(SUBJECT, SEQ, ORDER)
+            if of_kind.is_empty():
+                continue
+            fields = frames[fact_type].select(SEQ, *evaluation_columns(FACT_SPECS[fact_type]))
+            evaluated[fact_type] = of_kind.join(fields, on=SEQ).drop(SEQ)
+        through |= Screen(own, day).passing(evaluated, subjects)
+    return through
