@@ -106,7 +106,7 @@ def test_indicators_by_column_equal_those_by_subject(organisation: Any) -> None:
             for fact in indicator_facts(own, subject, facts, day):
                 expected.setdefault(fact.type, set()).add(_row(fact))
         for fact_type in screen.indicators:
-            frame = screen._indicator(fact_type, frames, subjects)
+            frame = screen.indicator_frame(fact_type, frames, subjects)
             assert frame is not None, fact_type
             got = {
                 _row(PlainFact(fact_type, "", {k: v for k, v in row.items() if v is not None and k != SUBJECT}))

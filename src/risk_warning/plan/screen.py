@@ -55,29 +55,40 @@ class Screen:
 
     def passing(self, members: Members, subjects: Sequence[str]) -> set[str]:
         """The subjects (of ``subjects``) some gate could pass."""
-        answers: dict[tuple[str, str, int], frozenset[str]] = {}
-        indicators: dict[str, pl.DataFrame | None] = {}
+        asking = _Asking(self, members, subjects)
         out: set[str] = set()
         for spec, params in self.gates:
             candidates: frozenset[str] | None = None
             for need in spec.needs:
-                key = (need.fact_type, repr(need.condition), id(params))
-                if key not in answers:
-                    answers[key] = self._need(need, params, members, subjects, indicators)
-                candidates = answers[key] if candidates is None else candidates & answers[key]
+                answer = asking.need(need, params)
+                candidates = answer if candidates is None else candidates & answer
                 if not candidates:
                     break
             if candidates and (spec.joins is not None or spec.absences):
-                candidates = self._bound(spec, params, members, indicators, candidates)
+                candidates = asking.bound(spec, params, candidates)
             out |= set(subjects) if candidates is None else candidates
         return out
 
-    def _bound(
+    def indicator_frame(self, fact_type: str, members: Members, subjects: Sequence[str]) -> pl.DataFrame | None:
+        """One indicator's facts for every subject, as ``plan/indicators.py`` computes them; None when unknown."""
+        return _Asking(self, members, subjects).indicator(fact_type)
+
+
+class _Asking:
+    """One question to a screen: its gates over some subjects' frames, with what was answered so far."""
+
+    def __init__(self, screen: Screen, members: Members, subjects: Sequence[str]) -> None:
+        self.as_of = screen.as_of
+        self.indicators = screen.indicators
+        self.members = members
+        self.subjects = subjects
+        self.answers: dict[tuple[str, str, int], frozenset[str]] = {}
+        self.computed: dict[str, pl.DataFrame | None] = {}  # indicator frames, None where unknown
+
+    def bound(
         self,
         spec: GateSpec,
         params: Mapping[str, Any],
-        members: Members,
-        indicators: dict[str, pl.DataFrame | None],
         candidates: frozenset[str],
     ) -> frozenset[str]:
         """The candidates with a binding of passing facts that meets the joins and that no absence blocks.
@@ -85,7 +96,7 @@ class Screen:
         Equalities between two facts are join keys. Where a join would exceed ``JOIN_LIMIT`` rows, the
         candidates are left as they are; a join condition or absence with no exact Polars form is left out.
         """
-        bindings = self._bindings(spec, params, members, indicators, candidates)
+        bindings = self.bindings(spec, params, candidates)
         if bindings is None:
             return candidates
         aliases = {need.alias for need in spec.needs}
@@ -95,15 +106,13 @@ class Screen:
         for alias, fact_type, condition in spec.absences:
             if bindings.is_empty():
                 break
-            bindings = self._unblocked(spec, bindings, alias, fact_type, condition, params, members)
+            bindings = self.unblocked(spec, bindings, alias, fact_type, condition, params)
         return frozenset(bindings.get_column(SUBJECT).unique().to_list())
 
-    def _bindings(
+    def bindings(
         self,
         spec: GateSpec,
         params: Mapping[str, Any],
-        members: Members,
-        indicators: dict[str, pl.DataFrame | None],
         candidates: frozenset[str],
     ) -> pl.DataFrame | None:
         """Every binding of the needs' passing facts, a row each, columns ``alias.field``; None when too many."""
@@ -111,7 +120,7 @@ class Screen:
         joined: pl.DataFrame | None = None
         bound: set[str] = set()
         for need in spec.needs:
-            frame = self._need_frame(need, params, members, indicators)
+            frame = self.need_frame(need, params)
             if frame is None:
                 return None
             frame = _prefixed(frame.filter(pl.col(SUBJECT).is_in(list(candidates))), need.alias)
@@ -124,7 +133,7 @@ class Screen:
             bound.add(need.alias)
         return joined
 
-    def _unblocked(
+    def unblocked(
         self,
         spec: GateSpec,
         bindings: pl.DataFrame,
@@ -132,12 +141,11 @@ class Screen:
         fact_type: str,
         condition: ast.Expr | None,
         params: Mapping[str, Any],
-        members: Members,
     ) -> pl.DataFrame:
         """The bindings for which no fact of ``fact_type`` (other than one bound) meets the absence's condition."""
         if fact_type in self.indicators:
             return bindings  # left out
-        absent = members.get(fact_type)
+        absent = self.members.get(fact_type)
         if absent is None or absent.is_empty():
             return bindings
         bound = {need.alias for need in spec.needs}
@@ -157,20 +165,18 @@ class Screen:
         blocked = pairs.get_column(BINDING).unique()
         return numbered.filter(~pl.col(BINDING).is_in(blocked.implode())).drop(BINDING)
 
-    def _need_frame(
+    def need_frame(
         self,
         need: NeedSpec,
         params: Mapping[str, Any],
-        members: Members,
-        indicators: dict[str, pl.DataFrame | None],
     ) -> pl.DataFrame | None:
         """The facts that pass a need's own conditions (every fact of the type where they have no exact form)."""
         if need.fact_type in self.indicators:
-            frame = indicators.get(need.fact_type)
+            frame = self.computed.get(need.fact_type)
             if frame is None:
                 return None
         else:
-            frame = members.get(need.fact_type)
+            frame = self.members.get(need.fact_type)
             if frame is None:
                 return None
         if need.condition is not None:
@@ -178,30 +184,33 @@ class Screen:
                 frame = frame.filter(expression(need.condition, need.alias, self.as_of, params))
         return frame
 
-    def _need(
+    def need(
         self,
         need: NeedSpec,
         params: Mapping[str, Any],
-        members: Members,
-        subjects: Sequence[str],
-        indicators: dict[str, pl.DataFrame | None],
     ) -> frozenset[str]:
         """The subjects with a fact passing the need's own conditions."""
+        key = (need.fact_type, repr(need.condition), id(params))
+        if key not in self.answers:
+            self.answers[key] = self._subjects_passing(need, params)
+        return self.answers[key]
+
+    def _subjects_passing(self, need: NeedSpec, params: Mapping[str, Any]) -> frozenset[str]:
         if need.fact_type in self.indicators:
-            if need.fact_type not in indicators:
-                indicators[need.fact_type] = self._indicator(need.fact_type, members, subjects)
-            if indicators[need.fact_type] is None:  # a filter with no exact Polars form: any value is possible
-                return frozenset(subjects)
-        frame = self._need_frame(need, params, members, indicators)
+            if need.fact_type not in self.computed:
+                self.computed[need.fact_type] = self.indicator(need.fact_type)
+            if self.computed[need.fact_type] is None:  # a filter with no exact Polars form: any value is possible
+                return frozenset(self.subjects)
+        frame = self.need_frame(need, params)
         if frame is None or frame.is_empty():
             return frozenset()
         return frozenset(frame.get_column(SUBJECT).unique().to_list())
 
-    def _indicator(self, fact_type: str, members: Members, subjects: Sequence[str]) -> pl.DataFrame | None:
+    def indicator(self, fact_type: str) -> pl.DataFrame | None:
         """The indicator facts of every subject, as ``plan/indicators.py`` computes them; None when unknown."""
         indicator, params = self.indicators[fact_type]
         spec = FACT_SPECS[indicator.source_type]
-        source = members.get(indicator.source_type)
+        source = self.members.get(indicator.source_type)
         if source is None:
             source = pl.DataFrame(schema={SUBJECT: pl.String, ORDER: pl.Int64, **evaluation_schema(spec)})
         if indicator.where is not None:
@@ -215,7 +224,7 @@ class Screen:
         values = source.sort(ORDER).group_by(keys, maintain_order=True).agg(_aggregate(indicator).alias("value"))
         if indicator.group is not None:
             return values.rename({indicator.group.name: "key"}).with_columns(pl.col(SUBJECT).alias("subject_id"))
-        everyone = pl.DataFrame({SUBJECT: list(subjects)}, schema={SUBJECT: pl.String})
+        everyone = pl.DataFrame({SUBJECT: list(self.subjects)}, schema={SUBJECT: pl.String})
         values = everyone.join(values, on=SUBJECT, how="left")
         if indicator.kind in ("count", "distinct"):
             values = values.with_columns(pl.col("value").fill_null(0))

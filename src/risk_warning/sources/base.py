@@ -90,6 +90,7 @@ class TypedRows:
         self.keys: list[Any] = frame.get_column(key).to_list()
         self.kept: list[int] = []
         self.seqs: list[int] = []
+        self.registered = False  # among the load's pending chunks
 
     def fact(self, index: int) -> Fact:
         """The fact of one row (for a message about it)."""

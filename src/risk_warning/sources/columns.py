@@ -65,8 +65,15 @@ class Record:
     values: dict[str, str]
     problems: list[tuple[str, str]] = field(default_factory=list)  # (field, message)
     month_only: frozenset[str] = frozenset()
-    typed: TypedRows | None = None  # where the column checks were sure of every value: its chunk (typed.py)
-    index: int = 0  # and its row in that chunk
+
+
+@dataclass
+class TypedRun:
+    """Consecutive rows the column checks were sure of (typed.py): rows ``start`` on of ``rows``, at ``lines``."""
+
+    rows: TypedRows
+    start: int
+    lines: list[int] = field(default_factory=list)
 
 
 def _bare(chinese: str) -> str:
@@ -175,14 +182,14 @@ def _every_form(s: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
 
 def normalise_table(
     table: RawTable, fact_type: str, mapping: SiteMapping, *, by_column: bool = True
-) -> Iterator[Record]:
+) -> Iterator[Record | TypedRun]:
     """Header, codes and dates for every readable row; per-row problems say what was wrong, not the value.
 
     The header is checked at once (FileRefused); rows are then normalised ``CHUNK`` at a time and taken
     off the table as they go (the table is consumed), so a large file holds at most one chunk as dicts.
     An empty file (not even a header) has no records: the input check sees the type as empty.
-    A record whose values the column checks are sure of carries its fact (typed.py); ``by_column=False``
-    leaves every record to its pydantic model.
+    Rows whose values the column checks are sure of come as runs of typed rows (typed.py);
+    ``by_column=False`` leaves every record to its pydantic model.
     """
     if not table.header and not table.rows and not table.broken:
         return iter(())
@@ -192,7 +199,7 @@ def normalise_table(
 
 def _normalised(
     table: RawTable, fact_type: str, mapping: SiteMapping, fields: list[str | None], by_column: bool
-) -> Iterator[Record]:
+) -> Iterator[Record | TypedRun]:
     used = [(i, f) for i, f in enumerate(fields) if f is not None]
     exprs, dates = _column_exprs(fact_type, mapping, [f for _, f in used])
     names = [f or f"__ignored_{i}" for i, f in enumerate(fields)]
@@ -214,31 +221,37 @@ def _normalised(
         checked = frame.select(*typed.exprs, doubt.alias(DOUBT), month_only.alias(MONTH_ONLY))
         doubted = checked.get_column(DOUBT)
         # a doubted row is validated by its model, for the exact message
-        texts = frame.filter(doubted).select(plain).to_dicts() if doubted.any() else []
+        iso = [pl.col(f"__iso__{name}").alias(name) for name in dates]
+        texts = frame.filter(doubted).select(*plain, *iso).to_dicts() if doubted.any() else []
         sure = completed(with_tokens(checked.filter(~doubted).drop(DOUBT), fact_type), fact_type)
         chunk = TypedRows(fact_type, sure, typed.make, FACT_MODELS[fact_type].key_field)
         text_rows = iter(texts)
-        records: list[Record] = []
-        index = 0
-        for (line, _), doubt_row in zip(rows, doubted.to_list(), strict=True):
+        items: list[Record | TypedRun] = []
+        doubted_at: dict[int, Record] = {}  # by position in the chunk
+        run: TypedRun | None = None
+        typed_rows = 0
+        for position, ((line, _), doubt_row) in enumerate(zip(rows, doubted.to_list(), strict=True)):
             if doubt_row:
                 values = next(text_rows)
                 for name in absent:
                     if values[name] is None:
                         del values[name]
-                records.append(Record(line, values))
+                run = None
+                doubted_at[position] = Record(line, values)
+                items.append(doubted_at[position])
             else:
-                records.append(Record(line, {}, typed=chunk, index=index))
-                index += 1
+                if run is None:
+                    run = TypedRun(chunk, typed_rows)
+                    items.append(run)
+                run.lines.append(line)
+                typed_rows += 1
         for name in dates:
-            for record, value in zip(records, frame.get_column(f"__iso__{name}").to_list(), strict=True):
-                if record.typed is None:
-                    record.values[name] = value
-            for index in _rows_where(frame, f"__month__{name}"):  # month-only and bad dates are rare
-                records[index].month_only = records[index].month_only | {name}
-            for index in _rows_where(frame, f"__bad__{name}"):
-                records[index].problems.append((name, f"not a date in a known form ({DATE_FORMS})"))
-        yield from records
+            for position in _rows_where(frame, f"__month__{name}"):  # month-only and bad dates are rare
+                if position in doubted_at:
+                    doubted_at[position].month_only |= {name}
+            for position in _rows_where(frame, f"__bad__{name}"):
+                doubted_at[position].problems.append((name, f"not a date in a known form ({DATE_FORMS})"))
+        yield from items
 
 
 def _column_exprs(fact_type: str, mapping: SiteMapping, used: list[str]) -> tuple[list[pl.Expr], list[str]]:

@@ -13,8 +13,8 @@ from risk_warning.errors import Reason, SourceLocation
 from risk_warning.facts._base import subject_id
 from risk_warning.facts.records import validate_record
 from risk_warning.facts.registry import FACT_MODELS
-from risk_warning.sources.base import FileReport, LoadResult, QuarantinedRecord, TypedRows
-from risk_warning.sources.columns import Record, column_of, header_names
+from risk_warning.sources.base import FileReport, LoadResult, QuarantinedRecord
+from risk_warning.sources.columns import Record, TypedRun, column_of, header_names
 from risk_warning.sources.mapping import SiteMapping
 from risk_warning.sources.readers import FileRefused, RawTable
 
@@ -32,7 +32,7 @@ def refuse(report: FileReport, result: LoadResult, refused: FileRefused, table: 
 
 
 def accept(
-    record: Record,
+    item: Record | TypedRun,
     table: RawTable,
     fact_type: str,
     mapping: SiteMapping,
@@ -40,10 +40,11 @@ def accept(
     result: LoadResult,
     seen: Seen,
 ) -> None:
-    """Validate one normalised record; quarantine it (with the subjects it names) or keep it."""
-    if record.typed is not None:
-        _accept_typed(record, record.typed, table, mapping, report, result, seen)
+    """Validate one normalised record, or take a run of typed rows; quarantine (with the subjects named) or keep."""
+    if isinstance(item, TypedRun):
+        _accept_run(item, table, mapping, report, result, seen)
         return
+    record = item
     fact, problems = validate_record(fact_type, record.values, clean=False)
     if record.problems:
         already = {f for f, _ in record.problems}
@@ -59,30 +60,31 @@ def accept(
             return
         problems = [(fact.key_field, _duplicate(fact.key_field, first))]
     subjects = tuple(fact.subject_ids()) if fact is not None else subjects_named(fact_type, record.values)
-    _quarantine(problems, subjects, record, table, fact_type, mapping, report, result)
+    _quarantine(problems, subjects, record.line, table, fact_type, mapping, report, result)
 
 
-def _accept_typed(
-    record: Record,
-    rows: TypedRows,
-    table: RawTable,
-    mapping: SiteMapping,
-    report: FileReport,
-    result: LoadResult,
-    seen: Seen,
+def _accept_run(
+    run: TypedRun, table: RawTable, mapping: SiteMapping, report: FileReport, result: LoadResult, seen: Seen
 ) -> None:
-    """A record the column checks were sure of: kept in its chunk unless its key was seen already."""
+    """Rows the column checks were sure of: each kept in its chunk unless its key was seen already."""
+    rows = run.rows
+    if not rows.registered:
+        rows.registered = True
+        result.pending.append(rows)
     model = FACT_MODELS[rows.fact_type]
-    first = _first(seen, rows.fact_type, f"{rows.fact_type}:{rows.keys[record.index]}", table.name, record.line)
-    if first is None:
-        if not rows.kept:
-            result.pending.append(rows)
-        rows.keep(record.index, result.seq())
-        report.accepted += 1
-        return
-    problems = [(model.key_field, _duplicate(model.key_field, first))]
-    subjects = tuple(rows.fact(record.index).subject_ids())
-    _quarantine(problems, subjects, record, table, rows.fact_type, mapping, report, result)
+    keys = seen.setdefault(rows.fact_type, {})
+    prefix = f"{rows.fact_type}:"
+    for index, line in enumerate(run.lines, start=run.start):
+        key = prefix + str(rows.keys[index])
+        first = keys.get(key)
+        if first is None:
+            keys[key] = (table.name, line)
+            rows.keep(index, result.seq())
+            report.accepted += 1
+            continue
+        problems = [(model.key_field, _duplicate(model.key_field, first))]
+        subjects = tuple(rows.fact(index).subject_ids())
+        _quarantine(problems, subjects, line, table, rows.fact_type, mapping, report, result)
 
 
 def _first(seen: Seen, fact_type: str, key: str, table: str, line: int) -> tuple[str, int] | None:
@@ -101,7 +103,7 @@ def _duplicate(key_field: str, first: tuple[str, int]) -> str:
 def _quarantine(
     problems: list[tuple[str, str]],
     subjects: tuple[str, ...],
-    record: Record,
+    line: int,
     table: RawTable,
     fact_type: str,
     mapping: SiteMapping,
@@ -110,7 +112,7 @@ def _quarantine(
 ) -> None:
     reasons = [_reason(message) for _, message in problems]
     for (fld, message), reason in zip(problems, reasons, strict=True):
-        location = SourceLocation(table.name, record.line, column_of(table, fact_type, mapping, fld))
+        location = SourceLocation(table.name, line, column_of(table, fact_type, mapping, fld))
         result.quarantined.append(QuarantinedRecord(location, fact_type, reason, message, fld, subjects))
     report.reasons[reasons[0].value] += 1
 
