@@ -31,17 +31,14 @@ from risk_warning.evaluate.subject import EvaluatorName
 from risk_warning.executors.base import Executor
 from risk_warning.executors.inline import InlineExecutor
 from risk_warning.executors.processes import ProcessExecutor
-from risk_warning.facts._base import SUBJECT_KINDS, Fact, subject_kind
+from risk_warning.facts._base import Fact
 from risk_warning.facts.normalise import day_number
-from risk_warning.facts.registry import FACT_SPECS
-from risk_warning.facts.schema import evaluation_columns
 from risk_warning.plan.horizon import compute_horizon
 from risk_warning.plan.incremental import SubjectState, plan
-from risk_warning.plan.membership import ORDER, ROLE, SEQ, SUBJECT, members
-from risk_warning.plan.partition import partition_facts, unit_of
-from risk_warning.plan.screen import Screen
-from risk_warning.rules.program import Ruleset, phase_rulesets
+from risk_warning.plan.membership import members
+from risk_warning.rules.program import Ruleset
 from risk_warning.run.input_check import InputPolicy, InputProfile, check_input, profile_of
+from risk_warning.run.selection import org_units, partitions_of, present_subjects, screened
 from risk_warning.settings import settings
 from risk_warning.sources.base import FileReport, LoadResult, QuarantinedRecord, Source
 from risk_warning.store.repository import AlertStore
@@ -135,7 +132,7 @@ def scan(
                 last_renewal = time.monotonic()
 
         try:
-            states = {} if full else store.subject_states()
+            stored = store.subject_states()
             units, carried, new = _evaluate(
                 rulesets,
                 loaded,
@@ -144,8 +141,9 @@ def scan(
                 evaluator,
                 workers,
                 renew,
-                states=states,
+                states={} if full else stored,
                 want_states=True,
+                stored=stored,
                 history=store.history_facts(as_of, settings().lookback_days),
                 frames=frames,
             )
@@ -196,6 +194,7 @@ def _evaluate(
     want_states: bool = False,
     history: Sequence[Fact] = (),
     frames: Mapping[str, pl.DataFrame] | None = None,
+    stored: Mapping[str, SubjectState] | None = None,
 ) -> tuple[dict[str, str], list[str], dict[str, tuple[str, date]]]:
     """Evaluate the subjects that need it.
 
@@ -207,28 +206,18 @@ def _evaluate(
 
     The screen (plan/screen.py) runs first, over frames of every subject: a subject no rule could fire
     on, and with no history the escalation rules read, is evaluated there, with no alert, and its
-    facts are never made (``frames``: ``loaded.frames()`` when at hand).
+    facts are never made (``frames``: ``loaded.frames()`` when at hand). Its state in the store
+    (``stored``), recorded when it was last let through, is voided: a later night must not carry it on it.
     """
     frames = loaded.frames() if frames is None else frames
     result.facts = sum(loaded.count().values())
     membership = members(frames)
-    direct = [m.filter(pl.col(ROLE) != "attached").get_column(SUBJECT) for m in membership.values()]
-    present = set(pl.concat(direct).unique().to_list()) if direct else set()
-    held = {s for q in loaded.quarantined for s in q.subjects}
-    result.held_subjects = sorted(present & held)
-    present -= held
+    present, result.held_subjects = present_subjects(membership, loaded.quarantined)
     result.subjects = len(present)
     remembered = {s for f in history for s in f.subject_ids()}
-    through = (remembered & present) | _screened(rulesets, frames, membership, present, as_of)
-    wanted = [m.filter(pl.col(SUBJECT).is_in(list(through))).get_column(SEQ) for m in membership.values()]
-    facts = loaded.facts_of(pl.concat(wanted).unique()) if wanted else []
-    partitions = [(s, m) for s, m in partition_facts([*facts, *history]) if s in through]
-    units = dict(loaded.values("cadre", "cadre_id", "org_unit_id"))
-    units = {cadre: unit for cadre, unit in units.items() if unit}
-    for subject, members_of in partitions:
-        unit = unit_of(subject, members_of)
-        if unit is not None:
-            units[subject] = unit
+    through = (remembered & present) | screened(rulesets, frames, membership, present, as_of)
+    partitions = partitions_of(loaded, membership, through, history)
+    units = org_units(loaded, partitions)
     todo, carried = plan(partitions, states or {}, result.ruleset_hash, as_of)
     result.planned_subjects = len(todo)
     executor: Executor = ProcessExecutor(workers) if workers > 0 else InlineExecutor()
@@ -242,31 +231,5 @@ def _evaluate(
     result.quarantined += outcome.quarantined
     new_states = outcome.states
     if want_states:  # a state recorded when the subject was last let through no longer describes it
-        new_states.update({s: ("", as_of) for s in screened_out if s in (states or {})})
+        new_states.update({s: ("", as_of) for s in screened_out if s in (stored or {})})
     return units, carried, new_states
-
-
-def _screened(
-    rulesets: Sequence[Ruleset],
-    frames: Mapping[str, pl.DataFrame],
-    membership: Mapping[str, pl.DataFrame],
-    present: set[str],
-    as_of: date,
-) -> set[str]:
-    """The present subjects some alert rule of their kind could fire on (plan/screen.py)."""
-    day = day_number(as_of)
-    through: set[str] = set()
-    for kind in SUBJECT_KINDS:
-        own = phase_rulesets([rs for rs in rulesets if rs.spec.subject == kind], escalation=False)
-        subjects = sorted(s for s in present if subject_kind(s) == kind)
-        if not own or not subjects:
-            continue
-        evaluated = {}
-        for fact_type, rows in membership.items():
-            of_kind = rows.filter(pl.col(SUBJECT).is_in(subjects)).select(SUBJECT, SEQ, ORDER)
-            if of_kind.is_empty():
-                continue
-            fields = frames[fact_type].select(SEQ, *evaluation_columns(FACT_SPECS[fact_type]))
-            evaluated[fact_type] = of_kind.join(fields, on=SEQ).drop(SEQ)
-        through |= Screen(own, day).passing(evaluated, subjects)
-    return through

@@ -191,7 +191,7 @@ def normalise_table(
     Rows whose values the column checks are sure of come as runs of typed rows (typed.py);
     ``by_column=False`` leaves every record to its pydantic model.
     """
-    if not table.header and not table.rows and not table.broken:
+    if not table.header and not table.size:
         return iter(())
     fields = resolve_header(table, fact_type, mapping)
     return _normalised(table, fact_type, mapping, fields, by_column)
@@ -206,10 +206,7 @@ def _normalised(
     plain = [name for _, name in used if name not in dates]
     absent = _defaulted(fact_type) & set(plain)  # a null there means "not given": the model's default applies
     typed = typed_columns(fact_type, tuple(name for _, name in used), frozenset(dates))
-    while table.rows:
-        rows = table.rows[:CHUNK]
-        del table.rows[:CHUNK]
-        frame = pl.DataFrame([cells for _, cells in rows], schema=[(n, pl.String) for n in names], orient="row")
+    for lines, frame in _chunks(table, names):
         frame = frame.with_columns(exprs)
         other_forms = [name for name in dates if frame.get_column(f"__bad__{name}").any()]
         if other_forms:
@@ -230,7 +227,7 @@ def _normalised(
         doubted_at: dict[int, Record] = {}  # by position in the chunk
         run: TypedRun | None = None
         typed_rows = 0
-        for position, ((line, _), doubt_row) in enumerate(zip(rows, doubted.to_list(), strict=True)):
+        for position, (line, doubt_row) in enumerate(zip(lines, doubted.to_list(), strict=True)):
             if doubt_row:
                 values = next(text_rows)
                 for name in absent:
@@ -252,6 +249,21 @@ def _normalised(
             for position in _rows_where(frame, f"__bad__{name}"):
                 doubted_at[position].problems.append((name, f"not a date in a known form ({DATE_FORMS})"))
         yield from items
+
+
+def _chunks(table: RawTable, names: list[str]) -> Iterator[tuple[list[int], pl.DataFrame]]:
+    """(line numbers, a frame of text) ``CHUNK`` rows at a time, taken off the table as they go."""
+    block, table.block = table.block, None
+    if block is not None:
+        block.columns = names
+        for offset in range(0, block.height, CHUNK):
+            frame = block.slice(offset, CHUNK)
+            yield list(range(offset + 2, offset + 2 + frame.height)), frame
+    while table.rows:
+        rows = table.rows[:CHUNK]
+        del table.rows[:CHUNK]
+        frame = pl.DataFrame([cells for _, cells in rows], schema=[(n, pl.String) for n in names], orient="row")
+        yield [line for line, _ in rows], frame
 
 
 def _column_exprs(fact_type: str, mapping: SiteMapping, used: list[str]) -> tuple[list[pl.Expr], list[str]]:

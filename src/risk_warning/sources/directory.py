@@ -176,7 +176,7 @@ class DirectorySource:
             refuse(report, result, exc, None)
             return
         report.encoding = table.encoding
-        report.read = len(table.rows) + len(table.broken)
+        report.read = table.size
         try:
             records = normalise_table(table, fact_type, self.mapping, by_column=self.by_column)  # consumes table.rows
         except FileRefused as exc:

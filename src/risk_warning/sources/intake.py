@@ -24,7 +24,7 @@ Seen = dict[str, dict[str, tuple[str, int]]]  # fact type -> key -> (table, row)
 def refuse(report: FileReport, result: LoadResult, refused: FileRefused, table: RawTable | None) -> None:
     """No record of the file is used; every one of them is counted as quarantined with the file's reason."""
     report.refused = str(refused)
-    report.read = len(table.rows) + len(table.broken) if table is not None else 0
+    report.read = table.size if table is not None else 0
     if report.read:
         report.reasons["file-refused"] = report.read
     message = f"{refused}; the whole file was refused ({report.read} record(s) not used)"
