@@ -125,7 +125,8 @@ def test_tokens_are_computed_once_per_distinct_value_and_equal_the_models(tmp_pa
 
 
 def test_a_clean_file_is_typed_by_column_without_the_models(tmp_path: Path) -> None:
-    from risk_warning.sources.columns import TypedRun, normalise_table
+    from risk_warning.sources.base import TypedRows
+    from risk_warning.sources.columns import Record, normalise_table
     from risk_warning.sources.mapping import SiteMapping
     from risk_warning.sources.readers import read_csv
 
@@ -133,6 +134,7 @@ def test_a_clean_file_is_typed_by_column_without_the_models(tmp_path: Path) -> N
     for name in ("cadre", "appointment", "expense_claim"):
         table = read_csv(tmp_path / f"{name}.csv")
         records = list(normalise_table(table, name, SiteMapping()))
-        assert records and all(isinstance(r, TypedRun) for r in records), name
+        assert records and all(isinstance(r, TypedRows) for r in records), name
         reference = list(normalise_table(read_csv(tmp_path / f"{name}.csv"), name, SiteMapping(), by_column=False))
-        assert reference and not any(isinstance(r, TypedRun) for r in reference)
+        assert any(isinstance(r, Record) for r in reference)
+        assert all(r.frame.is_empty() for r in reference if isinstance(r, TypedRows))

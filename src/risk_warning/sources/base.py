@@ -3,6 +3,7 @@ account of every file it read: records read = accepted + quarantined, or the who
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -57,6 +58,9 @@ class FileReport:
 
 SEQ = "__seq__"  # a record's place among every record a load accepted: the order of ``LoadResult.facts``
 MONTH_ONLY = "__month_only__"  # the dates a record gave to the month only (a list of field names)
+LINE = "__line__"  # the record's line (row) in its file
+POSITION = "__position__"  # the record's place in its chunk
+_BOOKKEEPING = (SEQ, MONTH_ONLY, LINE)
 
 
 @dataclass
@@ -70,9 +74,12 @@ class FactTable:
     fact_type: str
     frame: pl.DataFrame
     make: Callable[[dict[str, Any]], Fact]
+    name: str = ""  # the table (file, or file#sheet) the rows came from
+    key_column: int = 0
+    report: FileReport | None = None
 
     def facts(self) -> Iterator[tuple[int, Fact]]:
-        names = [c for c in self.frame.columns if c not in (SEQ, MONTH_ONLY)]
+        names = [c for c in self.frame.columns if c not in _BOOKKEEPING]
         for row in self.frame.select(*names, SEQ, MONTH_ONLY).iter_rows():
             fact = self.make(dict(zip(names, row[:-2], strict=True)))
             if row[-1]:
@@ -80,33 +87,37 @@ class FactTable:
             yield row[-2], fact
 
 
-class TypedRows:
-    """One chunk of a file's rows typed by column (columns.py), each accepted or not as ``intake.accept`` decides."""
+Origin = tuple[FileReport, str, int, int]  # (its file's report, table, line, column of the key field)
 
-    def __init__(self, fact_type: str, frame: pl.DataFrame, make: Callable[[dict[str, Any]], Fact], key: str) -> None:
+
+class TypedRows:
+    """One chunk of a file's rows the column checks were sure of (columns.py), every one accepted.
+
+    ``frame`` has the typed fields, ``MONTH_ONLY``, ``LINE`` and ``POSITION`` (the row's place in the
+    chunk, doubted rows counted: a record's ``SEQ`` is the chunk's ``base`` plus its position).
+    """
+
+    def __init__(
+        self,
+        fact_type: str,
+        frame: pl.DataFrame,
+        make: Callable[[dict[str, Any]], Fact],
+        name: str,
+        key_column: int,
+        size: int,
+    ) -> None:
         self.fact_type = fact_type
         self.frame = frame
         self.make = make
-        self.keys: list[Any] = frame.get_column(key).to_list()
-        self.kept: list[int] = []
-        self.seqs: list[int] = []
-        self.registered = False  # among the load's pending chunks
-
-    def fact(self, index: int) -> Fact:
-        """The fact of one row (for a message about it)."""
-        row = self.frame.row(index, named=True)
-        fact = self.make({k: v for k, v in row.items() if k != MONTH_ONLY})
-        if row[MONTH_ONLY]:
-            fact.mark_month_only(frozenset(row[MONTH_ONLY]))
-        return fact
-
-    def keep(self, index: int, seq: int) -> None:
-        self.kept.append(index)
-        self.seqs.append(seq)
+        self.name = name
+        self.key_column = key_column
+        self.size = size  # rows in the chunk, doubted ones included
+        self.base = 0
+        self.report: FileReport | None = None
 
     def table(self) -> FactTable:
-        frame = self.frame[self.kept].with_columns(pl.Series(SEQ, self.seqs, dtype=pl.Int64))
-        return FactTable(self.fact_type, frame, self.make)
+        frame = self.frame.with_columns((pl.col(POSITION) + self.base).alias(SEQ)).drop(POSITION)
+        return FactTable(self.fact_type, frame, self.make, self.name, self.key_column, self.report)
 
 
 class LoadResult:
@@ -126,22 +137,32 @@ class LoadResult:
         self.objects: list[tuple[int, Fact]] = list(enumerate(facts or []))
         self.tables: list[FactTable] = []
         self.pending: list[TypedRows] = []  # chunks still being accepted: tables once ``seal`` is called
+        self.origins: dict[int, Origin] = {}  # where each of ``objects`` read from a file came from
         self.quarantined: list[QuarantinedRecord] = quarantined or []
         self.files: list[FileReport] = files or []
         self._next = len(self.objects)
 
-    def seq(self) -> int:
-        """The place of the next accepted record."""
-        self._next += 1
-        return self._next - 1
+    def reserve(self, count: int) -> int:
+        """Places for ``count`` records in load order; the first of them."""
+        self._next += count
+        return self._next - count
 
-    def add(self, fact: Fact) -> None:
-        self.objects.append((self.seq(), fact))
+    def add(self, fact: Fact, seq: int | None = None, origin: Origin | None = None) -> None:
+        seq = self.reserve(1) if seq is None else seq
+        self.objects.append((seq, fact))
+        if origin is not None:
+            self.origins[seq] = origin
+
+    def take(self, rows: TypedRows) -> None:
+        """Accept a chunk of typed rows; they become a table at ``seal``."""
+        rows.base = self.reserve(rows.size)
+        self.pending.append(rows)
 
     def seal(self) -> None:
-        """The chunks' accepted rows become tables (once every record of the load is accepted or not)."""
-        self.tables += [rows.table() for rows in self.pending if rows.kept]
+        """The chunks' rows become tables, objects are put in load order (once every record is read)."""
+        self.tables += [rows.table() for rows in self.pending if not rows.frame.is_empty()]
         self.pending = []
+        self.objects.sort(key=lambda pair: pair[0])
 
     @property
     def facts(self) -> list[Fact]:
@@ -176,11 +197,15 @@ class LoadResult:
             schema: dict[str, Any] = {**model_schema(FACT_SPECS[fact_type]), SEQ: pl.Int64}
             parts.setdefault(fact_type, []).append(pl.DataFrame(rows, schema=schema, orient="row"))
         for table in self.tables:
-            parts.setdefault(table.fact_type, []).append(table.frame.drop(MONTH_ONLY))
+            parts.setdefault(table.fact_type, []).append(table.frame.drop(MONTH_ONLY, LINE))
         return {t: pl.concat(found).sort(SEQ) for t, found in parts.items()}
 
     def facts_of(self, seqs: pl.Series) -> list[Fact]:
         """The facts of some accepted records (by ``SEQ``), in the order accepted."""
+        return [fact for _, fact in self.pairs_of(seqs)]
+
+    def pairs_of(self, seqs: pl.Series) -> list[tuple[int, Fact]]:
+        """(SEQ, fact) of some accepted records, in the order accepted."""
         wanted = set(seqs.to_list())
         found = [(seq, f) for seq, f in self.objects if seq in wanted]
         for table in self.tables:
@@ -188,7 +213,7 @@ class LoadResult:
             if not rows.is_empty():
                 found += FactTable(table.fact_type, rows, table.make).facts()
         found.sort(key=lambda pair: pair[0])
-        return [fact for _, fact in found]
+        return found
 
     def count(self) -> Counter[str]:
         """Accepted records per fact type, without making facts of the tables."""
@@ -201,7 +226,7 @@ class LoadResult:
         offset = self._next
         self.objects.extend((offset + i, f) for i, f in other.objects)
         self.tables.extend(
-            FactTable(t.fact_type, t.frame.with_columns(pl.col(SEQ) + offset), t.make) for t in other.tables
+            dataclasses.replace(t, frame=t.frame.with_columns(pl.col(SEQ) + offset)) for t in other.tables
         )
         self._next += other._next
         self.quarantined.extend(other.quarantined)

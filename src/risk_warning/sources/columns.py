@@ -29,7 +29,7 @@ from risk_warning.errors import Reason, did_you_mean
 from risk_warning.facts.glossary import meaning
 from risk_warning.facts.records import YES_NO
 from risk_warning.facts.registry import FACT_MODELS, FACT_SPECS
-from risk_warning.sources.base import MONTH_ONLY, TypedRows
+from risk_warning.sources.base import LINE, MONTH_ONLY, POSITION, TypedRows
 from risk_warning.sources.mapping import SiteMapping
 from risk_warning.sources.readers import FileRefused, RawTable
 from risk_warning.sources.typed import DOUBT, completed, typed_columns, with_tokens
@@ -65,15 +65,7 @@ class Record:
     values: dict[str, str]
     problems: list[tuple[str, str]] = field(default_factory=list)  # (field, message)
     month_only: frozenset[str] = frozenset()
-
-
-@dataclass
-class TypedRun:
-    """Consecutive rows the column checks were sure of (typed.py): rows ``start`` on of ``rows``, at ``lines``."""
-
-    rows: TypedRows
-    start: int
-    lines: list[int] = field(default_factory=list)
+    position: int = 0  # in its chunk (its SEQ is the chunk's base plus this)
 
 
 def _bare(chinese: str) -> str:
@@ -182,14 +174,14 @@ def _every_form(s: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
 
 def normalise_table(
     table: RawTable, fact_type: str, mapping: SiteMapping, *, by_column: bool = True
-) -> Iterator[Record | TypedRun]:
+) -> Iterator[Record | TypedRows]:
     """Header, codes and dates for every readable row; per-row problems say what was wrong, not the value.
 
     The header is checked at once (FileRefused); rows are then normalised ``CHUNK`` at a time and taken
     off the table as they go (the table is consumed), so a large file holds at most one chunk as dicts.
     An empty file (not even a header) has no records: the input check sees the type as empty.
-    Rows whose values the column checks are sure of come as runs of typed rows (typed.py);
-    ``by_column=False`` leaves every record to its pydantic model.
+    Each chunk comes first as the typed rows the column checks were sure of (typed.py), then as the
+    records they doubted; ``by_column=False`` leaves every record to its pydantic model.
     """
     if not table.header and not table.size:
         return iter(())
@@ -199,13 +191,14 @@ def normalise_table(
 
 def _normalised(
     table: RawTable, fact_type: str, mapping: SiteMapping, fields: list[str | None], by_column: bool
-) -> Iterator[Record | TypedRun]:
+) -> Iterator[Record | TypedRows]:
     used = [(i, f) for i, f in enumerate(fields) if f is not None]
     exprs, dates = _column_exprs(fact_type, mapping, [f for _, f in used])
     names = [f or f"__ignored_{i}" for i, f in enumerate(fields)]
     plain = [name for _, name in used if name not in dates]
     absent = _defaulted(fact_type) & set(plain)  # a null there means "not given": the model's default applies
     typed = typed_columns(fact_type, tuple(name for _, name in used), frozenset(dates))
+    key_column = column_of(table, fact_type, mapping, FACT_MODELS[fact_type].key_field)
     for lines, frame in _chunks(table, names):
         frame = frame.with_columns(exprs)
         other_forms = [name for name in dates if frame.get_column(f"__bad__{name}").any()]
@@ -215,55 +208,51 @@ def _normalised(
         doubt = pl.any_horizontal(typed.doubt, *bad_dates) if by_column else pl.repeat(True, pl.len())
         months = [pl.when(pl.col(f"__month__{name}")).then(pl.lit(name)) for name in dates]
         month_only = pl.concat_list(months).list.drop_nulls() if months else pl.lit(None, dtype=pl.List(pl.String))
-        checked = frame.select(*typed.exprs, doubt.alias(DOUBT), month_only.alias(MONTH_ONLY))
+        checked = frame.select(
+            *typed.exprs,
+            doubt.alias(DOUBT),
+            month_only.alias(MONTH_ONLY),
+            lines.alias(LINE),
+            pl.int_range(pl.len(), dtype=pl.Int64).alias(POSITION),
+        )
         doubted = checked.get_column(DOUBT)
+        sure = completed(with_tokens(checked.filter(~doubted).drop(DOUBT), fact_type), fact_type)
+        yield TypedRows(fact_type, sure, typed.make, table.name, key_column, frame.height)
+        if not doubted.any():
+            continue
         # a doubted row is validated by its model, for the exact message
         iso = [pl.col(f"__iso__{name}").alias(name) for name in dates]
-        texts = frame.filter(doubted).select(*plain, *iso).to_dicts() if doubted.any() else []
-        sure = completed(with_tokens(checked.filter(~doubted).drop(DOUBT), fact_type), fact_type)
-        chunk = TypedRows(fact_type, sure, typed.make, FACT_MODELS[fact_type].key_field)
-        text_rows = iter(texts)
-        items: list[Record | TypedRun] = []
-        doubted_at: dict[int, Record] = {}  # by position in the chunk
-        run: TypedRun | None = None
-        typed_rows = 0
-        for position, (line, doubt_row) in enumerate(zip(lines, doubted.to_list(), strict=True)):
-            if doubt_row:
-                values = next(text_rows)
-                for name in absent:
-                    if values[name] is None:
-                        del values[name]
-                run = None
-                doubted_at[position] = Record(line, values)
-                items.append(doubted_at[position])
-            else:
-                if run is None:
-                    run = TypedRun(chunk, typed_rows)
-                    items.append(run)
-                run.lines.append(line)
-                typed_rows += 1
+        texts = frame.with_columns(lines.alias(LINE)).filter(doubted).select(*plain, *iso, LINE).to_dicts()
+        positions = checked.filter(doubted).get_column(POSITION).to_list()
+        records: dict[int, Record] = {}
+        for position, values in zip(positions, texts, strict=True):
+            line = values.pop(LINE)
+            for name in absent:
+                if values[name] is None:
+                    del values[name]
+            records[position] = Record(line, values, position=position)
         for name in dates:
             for position in _rows_where(frame, f"__month__{name}"):  # month-only and bad dates are rare
-                if position in doubted_at:
-                    doubted_at[position].month_only |= {name}
+                if position in records:
+                    records[position].month_only |= {name}
             for position in _rows_where(frame, f"__bad__{name}"):
-                doubted_at[position].problems.append((name, f"not a date in a known form ({DATE_FORMS})"))
-        yield from items
+                records[position].problems.append((name, f"not a date in a known form ({DATE_FORMS})"))
+        yield from records.values()
 
 
-def _chunks(table: RawTable, names: list[str]) -> Iterator[tuple[list[int], pl.DataFrame]]:
-    """(line numbers, a frame of text) ``CHUNK`` rows at a time, taken off the table as they go."""
+def _chunks(table: RawTable, names: list[str]) -> Iterator[tuple[pl.Expr, pl.DataFrame]]:
+    """(the rows' line numbers, a frame of text) ``CHUNK`` rows at a time, taken off the table as they go."""
     block, table.block = table.block, None
     if block is not None:
         block.columns = names
         for offset in range(0, block.height, CHUNK):
             frame = block.slice(offset, CHUNK)
-            yield list(range(offset + 2, offset + 2 + frame.height)), frame
+            yield pl.int_range(offset + 2, offset + 2 + pl.len(), dtype=pl.Int64), frame
     while table.rows:
         rows = table.rows[:CHUNK]
         del table.rows[:CHUNK]
         frame = pl.DataFrame([cells for _, cells in rows], schema=[(n, pl.String) for n in names], orient="row")
-        yield [line for line, _ in rows], frame
+        yield pl.lit(pl.Series([line for line, _ in rows], dtype=pl.Int64)), frame
 
 
 def _column_exprs(fact_type: str, mapping: SiteMapping, used: list[str]) -> tuple[list[pl.Expr], list[str]]:

@@ -22,9 +22,9 @@ import polars as pl
 from risk_warning.errors import DataError, Diagnostic, Reason, SourceLocation, did_you_mean
 from risk_warning.facts._base import Fact
 from risk_warning.facts.registry import FACT_MODELS
-from risk_warning.sources.base import FactTable, FileReport, LoadResult, QuarantinedRecord
+from risk_warning.sources.base import LINE, SEQ, FactTable, FileReport, LoadResult, QuarantinedRecord
 from risk_warning.sources.columns import normalise_table
-from risk_warning.sources.intake import Seen, accept, by_field, refuse, subjects_named
+from risk_warning.sources.intake import accept, by_field, drop_duplicates, refuse, subjects_named
 from risk_warning.sources.mapping import SiteMapping, load_mapping
 from risk_warning.sources.readers import FileRefused, RawTable, read_csv, read_json, read_jsonl, read_xlsx_sheet
 from risk_warning.sources.readers import xlsx_sheets as list_sheets
@@ -88,7 +88,6 @@ class DirectorySource:
             where = SourceLocation(str(self.root))
             result.quarantined.append(QuarantinedRecord(where, "", Reason.UNREADABLE, "not a directory of fact files"))
             return result
-        seen: Seen = {}
         lrmx: list[Path] = []
         for path in sorted(self.root.iterdir()):
             if path.name.startswith(".") or path.is_dir():
@@ -97,11 +96,11 @@ class DirectorySource:
             if suffix == ".lrmx":
                 lrmx.append(path)
             elif suffix == ".xlsx":
-                self._load_workbook(path, result, seen)
+                self._load_workbook(path, result)
             elif suffix in READERS:
                 fact_type = self._fact_type(path.stem, path, result)
                 if fact_type is not None:
-                    self._load_table(partial(READERS[suffix], path), str(path), fact_type, result, seen)
+                    self._load_table(partial(READERS[suffix], path), str(path), fact_type, result)
             else:
                 why = NOT_SUPPORTED.get(suffix, "not a fact file (.csv, .xlsx, .json, .jsonl or .lrmx)")
                 result.quarantined.append(
@@ -113,9 +112,9 @@ class DirectorySource:
         if lrmx:
             from risk_warning.sources.lrmx import load_lrmx
 
-            load_lrmx(lrmx, result, seen)
-            result.seal()
-        _quarantine_dangling(result, seen)
+            load_lrmx(lrmx, result)
+        drop_duplicates(result)
+        _quarantine_dangling(result)
         return result
 
     def _fact_type(self, name: str, path: Path, result: LoadResult, sheet: str = "") -> str | None:
@@ -137,7 +136,7 @@ class DirectorySource:
             )
         return fact_type
 
-    def _load_workbook(self, path: Path, result: LoadResult, seen: Seen) -> None:
+    def _load_workbook(self, path: Path, result: LoadResult) -> None:
         """A workbook named after a fact type is that type (its first sheet); otherwise each sheet by its name."""
         try:
             sheets = list_sheets(path)
@@ -158,7 +157,7 @@ class DirectorySource:
                 continue
             fact_type = whole if whole is not None else self._fact_type(sheet, path, result, sheet)
             if fact_type is not None:
-                self._load_table(partial(read_xlsx_sheet, path, sheet), f"{path}#{sheet}", fact_type, result, seen)
+                self._load_table(partial(read_xlsx_sheet, path, sheet), f"{path}#{sheet}", fact_type, result)
 
     def _load_table(
         self,
@@ -166,7 +165,6 @@ class DirectorySource:
         name: str,
         fact_type: str,
         result: LoadResult,
-        seen: Seen,
     ) -> None:
         report = FileReport(name, fact_type)
         result.files.append(report)
@@ -190,24 +188,27 @@ class DirectorySource:
             )
             report.reasons[Reason.BROKEN_RECORD.value] += 1
         for record in records:
-            accept(record, table, fact_type, self.mapping, report, result, seen)
+            accept(record, table, fact_type, self.mapping, report, result)
 
     def __iter__(self) -> Iterator[Fact]:
         return iter(self.load().facts)
 
 
-def _quarantine_dangling(result: LoadResult, seen: Seen) -> None:
+def _quarantine_dangling(result: LoadResult) -> None:
     """A record whose strict reference points at nothing, where the referenced type was loaded, is quarantined."""
     loaded = {f.fact_type for f in result.files if not f.refused and f.accepted}
     strict = {name for name, model in FACT_MODELS.items() if model.strict_references}
-    if not strict & set(seen):
+    present = {f.fact_type for _, f in result.objects} | {t.fact_type for t in result.tables}
+    if not strict & present:
         return
-    known = {target: {k.partition(":")[2] for k in seen.get(target, {})} for target in loaded}
-    found: list[tuple[int, Fact, str, str]] = []  # (seq, fact, fk, target) of each dangling record
+    targets = {FACT_MODELS[s].references[fk] for s in strict for fk in FACT_MODELS[s].strict_references}
+    known = {t: {str(k) for (k,) in result.values(t, FACT_MODELS[t].key_field)} for t in targets & loaded}
+    found: list[tuple[int, Fact, str, str, SourceLocation, FileReport | None]] = []
     for seq, fact in result.objects:
         dangling = _dangling(fact, known) if fact.fact_type in strict else None
         if dangling is not None:
-            found.append((seq, fact, *dangling))
+            report, source, line, _ = result.origins.get(seq, (None, "", 0, 0))
+            found.append((seq, fact, *dangling, SourceLocation(source, line), report))
     for table in result.tables:
         model = FACT_MODELS[table.fact_type]
         if table.fact_type not in strict:
@@ -216,25 +217,19 @@ def _quarantine_dangling(result: LoadResult, seen: Seen) -> None:
         for fk in model.strict_references:
             target = model.references[fk]
             if target in known:
-                suspect = suspect | (pl.col(fk).is_not_null() & ~pl.col(fk).is_in(list(known[target])))
-        hits = table.frame.with_row_index("__row__").filter(suspect)
+                suspect = suspect | (pl.col(fk).is_not_null() & ~pl.col(fk).cast(pl.String).is_in(list(known[target])))
+        hits = table.frame.filter(suspect)
         if hits.is_empty():
             continue
-        rows = set(hits.get_column("__row__").to_list())
-        for seq, fact in FactTable(table.fact_type, hits.drop("__row__"), table.make).facts():
+        lines = dict(hits.select(SEQ, LINE).iter_rows())
+        for seq, fact in FactTable(table.fact_type, hits, table.make).facts():
             dangling = _dangling(fact, known)
             assert dangling is not None
-            found.append((seq, fact, *dangling))
-        keep = [i for i in range(table.frame.height) if i not in rows]
-        table.frame = table.frame[keep]
-    if not found:
-        return
+            found.append((seq, fact, *dangling, SourceLocation(table.name, lines[seq]), table.report))
+        table.frame = table.frame.filter(~suspect)
     gone = {seq for seq, *_ in found}
     result.objects = [(seq, f) for seq, f in result.objects if seq not in gone]
-    reports = {f.path: f for f in result.files}
-    for _, fact, fk, target in sorted(found, key=lambda item: item[0]):
-        origin = SourceLocation(*seen[fact.fact_type][fact.key])
-        report = reports.get(origin.path)
+    for _, fact, fk, target, origin, report in sorted(found, key=lambda item: item[0]):
         if report is not None:
             report.accepted -= 1
             report.reasons[Reason.DANGLING_REFERENCE.value] += 1

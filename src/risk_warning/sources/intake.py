@@ -9,16 +9,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import polars as pl
+
 from risk_warning.errors import Reason, SourceLocation
 from risk_warning.facts._base import subject_id
 from risk_warning.facts.records import validate_record
 from risk_warning.facts.registry import FACT_MODELS
-from risk_warning.sources.base import FileReport, LoadResult, QuarantinedRecord
-from risk_warning.sources.columns import Record, TypedRun, column_of, header_names
+from risk_warning.sources.base import LINE, SEQ, FileReport, LoadResult, QuarantinedRecord, TypedRows
+from risk_warning.sources.columns import Record, column_of, header_names
 from risk_warning.sources.mapping import SiteMapping
 from risk_warning.sources.readers import FileRefused, RawTable
-
-Seen = dict[str, dict[str, tuple[str, int]]]  # fact type -> key -> (table, row) the accepted record came from
 
 
 def refuse(report: FileReport, result: LoadResult, refused: FileRefused, table: RawTable | None) -> None:
@@ -32,17 +32,19 @@ def refuse(report: FileReport, result: LoadResult, refused: FileRefused, table: 
 
 
 def accept(
-    item: Record | TypedRun,
+    item: Record | TypedRows,
     table: RawTable,
     fact_type: str,
     mapping: SiteMapping,
     report: FileReport,
     result: LoadResult,
-    seen: Seen,
 ) -> None:
-    """Validate one normalised record, or take a run of typed rows; quarantine (with the subjects named) or keep."""
-    if isinstance(item, TypedRun):
-        _accept_run(item, table, mapping, report, result, seen)
+    """Take a chunk's typed rows, or validate one doubted record; quarantine it (with the subjects it names)
+    or keep it. Duplicate keys are found once the whole load is read (``drop_duplicates``)."""
+    if isinstance(item, TypedRows):
+        item.report = report
+        result.take(item)
+        report.accepted += item.frame.height
         return
     record = item
     fact, problems = validate_record(fact_type, record.values, clean=False)
@@ -51,53 +53,84 @@ def accept(
         problems = record.problems + [p for p in problems if p[0] not in already]
     if not problems:
         assert fact is not None
-        first = _first(seen, fact_type, fact.key, table.name, record.line)
-        if first is None:
-            if record.month_only:
-                fact.mark_month_only(record.month_only)
-            result.add(fact)
-            report.accepted += 1
-            return
-        problems = [(fact.key_field, _duplicate(fact.key_field, first))]
+        if record.month_only:
+            fact.mark_month_only(record.month_only)
+        chunk = result.pending[-1] if result.pending else None
+        seq = chunk.base + record.position if chunk is not None and chunk.name == table.name else None
+        key_column = column_of(table, fact_type, mapping, fact.key_field)
+        result.add(fact, seq, (report, table.name, record.line, key_column))
+        report.accepted += 1
+        return
     subjects = tuple(fact.subject_ids()) if fact is not None else subjects_named(fact_type, record.values)
     _quarantine(problems, subjects, record.line, table, fact_type, mapping, report, result)
 
 
-def _accept_run(
-    run: TypedRun, table: RawTable, mapping: SiteMapping, report: FileReport, result: LoadResult, seen: Seen
-) -> None:
-    """Rows the column checks were sure of: each kept in its chunk unless its key was seen already."""
-    rows = run.rows
-    if not rows.registered:
-        rows.registered = True
-        result.pending.append(rows)
-    model = FACT_MODELS[rows.fact_type]
-    keys = seen.setdefault(rows.fact_type, {})
-    prefix = f"{rows.fact_type}:"
-    for index, line in enumerate(run.lines, start=run.start):
-        key = prefix + str(rows.keys[index])
-        first = keys.get(key)
-        if first is None:
-            keys[key] = (table.name, line)
-            rows.keep(index, result.seq())
-            report.accepted += 1
+def drop_duplicates(result: LoadResult) -> None:
+    """A record whose key an earlier record of its type already has is quarantined (the first one stands).
+
+    Found by column over the whole load, in load order: "same key as <file> row <n>" names the first.
+    """
+    result.seal()
+    types = {f.fact_type for _, f in result.objects} | {t.fact_type for t in result.tables}
+    for fact_type in sorted(types):
+        key_field = FACT_MODELS[fact_type].key_field
+        parts = []
+        objects = [(seq, f) for seq, f in result.objects if f.fact_type == fact_type and seq in result.origins]
+        if objects:
+            parts.append(
+                pl.DataFrame(
+                    {
+                        SEQ: [seq for seq, _ in objects],
+                        "__key__": [str(getattr(f, key_field)) for _, f in objects],
+                        "__table__": [result.origins[seq][1] for seq, _ in objects],
+                        LINE: [result.origins[seq][2] for seq, _ in objects],
+                    },
+                    schema={SEQ: pl.Int64, "__key__": pl.String, "__table__": pl.String, LINE: pl.Int64},
+                )
+            )
+        for table in result.tables:
+            if table.fact_type == fact_type:
+                keys = pl.col(key_field).cast(pl.String).alias("__key__")
+                parts.append(table.frame.select(SEQ, keys, pl.lit(table.name).alias("__table__"), LINE))
+        if not parts:
             continue
-        problems = [(model.key_field, _duplicate(model.key_field, first))]
-        subjects = tuple(rows.fact(index).subject_ids())
-        _quarantine(problems, subjects, line, table, rows.fact_type, mapping, report, result)
+        every = pl.concat(parts).sort(SEQ)
+        first = pl.col("__key__").is_first_distinct()
+        later = every.filter(~first)
+        if later.is_empty():
+            continue
+        firsts = every.filter(first).select(
+            "__key__", pl.col("__table__").alias("__first__"), pl.col(LINE).alias("__at__")
+        )
+        _quarantine_duplicates(result, fact_type, later.join(firsts, on="__key__", how="left").sort(SEQ))
 
 
-def _first(seen: Seen, fact_type: str, key: str, table: str, line: int) -> tuple[str, int] | None:
-    """Where a record with this key was first accepted; None (and now it is) when it is the first."""
-    keys = seen.setdefault(fact_type, {})
-    first = keys.get(key)
-    if first is None:
-        keys[key] = (table, line)
-    return first
-
-
-def _duplicate(key_field: str, first: tuple[str, int]) -> str:
-    return f"same {key_field} as {first[0]} row {first[1]}; this record was skipped"
+def _quarantine_duplicates(result: LoadResult, fact_type: str, later: pl.DataFrame) -> None:
+    key_field = FACT_MODELS[fact_type].key_field
+    gone = set(later.get_column(SEQ).to_list())
+    found = dict(result.pairs_of(later.get_column(SEQ)))
+    origins: dict[int, tuple[FileReport | None, int]] = {}
+    for table in result.tables:
+        if table.fact_type == fact_type:
+            hit = table.frame.filter(pl.col(SEQ).is_in(later.get_column(SEQ).implode()))
+            for seq in hit.get_column(SEQ).to_list():
+                origins[seq] = (table.report, table.key_column)
+            table.frame = table.frame.filter(~pl.col(SEQ).is_in(later.get_column(SEQ).implode()))
+    for seq, origin in result.origins.items():
+        if seq in gone:
+            origins[seq] = (origin[0], origin[3])
+    result.objects = [(seq, f) for seq, f in result.objects if seq not in gone]
+    for seq, table, line, first, at in later.select(SEQ, "__table__", LINE, "__first__", "__at__").iter_rows():
+        owner, column = origins[seq]
+        message = f"same {key_field} as {first} row {at}; this record was skipped"
+        subjects = tuple(found[seq].subject_ids())
+        location = SourceLocation(table, line, column)
+        result.quarantined.append(
+            QuarantinedRecord(location, fact_type, Reason.DUPLICATE_RECORD, message, key_field, subjects)
+        )
+        if owner is not None:
+            owner.accepted -= 1
+            owner.reasons[Reason.DUPLICATE_RECORD.value] += 1
 
 
 def _quarantine(

@@ -27,7 +27,7 @@ from risk_warning.errors import Reason, SourceLocation
 from risk_warning.privacy import token
 from risk_warning.sources.base import FileReport, LoadResult, QuarantinedRecord
 from risk_warning.sources.columns import normalise_table
-from risk_warning.sources.intake import Seen, accept
+from risk_warning.sources.intake import accept
 from risk_warning.sources.mapping import CODE_TABLES, SiteMapping
 from risk_warning.sources.readers import RawTable
 
@@ -65,7 +65,7 @@ def _text(element: ET.Element | None, tag: str) -> str | None:
     return value or None
 
 
-def load_lrmx(paths: Sequence[Path], result: LoadResult, seen: Seen) -> None:
+def load_lrmx(paths: Sequence[Path], result: LoadResult) -> None:
     """Add each form's cadre (unless already exported) and relatives to ``result``."""
     by_id_card = {id_card: cadre for id_card, cadre in result.values("cadre", "id_card_no", "cadre_id") if id_card}
     for path in paths:
@@ -101,11 +101,11 @@ def load_lrmx(paths: Sequence[Path], result: LoadResult, seen: Seen) -> None:
             }
             table = RawTable(f"{path}#Person", list(person), [(1, list(person.values()))])
             for record in normalise_table(table, "cadre", LRMX_MAPPING):
-                accept(record, table, "cadre", LRMX_MAPPING, report, result, seen)
+                accept(record, table, "cadre", LRMX_MAPPING, report, result)
         rows: list[tuple[int, list[str | None]]] = [
             (number, [f"{cadre_id}-r{number}", cadre_id, _text(item, "ChengWei"), _text(item, "XingMing")])
             for number, item in enumerate(items, start=1)
         ]
         table = RawTable(f"{path}#JiaTingChengYuan/Item", ["relative_id", "cadre_id", "relation", "name"], rows)
         for record in normalise_table(table, "relative", LRMX_MAPPING):
-            accept(record, table, "relative", LRMX_MAPPING, report, result, seen)
+            accept(record, table, "relative", LRMX_MAPPING, report, result)
