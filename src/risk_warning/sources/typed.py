@@ -26,7 +26,7 @@ from risk_warning.facts._base import Fact
 from risk_warning.facts.records import trusted
 from risk_warning.facts.registry import FACT_MODELS, FACT_SPECS
 from risk_warning.facts.schema import model_schema
-from risk_warning.privacy import token
+from risk_warning.privacy import tokens
 
 _INT = r"^-?(?:0|[1-9]\d{0,17})$"
 _FLOAT = r"^-?(?:0|[1-9]\d{0,14})(?:\.\d{1,12})?$"
@@ -120,10 +120,11 @@ def with_tokens(frame: pl.DataFrame, fact_type: str) -> pl.DataFrame:
     for raw, tok in model.tokens.items():
         if raw not in frame.columns:
             continue
-        distinct = frame.get_column(raw).drop_nulls().unique().to_list()
-        tokens = pl.col(raw).replace_strict({v: token(str(v)) for v in distinct}, default=None, return_dtype=pl.String)
+        distinct = frame.get_column(raw).drop_nulls().unique().cast(pl.String)
+        made = pl.Series(tokens(distinct.to_list()), dtype=pl.String)
+        tokenised = pl.col(raw).cast(pl.String).replace_strict(distinct, made, default=None, return_dtype=pl.String)
         given = pl.col(tok) if tok in frame.columns else pl.lit(None, dtype=pl.String)
-        frame = frame.with_columns(pl.coalesce(given, tokens).alias(tok))
+        frame = frame.with_columns(pl.coalesce(given, tokenised).alias(tok))
     return frame
 
 
