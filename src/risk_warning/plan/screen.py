@@ -53,44 +53,58 @@ class Screen:
             ind.fact_type: (ind, rs.params) for rs in rulesets for ind in rs.indicators.values()
         }
 
-    def passing(self, members: Members, subjects: Sequence[str]) -> set[str]:
+    def passing(self, members: Members, subjects: Sequence[str] | pl.Series) -> set[str]:
         """The subjects (of ``subjects``) some gate could pass."""
+        return set(self.passing_series(members, _series(subjects)).to_list())
+
+    def passing_series(self, members: Members, subjects: pl.Series) -> pl.Series:
+        """``passing`` as a column of subject ids, never a Python string per subject."""
         asking = _Asking(self, members, subjects)
-        out: set[str] = set()
+        out: list[pl.Series] = []
         for spec, params in self.gates:
-            candidates: frozenset[str] | None = None
+            candidates: pl.Series | None = None
             for need in spec.needs:
                 answer = asking.need(need, params)
-                candidates = answer if candidates is None else candidates & answer
-                if not candidates:
+                candidates = answer if candidates is None else candidates.filter(candidates.is_in(answer.implode()))
+                if candidates.is_empty():
                     break
-            if candidates and (spec.joins is not None or spec.absences):
+            if candidates is None:
+                return subjects
+            if not candidates.is_empty() and (spec.joins is not None or spec.absences):
                 candidates = asking.bound(spec, params, candidates)
-            out |= set(subjects) if candidates is None else candidates
-        return out
+            out.append(candidates)
+        return pl.concat(out).unique() if out else subjects.clear()
 
-    def indicator_frame(self, fact_type: str, members: Members, subjects: Sequence[str]) -> pl.DataFrame | None:
+    def indicator_frame(
+        self, fact_type: str, members: Members, subjects: Sequence[str] | pl.Series
+    ) -> pl.DataFrame | None:
         """One indicator's facts for every subject, as ``plan/indicators.py`` computes them; None when unknown."""
-        return _Asking(self, members, subjects).indicator(fact_type)
+        return _Asking(self, members, _series(subjects)).indicator(fact_type)
+
+
+def _series(subjects: Sequence[str] | pl.Series) -> pl.Series:
+    if isinstance(subjects, pl.Series):
+        return subjects.rename(SUBJECT)
+    return pl.Series(SUBJECT, list(subjects), dtype=pl.String)
 
 
 class _Asking:
     """One question to a screen: its gates over some subjects' frames, with what was answered so far."""
 
-    def __init__(self, screen: Screen, members: Members, subjects: Sequence[str]) -> None:
+    def __init__(self, screen: Screen, members: Members, subjects: pl.Series) -> None:
         self.as_of = screen.as_of
         self.indicators = screen.indicators
         self.members = members
         self.subjects = subjects
-        self.answers: dict[tuple[str, str, int], frozenset[str]] = {}
+        self.answers: dict[tuple[str, str, int], pl.Series] = {}
         self.computed: dict[str, pl.DataFrame | None] = {}  # indicator frames, None where unknown
 
     def bound(
         self,
         spec: GateSpec,
         params: Mapping[str, Any],
-        candidates: frozenset[str],
-    ) -> frozenset[str]:
+        candidates: pl.Series,
+    ) -> pl.Series:
         """The candidates with a binding of passing facts that meets the joins and that no absence blocks.
 
         Equalities between two facts are join keys. Where a join would exceed ``JOIN_LIMIT`` rows, the
@@ -107,13 +121,13 @@ class _Asking:
             if bindings.is_empty():
                 break
             bindings = self.unblocked(spec, bindings, alias, fact_type, condition, params)
-        return frozenset(bindings.get_column(SUBJECT).unique().to_list())
+        return bindings.get_column(SUBJECT).unique()
 
     def bindings(
         self,
         spec: GateSpec,
         params: Mapping[str, Any],
-        candidates: frozenset[str],
+        candidates: pl.Series,
     ) -> pl.DataFrame | None:
         """Every binding of the needs' passing facts, a row each, columns ``alias.field``; None when too many."""
         keys = _equalities(spec.joins) if spec.joins is not None else []
@@ -123,7 +137,7 @@ class _Asking:
             frame = self.need_frame(need, params)
             if frame is None:
                 return None
-            frame = _prefixed(frame.filter(pl.col(SUBJECT).is_in(list(candidates))), need.alias)
+            frame = _prefixed(frame.filter(pl.col(SUBJECT).is_in(candidates.implode())), need.alias)
             if joined is None:
                 joined, bound = frame, {need.alias}
                 continue
@@ -188,23 +202,23 @@ class _Asking:
         self,
         need: NeedSpec,
         params: Mapping[str, Any],
-    ) -> frozenset[str]:
+    ) -> pl.Series:
         """The subjects with a fact passing the need's own conditions."""
         key = (need.fact_type, repr(need.condition), id(params))
         if key not in self.answers:
             self.answers[key] = self._subjects_passing(need, params)
         return self.answers[key]
 
-    def _subjects_passing(self, need: NeedSpec, params: Mapping[str, Any]) -> frozenset[str]:
+    def _subjects_passing(self, need: NeedSpec, params: Mapping[str, Any]) -> pl.Series:
         if need.fact_type in self.indicators:
             if need.fact_type not in self.computed:
                 self.computed[need.fact_type] = self.indicator(need.fact_type)
             if self.computed[need.fact_type] is None:  # a filter with no exact Polars form: any value is possible
-                return frozenset(self.subjects)
+                return self.subjects
         frame = self.need_frame(need, params)
         if frame is None or frame.is_empty():
-            return frozenset()
-        return frozenset(frame.get_column(SUBJECT).unique().to_list())
+            return self.subjects.clear()
+        return frame.get_column(SUBJECT).unique()
 
     def indicator(self, fact_type: str) -> pl.DataFrame | None:
         """The indicator facts of every subject, as ``plan/indicators.py`` computes them; None when unknown."""
@@ -224,7 +238,7 @@ class _Asking:
         values = source.sort(ORDER).group_by(keys, maintain_order=True).agg(_aggregate(indicator).alias("value"))
         if indicator.group is not None:
             return values.rename({indicator.group.name: "key"}).with_columns(pl.col(SUBJECT).alias("subject_id"))
-        everyone = pl.DataFrame({SUBJECT: list(self.subjects)}, schema={SUBJECT: pl.String})
+        everyone = self.subjects.to_frame()
         values = everyone.join(values, on=SUBJECT, how="left")
         if indicator.kind in ("count", "distinct"):
             values = values.with_columns(pl.col("value").fill_null(0))

@@ -13,7 +13,7 @@ from datetime import date
 import polars as pl
 
 from risk_warning.errors import QuarantinedRecord
-from risk_warning.facts._base import SUBJECT_KINDS, Fact, subject_kind
+from risk_warning.facts._base import SUBJECT_KINDS, Fact
 from risk_warning.facts.normalise import day_number
 from risk_warning.facts.registry import FACT_SPECS
 from risk_warning.facts.schema import evaluation_columns
@@ -23,6 +23,8 @@ from risk_warning.plan.partition import partition_facts, unit_of
 from risk_warning.plan.screen import Screen
 from risk_warning.rules.program import Ruleset, phase_rulesets
 from risk_warning.sources.base import LoadResult
+
+KIND = "__kind__"
 
 
 def present_subjects(
@@ -48,21 +50,30 @@ def screened(
 ) -> set[str]:
     """The present subjects some alert rule of their kind could fire on (plan/screen.py)."""
     day = day_number(as_of)
-    through: set[str] = set()
+    people = pl.DataFrame({SUBJECT: sorted(present)}, schema={SUBJECT: pl.String}).with_columns(
+        _kind(pl.col(SUBJECT)).alias(KIND)
+    )
+    through: list[pl.Series] = []
     for kind in SUBJECT_KINDS:
         own = phase_rulesets([rs for rs in rulesets if rs.spec.subject == kind], escalation=False)
-        subjects = sorted(s for s in present if subject_kind(s) == kind)
-        if not own or not subjects:
+        subjects = people.filter(pl.col(KIND) == kind).get_column(SUBJECT)
+        if not own or subjects.is_empty():
             continue
         evaluated = {}
         for fact_type, rows in membership.items():
-            of_kind = rows.filter(pl.col(SUBJECT).is_in(subjects)).select(SUBJECT, SEQ, ORDER)
+            of_kind = rows.filter(pl.col(SUBJECT).is_in(subjects.implode())).select(SUBJECT, SEQ, ORDER)
             if of_kind.is_empty():
                 continue
             fields = frames[fact_type].select(SEQ, *evaluation_columns(FACT_SPECS[fact_type]))
             evaluated[fact_type] = of_kind.join(fields, on=SEQ).drop(SEQ)
-        through |= Screen(own, day).passing(evaluated, subjects)
-    return through
+        through.append(Screen(own, day).passing_series(evaluated, subjects))
+    return set(pl.concat(through).to_list()) if through else set()
+
+
+def _kind(subject: pl.Expr) -> pl.Expr:
+    """``facts._base.subject_kind`` as a column: the prefix before ':' if it is a kind, otherwise a cadre."""
+    kinds = "|".join(SUBJECT_KINDS[1:])
+    return subject.str.extract(f"^({kinds}):", 1).fill_null("cadre")
 
 
 def partitions_of(
