@@ -57,6 +57,7 @@ HR_SYNONYMS: dict[str, dict[str, str]] = {
 DATE_FORMS = "2019-03-01, 2019/3/1, 2019.03.01, 2019年3月1日, 20190301, or a month 2019.03, 201903, 2019年3月"
 _EXCEL_EPOCH = date(1899, 12, 30)
 CHUNK = 50_000  # rows normalised at a time
+DATE, MONTH, BAD = "__date__", "__month__", "__bad__"  # a date column's date, month-only flag, bad flag
 
 
 @dataclass
@@ -132,11 +133,13 @@ def _empty_column(table: RawTable, header: str) -> bool:
     return all(not (value or "").strip() for value in table.column(header))
 
 
-def _date_exprs(name: str, *, forms: bool) -> list[pl.Expr]:
-    """``__iso__``, ``__month__`` and ``__bad__`` columns for a date column of text.
+def _date_exprs(name: str, *, forms: bool) -> tuple[list[pl.Expr], list[pl.Expr]]:
+    """(the parse, then what follows from it) for a date column of text, two steps so each is computed once.
 
-    ``forms=False`` reads ISO dates only (the common case, a fraction of the cost); the scan falls back to
-    every form for a chunk where that leaves a bad date.
+    They leave ``__date__<name>`` (the date, null unless read and within 1900-2200), ``__month__<name>``
+    (given to the month only) and ``__bad__<name>`` (given, and not a date). ``forms=False`` reads ISO
+    dates only (the common case, a fraction of the cost); the scan falls back to every form for a chunk
+    where that leaves a bad date.
     """
     s = pl.col(name).str.strip_chars()
     if forms:
@@ -144,13 +147,12 @@ def _date_exprs(name: str, *, forms: bool) -> list[pl.Expr]:
     else:
         iso_text = s.str.contains(r"^\d{4}-\d{2}-\d{2}$")
         parsed, month_only = pl.when(iso_text).then(s.str.to_date("%Y-%m-%d", strict=False)), pl.lit(False)
-    ok = parsed.is_not_null() & parsed.dt.year().is_between(1900, 2200)
-    iso = pl.when(ok).then(parsed.dt.to_string("%Y-%m-%d"))
-    bad = s.is_not_null() & (s != "") & ~ok.fill_null(False)
-    return [
-        iso.alias(f"__iso__{name}"),
-        (ok & month_only).fill_null(False).alias(f"__month__{name}"),
-        bad.alias(f"__bad__{name}"),
+    day, month = pl.col(f"{DATE}{name}"), pl.col(f"{MONTH}{name}")
+    ok = day.dt.year().is_between(1900, 2200).fill_null(False)
+    return [parsed.alias(day.meta.output_name()), month_only.alias(month.meta.output_name())], [
+        pl.when(ok).then(day).alias(f"{DATE}{name}"),
+        (ok & month).fill_null(False).alias(f"{MONTH}{name}"),
+        (s.is_not_null() & (s != "") & ~ok).alias(f"{BAD}{name}"),
     ]
 
 
@@ -193,20 +195,21 @@ def _normalised(
     table: RawTable, fact_type: str, mapping: SiteMapping, fields: list[str | None], by_column: bool
 ) -> Iterator[Record | TypedRows]:
     used = [(i, f) for i, f in enumerate(fields) if f is not None]
-    exprs, dates = _column_exprs(fact_type, mapping, [f for _, f in used])
+    exprs, then, dates = _column_exprs(fact_type, mapping, [f for _, f in used])
     names = [f or f"__ignored_{i}" for i, f in enumerate(fields)]
     plain = [name for _, name in used if name not in dates]
     absent = _defaulted(fact_type) & set(plain)  # a null there means "not given": the model's default applies
     typed = typed_columns(fact_type, tuple(name for _, name in used), frozenset(dates))
     key_column = column_of(table, fact_type, mapping, FACT_MODELS[fact_type].key_field)
     for lines, frame in _chunks(table, names):
-        frame = frame.with_columns(exprs)
-        other_forms = [name for name in dates if frame.get_column(f"__bad__{name}").any()]
-        if other_forms:
-            frame = frame.with_columns([e for name in other_forms for e in _date_exprs(name, forms=True)])
-        bad_dates = [pl.col(f"__bad__{name}") for name in dates]
+        frame = frame.with_columns(exprs).with_columns(then)
+        other_forms = [name for name in dates if frame.get_column(f"{BAD}{name}").any()]
+        for name in other_forms:
+            parse, follow = _date_exprs(name, forms=True)
+            frame = frame.with_columns(parse).with_columns(follow)
+        bad_dates = [pl.col(f"{BAD}{name}") for name in dates]
         doubt = pl.any_horizontal(typed.doubt, *bad_dates) if by_column else pl.repeat(True, pl.len())
-        months = [pl.when(pl.col(f"__month__{name}")).then(pl.lit(name)) for name in dates]
+        months = [pl.when(pl.col(f"{MONTH}{name}")).then(pl.lit(name)) for name in dates]
         month_only = pl.concat_list(months).list.drop_nulls() if months else pl.lit(None, dtype=pl.List(pl.String))
         checked = frame.select(
             *typed.exprs,
@@ -221,7 +224,7 @@ def _normalised(
         if not doubted.any():
             continue
         # a doubted row is validated by its model, for the exact message
-        iso = [pl.col(f"__iso__{name}").alias(name) for name in dates]
+        iso = [pl.col(f"{DATE}{name}").dt.to_string("%Y-%m-%d").alias(name) for name in dates]
         texts = frame.with_columns(lines.alias(LINE)).filter(doubted).select(*plain, *iso, LINE).to_dicts()
         positions = checked.filter(doubted).get_column(POSITION).to_list()
         records: dict[int, Record] = {}
@@ -232,10 +235,10 @@ def _normalised(
                     del values[name]
             records[position] = Record(line, values, position=position)
         for name in dates:
-            for position in _rows_where(frame, f"__month__{name}"):  # month-only and bad dates are rare
+            for position in _rows_where(frame, f"{MONTH}{name}"):  # month-only and bad dates are rare
                 if position in records:
                     records[position].month_only |= {name}
-            for position in _rows_where(frame, f"__bad__{name}"):
+            for position in _rows_where(frame, f"{BAD}{name}"):
                 records[position].problems.append((name, f"not a date in a known form ({DATE_FORMS})"))
         yield from records.values()
 
@@ -255,10 +258,14 @@ def _chunks(table: RawTable, names: list[str]) -> Iterator[tuple[pl.Expr, pl.Dat
         yield pl.lit(pl.Series([line for line, _ in rows], dtype=pl.Int64)), frame
 
 
-def _column_exprs(fact_type: str, mapping: SiteMapping, used: list[str]) -> tuple[list[pl.Expr], list[str]]:
-    """One expression per field: empty cells to null, value codes, yes/no, list splitting, dates."""
+def _column_exprs(
+    fact_type: str, mapping: SiteMapping, used: list[str]
+) -> tuple[list[pl.Expr], list[pl.Expr], list[str]]:
+    """(one expression per field: empty cells to null, value codes, yes/no, list splitting, dates parsed;
+    what follows from the dates parsed; the date fields)."""
     spec = FACT_SPECS[fact_type]
     exprs: list[pl.Expr] = []
+    then: list[pl.Expr] = []
     dates: list[str] = []
     for name in used:
         kind = spec.fields[name].kind
@@ -278,10 +285,12 @@ def _column_exprs(fact_type: str, mapping: SiteMapping, used: list[str]) -> tupl
             )
         if kind == "date":
             dates.append(name)
-            exprs += _date_exprs(name, forms=False)
+            parse, follow = _date_exprs(name, forms=False)
+            exprs += parse
+            then += follow
             continue
         exprs.append(column.alias(name))
-    return exprs, dates
+    return exprs, then, dates
 
 
 @cache

@@ -1,6 +1,6 @@
 """Typed values from normalised text columns, checked by column: the scan path's validation.
 
-``columns.py`` leaves each field as text (dates as ISO text, lists split). Here every field is cast to
+``columns.py`` leaves each field as text (dates already read as dates, lists split). Here every field is cast to
 its kind and checked as a column: the text a cast accepts (``-12``, ``3.5``, ``true``), required values
 present, choices, bounds (``ge``/``gt``/``le``), list lengths. A row every check passes becomes its
 fact directly (``facts.records.trusted``), with no pydantic model validated for it; a row any check
@@ -57,7 +57,7 @@ def columnar(fact_type: str) -> bool:
 
 @cache
 def typed_columns(fact_type: str, given: tuple[str, ...], dates: frozenset[str]) -> TypedColumns:
-    """For the fields a file gives (``dates`` among them read as ISO text in ``__iso__<name>``)."""
+    """For the fields a file gives (``dates`` among them already read, as dates, in ``__date__<name>``)."""
     model = FACT_MODELS[fact_type]
     spec = FACT_SPECS[fact_type]
     exprs: list[pl.Expr] = []
@@ -65,7 +65,7 @@ def typed_columns(fact_type: str, given: tuple[str, ...], dates: frozenset[str])
     for name in given:
         info = model.model_fields[name]
         field = spec.fields[name]
-        text = pl.col(f"__iso__{name}" if name in dates else name)
+        text = pl.col(f"__date__{name}" if name in dates else name)
         value, unsure = _cast(field.kind, text, field.choices)
         doubts.append(unsure)
         if info.is_required():
@@ -92,7 +92,7 @@ def _cast(kind: str, text: pl.Expr, choices: Sequence[str]) -> tuple[pl.Expr, pl
         sure = text.is_in(["true", "false"])
         return text == "true", given & ~sure.fill_null(False)
     if kind == "date":
-        return text.str.to_date("%Y-%m-%d", strict=False), pl.lit(False)  # columns.py flags a bad date
+        return text.cast(pl.Date), pl.lit(False)  # columns.py has read the date, and flags a bad one
     if kind == "list":
         return text, pl.lit(False)
     unsure = text != text.str.strip_chars()
