@@ -52,6 +52,20 @@ class Screen:
         self.indicators: dict[str, tuple[Indicator, Mapping[str, Any]]] = {
             ind.fact_type: (ind, rs.params) for rs in rulesets for ind in rs.indicators.values()
         }
+        self.reads = self._reads()
+
+    def _reads(self) -> frozenset[str]:
+        """Every name a gate or an indicator reads (as a field of any fact): the only columns a screen needs
+        beside ``__subject__`` and ``__order__``, so a caller may leave the others out of its frames."""
+        exprs = [need.condition for spec, _ in self.gates for need in spec.needs]
+        exprs += [spec.joins for spec, _ in self.gates]
+        exprs += [condition for spec, _ in self.gates for _, _, condition in spec.absences]
+        exprs += [ind.where for ind, _ in self.indicators.values()]
+        names = {part for expr in exprs if expr is not None for path in ast.paths(expr) for part in path.parts}
+        for ind, _ in self.indicators.values():
+            names |= {ind.source_field} if ind.source_field is not None else set()
+            names |= {ind.group.name} if ind.group is not None else set()
+        return frozenset(names)
 
     def passing(self, members: Members, subjects: Sequence[str] | pl.Series) -> set[str]:
         """The subjects (of ``subjects``) some gate could pass."""

@@ -59,14 +59,16 @@ def screened(
         subjects = people.filter(pl.col(KIND) == kind).get_column(SUBJECT)
         if not own or subjects.is_empty():
             continue
+        screen = Screen(own, day)
         evaluated = {}
         for fact_type, rows in membership.items():
             of_kind = rows.filter(pl.col(SUBJECT).is_in(subjects.implode())).select(SUBJECT, SEQ, ORDER)
             if of_kind.is_empty():
                 continue
-            fields = frames[fact_type].select(SEQ, *evaluation_columns(FACT_SPECS[fact_type]))
-            evaluated[fact_type] = of_kind.join(fields, on=SEQ).drop(SEQ)
-        through.append(Screen(own, day).passing_series(evaluated, subjects))
+            columns = evaluation_columns(FACT_SPECS[fact_type])
+            read = [c for c in columns if c.meta.output_name() in screen.reads]
+            evaluated[fact_type] = of_kind.join(frames[fact_type].select(SEQ, *read), on=SEQ).drop(SEQ)
+        through.append(screen.passing_series(evaluated, subjects))
     return set(pl.concat(through).to_list()) if through else set()
 
 
