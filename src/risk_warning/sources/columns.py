@@ -247,9 +247,9 @@ def _chunks(table: RawTable, names: list[str]) -> Iterator[tuple[pl.Expr, pl.Dat
     """(the rows' line numbers, a frame of text) ``CHUNK`` rows at a time, taken off the table as they go."""
     block, table.block = table.block, None
     if block is not None:
-        block.columns = names
         for offset in range(0, block.height, CHUNK):
-            frame = block.slice(offset, CHUNK)
+            frame = block.split(offset, CHUNK)
+            frame.columns = names
             yield pl.int_range(offset + 2, offset + 2 + pl.len(), dtype=pl.Int64), frame
     while table.rows:
         rows = table.rows[:CHUNK]

@@ -48,13 +48,31 @@ class BrokenRecord:
 
 
 @dataclass
+class LineBlock:
+    """The rows of a plain CSV file (no quote, the header's number of commas on every line) kept as its
+    lines, from line 2, and split into a column per header position a slice at a time: a large file is
+    never held as lines and as cells at once."""
+
+    lines: pl.Series
+    width: int
+
+    @property
+    def height(self) -> int:
+        return self.lines.len()
+
+    def split(self, offset: int = 0, length: int | None = None) -> pl.DataFrame:
+        """Rows ``offset`` on (``length`` of them, or all), a column of text per header position."""
+        return self.lines.slice(offset, length).str.split_exact(",", self.width - 1).struct.unnest()
+
+
+@dataclass
 class RawTable:
     name: str  # where the table came from: a path, or path#sheet
     header: list[str]
     rows: list[tuple[int, Row]] = field(default_factory=list)  # (line, cells in header order; "" is empty)
     broken: list[BrokenRecord] = field(default_factory=list)
     encoding: str = ""
-    block: pl.DataFrame | None = None  # rows read by column instead (a column per header position), from line 2
+    block: LineBlock | None = None  # rows of a plain CSV file, split by column as they are read
 
     @property
     def size(self) -> int:
@@ -64,7 +82,7 @@ class RawTable:
     def column(self, header: str) -> list[str | None]:
         index = self.header.index(header)
         if self.block is not None:
-            return self.block.to_series(index).to_list()
+            return self.block.split().to_series(index).to_list()
         return [cells[index] if index < len(cells) else None for _, cells in self.rows]
 
 
@@ -177,11 +195,13 @@ def _read_plain_csv(path: Path) -> RawTable | None:
     body = lines.slice(1)
     if not (body.str.count_matches(",", literal=True) == commas).all():
         return None
-    cells = body.str.split_exact(",", commas).struct.unnest()
-    longest = cells.select(pl.all().str.len_chars().max()).row(0)
-    if any(length is not None and length > MAX_CELL for length in longest):
-        return None
-    return RawTable(str(path), header, block=cells, encoding="utf-8")
+    block = LineBlock(body, len(header))
+    longest_line = body.str.len_chars().max()
+    if isinstance(longest_line, int) and longest_line > MAX_CELL:  # some line is that long: is some cell?
+        longest = block.split().select(pl.all().str.len_chars().max()).row(0)
+        if any(length is not None and length > MAX_CELL for length in longest):
+            return None
+    return RawTable(str(path), header, block=block, encoding="utf-8")
 
 
 def _read_clean_csv(name: str, lines: list[str]) -> RawTable | None:
