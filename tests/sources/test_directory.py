@@ -91,3 +91,25 @@ def test_a_misspelt_field_is_an_error_never_dropped() -> None:
     assert result.facts == []
     (q,) = result.quarantined
     assert (q.field, q.message) == ("end_dat", "unknown field (did you mean 'end_date'?)")
+
+
+def test_a_duplicate_key_is_quarantined_naming_the_first_record_whichever_path_read_them(tmp_path: Path) -> None:
+    """Keys are compared over the whole load: typed rows and rows doubted by the column checks (a 'True'
+    read by its model), across files of one type; the first in load order stands."""
+    (tmp_path / "cadre.csv").write_text(
+        "cadre_id,name,reporting_scope\nA1,甲,false\nA2,乙,True\nA1,丙,false\nA3,丁,false\n", encoding="utf-8"
+    )
+    (tmp_path / "cadre.jsonl").write_text(
+        '{"cadre_id": "A2", "name": "戊"}\n{"cadre_id": "A4", "name": "己"}\n{"cadre_id": "A3", "name": "庚"}\n',
+        encoding="utf-8",
+    )
+    loaded = DirectorySource(tmp_path).load()
+    assert [(f.cadre_id, f.name) for f in loaded.facts] == [("A1", "甲"), ("A2", "乙"), ("A3", "丁"), ("A4", "己")]
+    found = [(q.location.path.split("/")[-1], q.location.line, q.message) for q in loaded.quarantined]
+    csv_path = str(tmp_path / "cadre.csv")
+    assert found == [
+        ("cadre.csv", 4, f"same cadre_id as {csv_path} row 2; this record was skipped"),
+        ("cadre.jsonl", 1, f"same cadre_id as {csv_path} row 3; this record was skipped"),
+        ("cadre.jsonl", 3, f"same cadre_id as {csv_path} row 5; this record was skipped"),
+    ]
+    assert all(q.reason.value == "duplicate-record" for q in loaded.quarantined)

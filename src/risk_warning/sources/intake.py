@@ -20,6 +20,8 @@ from risk_warning.sources.columns import Record, column_of, header_names
 from risk_warning.sources.mapping import SiteMapping
 from risk_warning.sources.readers import FileRefused, RawTable
 
+KEY, PART = "__key__", "__part__"  # a record's key as text, and the number of the table it came from
+
 
 def refuse(report: FileReport, result: LoadResult, refused: FileRefused, table: RawTable | None) -> None:
     """No record of the file is used; every one of them is counted as quarantined with the file's reason."""
@@ -69,40 +71,54 @@ def drop_duplicates(result: LoadResult) -> None:
     """A record whose key an earlier record of its type already has is quarantined (the first one stands).
 
     Found by column over the whole load, in load order: "same key as <file> row <n>" names the first.
+    Each record's table is carried as a number (``PART``) and named only for the duplicates.
     """
     result.seal()
     types = {f.fact_type for _, f in result.objects} | {t.fact_type for t in result.tables}
     for fact_type in sorted(types):
         key_field = FACT_MODELS[fact_type].key_field
+        names: list[str] = []
         parts = []
         objects = [(seq, f) for seq, f in result.objects if f.fact_type == fact_type and seq in result.origins]
         if objects:
+            named = sorted({result.origins[seq][1] for seq, _ in objects})
+            part = {name: i for i, name in enumerate(named)}
+            names += named
             parts.append(
                 pl.DataFrame(
                     {
                         SEQ: [seq for seq, _ in objects],
-                        "__key__": [str(getattr(f, key_field)) for _, f in objects],
-                        "__table__": [result.origins[seq][1] for seq, _ in objects],
+                        KEY: [str(getattr(f, key_field)) for _, f in objects],
                         LINE: [result.origins[seq][2] for seq, _ in objects],
+                        PART: [part[result.origins[seq][1]] for seq, _ in objects],
                     },
-                    schema={SEQ: pl.Int64, "__key__": pl.String, "__table__": pl.String, LINE: pl.Int64},
+                    schema={SEQ: pl.Int64, KEY: pl.String, LINE: pl.Int64, PART: pl.Int32},
                 )
             )
         for table in result.tables:
             if table.fact_type == fact_type:
-                keys = pl.col(key_field).cast(pl.String).alias("__key__")
-                parts.append(table.frame.select(SEQ, keys, pl.lit(table.name).alias("__table__"), LINE))
+                keys = pl.col(key_field).cast(pl.String).alias(KEY)
+                parts.append(table.frame.select(SEQ, keys, LINE, pl.lit(len(names), dtype=pl.Int32).alias(PART)))
+                names.append(table.name)
         if not parts:
             continue
-        every = pl.concat(parts).sort(SEQ)
-        first = pl.col("__key__").is_first_distinct()
+        every = pl.concat(parts, rechunk=False)
+        if not every.get_column(SEQ).is_sorted():
+            every = every.sort(SEQ)
+        first = pl.col(KEY).is_first_distinct()
         later = every.filter(~first)
         if later.is_empty():
             continue
-        firsts = every.filter(first).select(
-            "__key__", pl.col("__table__").alias("__first__"), pl.col(LINE).alias("__at__")
+        firsts = every.filter(first & pl.col(KEY).is_in(later.get_column(KEY).implode()))
+        table_names = pl.Series(names, dtype=pl.String)
+        later = later.join(
+            firsts.select(KEY, pl.col(PART).alias("__first__"), pl.col(LINE).alias("__at__")), on=KEY, how="left"
+        ).sort(SEQ)
+        named_rows = later.with_columns(
+            pl.col(PART).replace_strict(range(len(names)), table_names).alias("__table__"),
+            pl.col("__first__").replace_strict(range(len(names)), table_names).alias("__first__"),
         )
-        _quarantine_duplicates(result, fact_type, later.join(firsts, on="__key__", how="left").sort(SEQ))
+        _quarantine_duplicates(result, fact_type, named_rows)
 
 
 def _quarantine_duplicates(result: LoadResult, fact_type: str, later: pl.DataFrame) -> None:
