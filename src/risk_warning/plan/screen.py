@@ -249,7 +249,9 @@ class _Asking:
         keys = [SUBJECT] if indicator.group is None else [SUBJECT, indicator.group.name]
         if indicator.group is not None:
             source = source.filter(pl.col(indicator.group.name).is_not_null())
-        values = source.sort(ORDER).group_by(keys, maintain_order=True).agg(_aggregate(indicator).alias("value"))
+        if indicator.kind == "sum":  # added in the partition's order, as Python adds; the others ignore order
+            source = source.sort(ORDER)
+        values = source.group_by(keys, maintain_order=indicator.kind == "sum").agg(_aggregate(indicator).alias("value"))
         if indicator.group is not None:
             return values.rename({indicator.group.name: "key"}).with_columns(pl.col(SUBJECT).alias("subject_id"))
         everyone = self.subjects.to_frame()
