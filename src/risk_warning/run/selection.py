@@ -48,48 +48,28 @@ def screened(
     present: set[str],
     as_of: date,
 ) -> set[str]:
-    """The present subjects some alert rule of their kind could fire on (plan/screen.py).
-
-    Each membership row is tagged with its subject's kind and joined to the columns some screen reads,
-    once; each kind's screen then takes its own rows.
-    """
+    """The present subjects some alert rule of their kind could fire on (plan/screen.py)."""
     day = day_number(as_of)
-    screens = {}
+    people = pl.DataFrame({SUBJECT: sorted(present)}, schema={SUBJECT: pl.String}).with_columns(
+        _kind(pl.col(SUBJECT)).alias(KIND)
+    )
+    through: list[pl.Series] = []
     for kind in SUBJECT_KINDS:
         own = phase_rulesets([rs for rs in rulesets if rs.spec.subject == kind], escalation=False)
-        if own:
-            screens[kind] = Screen(own, day)
-    reads = frozenset().union(*(screen.reads for screen in screens.values()))
-    people = pl.DataFrame({SUBJECT: sorted(present)}, schema={SUBJECT: pl.String}).with_columns(
-        _kind(pl.col(SUBJECT)).cast(pl.Enum(SUBJECT_KINDS)).alias(KIND)
-    )
-    tagged = {}
-    for fact_type, rows in membership.items():
-        rows = rows.select(SUBJECT, SEQ, ORDER).join(people, on=SUBJECT)  # present subjects only
-        if not rows.is_empty():
-            read = [c for c in evaluation_columns(FACT_SPECS[fact_type]) if c.meta.output_name() in reads]
-            tagged[fact_type] = rows.drop(SEQ).hstack(_rows_at(frames[fact_type], rows.get_column(SEQ), read))
-    through: list[pl.Series] = []
-    for kind, screen in screens.items():
         subjects = people.filter(pl.col(KIND) == kind).get_column(SUBJECT)
-        if subjects.is_empty():
+        if not own or subjects.is_empty():
             continue
-        evaluated = {t: f.filter(pl.col(KIND) == kind).drop(KIND) for t, f in tagged.items()}
-        evaluated = {t: f for t, f in evaluated.items() if not f.is_empty()}
+        screen = Screen(own, day)
+        evaluated = {}
+        for fact_type, rows in membership.items():
+            of_kind = rows.filter(pl.col(SUBJECT).is_in(subjects.implode())).select(SUBJECT, SEQ, ORDER)
+            if of_kind.is_empty():
+                continue
+            columns = evaluation_columns(FACT_SPECS[fact_type])
+            read = [c for c in columns if c.meta.output_name() in screen.reads]
+            evaluated[fact_type] = of_kind.join(frames[fact_type].select(SEQ, *read), on=SEQ).drop(SEQ)
         through.append(screen.passing_series(evaluated, subjects))
     return set(pl.concat(through).to_list()) if through else set()
-
-
-def _rows_at(frame: pl.DataFrame, seqs: pl.Series, columns: Sequence[pl.Expr]) -> pl.DataFrame:
-    """``columns`` of ``frame``'s row with each of ``seqs`` (every one is there), in that order.
-
-    Each row is found by binary search in ``SEQ`` (a frame from ``LoadResult.frames`` is sorted already)."""
-    if not columns:
-        return pl.DataFrame()  # no column to take (a frame of none has no rows to gather from)
-    if not frame.get_column(SEQ).is_sorted():
-        frame = frame.sort(SEQ)
-    keys = frame.get_column(SEQ)
-    return frame.select(*columns).gather(keys.search_sorted(seqs))
 
 
 def _kind(subject: pl.Expr) -> pl.Expr:
