@@ -45,3 +45,19 @@ def test_what_has_no_exact_form_says_so() -> None:
         expression(parse_expression("d + months(1) > as_of"), "a", 20600, {})
     with pytest.raises(NotVectorised):
         expression(parse_expression("x in [y, 2]"), "a", 20600, {})
+
+
+@pytest.mark.parametrize("text, kept", [("true", True), ("1 > 2", False), ("params.on", True)])
+def test_a_condition_that_folds_to_a_constant_filters_a_joined_frame(text: str, kept: bool) -> None:
+    """Polars 2.1 cannot filter some joined frames by a scalar (met on a 1,000,000-cadre export): the
+    constant is given a row per row."""
+    parts = [
+        pl.DataFrame({"o": list(range(n)), "v": [None if i % 3 else 1.0 for i in range(n)]})
+        for n in (10_000, 20_000, 82, 15_000, 5_000)
+    ]
+    frame = pl.concat(parts, rechunk=False)
+    joined = frame.join(frame.select("o", pl.col("v").alias("w")), on="o")
+    with pytest.raises(pl.exceptions.ShapeError):  # the defect, while Polars has it: drop this line when fixed
+        joined.filter((pl.lit(True) == pl.lit(True)).fill_null(False))
+    got = joined.filter(expression(parse_expression(text), "c", 0, {"on": True}))
+    assert got.height == (joined.height if kept else 0)

@@ -42,7 +42,7 @@ def expression(expr: ast.Expr, alias: str, as_of: int, params: Mapping[str, Any]
             return pl.col(parts[-1])
         raise NotVectorised(f"'{path}' is not a field of '{alias}'")
 
-    return _truth(fold(expr, Scope(as_of, params, {})), column)
+    return _per_row(fold(expr, Scope(as_of, params, {})), column)
 
 
 def joined_expression(expr: ast.Expr, aliases: Collection[str], as_of: int, params: Mapping[str, Any]) -> pl.Expr:
@@ -54,7 +54,18 @@ def joined_expression(expr: ast.Expr, aliases: Collection[str], as_of: int, para
             return pl.col(f"{parts[0]}.{parts[1]}")
         raise NotVectorised(f"'{path}' is not a field of a joined fact")
 
-    return _truth(fold(expr, Scope(as_of, params, {})), column)
+    return _per_row(fold(expr, Scope(as_of, params, {})), column)
+
+
+def _per_row(folded: ast.Expr, column: Column) -> pl.Expr:
+    """``_truth`` as a column with a row per row even where the condition folded to a constant.
+
+    A scalar predicate is what Polars should broadcast, but Polars 2.1 fails on some frames made by a join
+    ("filter predicate length of 2 doesn't match"; met on a 1,000,000-cadre export, where a level's
+    condition folded to ``true``). ``tests/plan/test_frames.py`` keeps the frame that shows it.
+    """
+    truth = _truth(folded, column)
+    return truth if ast.paths(folded) else pl.repeat(truth, pl.len())
 
 
 def _truth(expr: ast.Expr, column: Column) -> pl.Expr:
