@@ -74,9 +74,7 @@ def organisation(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, list[tu
     return rulesets, list(partition_facts(DirectorySource(out).load().facts))
 
 
-def test_shipped_rules_screen_out_most_subjects_and_none_that_alerts(organisation: Any) -> None:
-    rulesets, partitions = organisation
-    as_of = date(2026, 6, 30)
+def _screened(rulesets: Any, partitions: list[tuple[str, list[Any]]], as_of: date) -> set[str]:
     day = day_number(as_of)
     plain = [(s, [normalise(f) for f in members]) for s, members in partitions]
     frames = member_frames(plain)
@@ -86,6 +84,13 @@ def test_shipped_rules_screen_out_most_subjects_and_none_that_alerts(organisatio
         subjects = [s for s, _ in plain if subject_kind(s) == kind]
         kind_frames = {t: f.filter(f[SUBJECT].is_in(subjects)) for t, f in frames.items()}
         through |= Screen(own, day).passing(kind_frames, subjects)
+    return through
+
+
+def test_shipped_rules_screen_out_most_subjects_and_none_that_alerts(organisation: Any) -> None:
+    rulesets, partitions = organisation
+    as_of = date(2026, 6, 30)
+    through = _screened(rulesets, partitions, as_of)
     with Engine(rulesets, prefilter=False) as engine:
         alerting = {s for s, members in partitions if engine.explain_subject(s, members, as_of).alerts}
     assert alerting and alerting <= through, sorted(alerting - through)
@@ -117,3 +122,27 @@ def test_indicators_by_column_equal_those_by_subject(organisation: Any) -> None:
 
 def _row(fact: PlainFact) -> tuple[Any, ...]:
     return (fact.fields.get("subject_id"), fact.fields.get("key"), repr(fact.fields.get("value")))
+
+
+def test_a_join_over_the_limit_is_answered_half_the_subjects_at_a_time(
+    organisation: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The join limit bounds memory, not the export: over it, the candidates are halved until each part
+    fits, so the answer is the one without a limit (only a single subject over the limit is let by)."""
+    from risk_warning.plan import screen
+
+    rulesets, partitions = organisation
+    as_of = date(2026, 6, 30)
+    unlimited = _screened(rulesets, partitions, as_of)
+    over: list[int] = []
+    join = screen._join
+
+    def counted(left: Any, right: Any, keys: Any) -> Any:
+        joined = join(left, right, keys)
+        over.append(joined is None)
+        return joined
+
+    monkeypatch.setattr(screen, "JOIN_LIMIT", 1_000)
+    monkeypatch.setattr(screen, "_join", counted)
+    assert _screened(rulesets, partitions, as_of) == unlimited
+    assert sum(over) > 0  # some joins were over the limit and answered in parts

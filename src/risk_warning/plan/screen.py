@@ -122,11 +122,33 @@ class _Asking:
         """The candidates with a binding of passing facts that meets the joins and that no absence blocks.
 
         Equalities between two facts are join keys. Where a join would exceed ``JOIN_LIMIT`` rows, the
-        candidates are left as they are; a join condition or absence with no exact Polars form is left out.
+        candidates are halved and each half answered on its own (a subject's facts only ever join its own),
+        down to one subject, whose join is then left out: so the limit bounds memory, not the size of the
+        export. A join condition or absence with no exact Polars form is left out.
         """
-        bindings = self.bindings(spec, params, candidates)
+        frames = []
+        for need in spec.needs:
+            frame = self.need_frame(need, params)
+            if frame is None:
+                return candidates
+            frames.append(frame)
+        return self._bound(spec, params, frames, candidates)
+
+    def _bound(
+        self, spec: GateSpec, params: Mapping[str, Any], frames: Sequence[pl.DataFrame], candidates: pl.Series
+    ) -> pl.Series:
+        mine = [frame.filter(pl.col(SUBJECT).is_in(candidates.implode())) for frame in frames]
+        bindings = self.bindings(spec, mine)
         if bindings is None:
-            return candidates
+            if candidates.len() <= 1:
+                return candidates
+            half = candidates.len() // 2
+            return pl.concat(
+                [
+                    self._bound(spec, params, mine, candidates.head(half)),
+                    self._bound(spec, params, mine, candidates.slice(half)),
+                ]
+            )
         aliases = {need.alias for need in spec.needs}
         if spec.joins is not None:
             with contextlib.suppress(NotVectorised):
@@ -137,21 +159,15 @@ class _Asking:
             bindings = self.unblocked(spec, bindings, alias, fact_type, condition, params)
         return bindings.get_column(SUBJECT).unique()
 
-    def bindings(
-        self,
-        spec: GateSpec,
-        params: Mapping[str, Any],
-        candidates: pl.Series,
-    ) -> pl.DataFrame | None:
-        """Every binding of the needs' passing facts, a row each, columns ``alias.field``; None when too many."""
+    @staticmethod
+    def bindings(spec: GateSpec, frames: Sequence[pl.DataFrame]) -> pl.DataFrame | None:
+        """Every binding of the needs' passing facts (``frames``, one per need), a row each, columns
+        ``alias.field``; None when a join would exceed ``JOIN_LIMIT`` rows."""
         keys = _equalities(spec.joins) if spec.joins is not None else []
         joined: pl.DataFrame | None = None
         bound: set[str] = set()
-        for need in spec.needs:
-            frame = self.need_frame(need, params)
-            if frame is None:
-                return None
-            frame = _prefixed(frame.filter(pl.col(SUBJECT).is_in(candidates.implode())), need.alias)
+        for need, passing in zip(spec.needs, frames, strict=True):
+            frame = _prefixed(passing, need.alias)
             if joined is None:
                 joined, bound = frame, {need.alias}
                 continue
