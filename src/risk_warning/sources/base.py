@@ -198,7 +198,7 @@ class LoadResult:
             parts.setdefault(fact_type, []).append(pl.DataFrame(rows, schema=schema, orient="row"))
         for table in self.tables:
             parts.setdefault(table.fact_type, []).append(table.frame.drop(MONTH_ONLY, LINE))
-        return {t: _in_load_order(pl.concat(found, rechunk=False)) for t, found in parts.items()}
+        return {t: in_load_order(pl.concat(found, rechunk=False)) for t, found in parts.items()}
 
     def facts_of(self, seqs: pl.Series) -> list[Fact]:
         """The facts of some accepted records (by ``SEQ``), in the order accepted."""
@@ -238,8 +238,8 @@ class LoadResult:
         return {f.fact_type for f in self.files if f.refused}
 
 
-def _in_load_order(frame: pl.DataFrame) -> pl.DataFrame:
-    """Sorted by ``SEQ``; a type read from files alone is in load order already, and is not copied."""
+def in_load_order(frame: pl.DataFrame) -> pl.DataFrame:
+    """Sorted by ``SEQ``; a frame in load order already (a type read from files alone) is not copied."""
     return frame if frame.get_column(SEQ).is_sorted() else frame.sort(SEQ)
 
 

@@ -149,7 +149,7 @@ def _date_exprs(name: str, *, forms: bool) -> tuple[list[pl.Expr], list[pl.Expr]
         parsed, month_only = pl.when(iso_text).then(s.str.to_date("%Y-%m-%d", strict=False)), pl.lit(False)
     day, month = pl.col(f"{DATE}{name}"), pl.col(f"{MONTH}{name}")
     ok = day.dt.year().is_between(1900, 2200).fill_null(False)
-    return [parsed.alias(day.meta.output_name()), month_only.alias(month.meta.output_name())], [
+    return [parsed.alias(f"{DATE}{name}"), month_only.alias(f"{MONTH}{name}")], [
         pl.when(ok).then(day).alias(f"{DATE}{name}"),
         (ok & month).fill_null(False).alias(f"{MONTH}{name}"),
         (s.is_not_null() & (s != "") & ~ok).alias(f"{BAD}{name}"),

@@ -15,7 +15,15 @@ from risk_warning.errors import Reason, SourceLocation
 from risk_warning.facts._base import subject_id
 from risk_warning.facts.records import validate_record
 from risk_warning.facts.registry import FACT_MODELS
-from risk_warning.sources.base import LINE, SEQ, FileReport, LoadResult, QuarantinedRecord, TypedRows
+from risk_warning.sources.base import (
+    LINE,
+    SEQ,
+    FileReport,
+    LoadResult,
+    QuarantinedRecord,
+    TypedRows,
+    in_load_order,
+)
 from risk_warning.sources.columns import Record, column_of, header_names
 from risk_warning.sources.mapping import SiteMapping
 from risk_warning.sources.readers import FileRefused, RawTable
@@ -102,9 +110,7 @@ def drop_duplicates(result: LoadResult) -> None:
                 names.append(table.name)
         if not parts:
             continue
-        every = pl.concat(parts, rechunk=False)
-        if not every.get_column(SEQ).is_sorted():
-            every = every.sort(SEQ)
+        every = in_load_order(pl.concat(parts, rechunk=False))
         first = pl.col(KEY).is_first_distinct()
         later = every.filter(~first)
         if later.is_empty():
