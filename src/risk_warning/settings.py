@@ -26,6 +26,9 @@ class Settings(BaseSettings):
     max_quarantined: float = Field(0.01, ge=0, le=1)  # input check: share of one file that may be quarantined
     lease_minutes: int = Field(10, ge=1)  # a scan's lease on the store lasts this long unless renewed
     lookback_days: int = Field(730, ge=1)  # earlier alerts older than this are not given to escalation rules
+    # a scan over more input than this (MB of files) spills its rows to disk and evaluates them a bucket of
+    # subjects at a time: memory is bounded by a bucket, not by the export (sources/spill.py)
+    scan_bucket_mb: int = Field(64, ge=1)
     recheck_days: dict[str, int] = Field(default_factory=dict)  # by intervention type, over the defaults
     # (RW_RECHECK_DAYS='{"函询": 60, "*": 120}'; the defaults: 183 days after 诫勉, 90 after the others)
 

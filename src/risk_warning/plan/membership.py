@@ -64,13 +64,16 @@ def _keyed(frames: Frames, fact_type: str, *columns: pl.Expr) -> pl.DataFrame | 
     return keyed.unique("__key__", keep="last", maintain_order=True)
 
 
-def members(frames: Frames) -> dict[str, pl.DataFrame]:
-    """Per fact type, (SUBJECT, SEQ, ORDER, ROLE) for every partition each fact is in."""
+def members(frames: Frames, keyed: Frames | None = None) -> dict[str, pl.DataFrame]:
+    """Per fact type, (SUBJECT, SEQ, ORDER, ROLE) for every partition each fact is in.
+
+    ``keyed`` is ``through_keys`` of the whole load, when ``frames`` hold only part of it (a bucket of
+    subjects: a cadre's unit is read from the cadre's record, which may be in another bucket).
+    """
+    keyed = through_keys(frames) if keyed is None else keyed
     direct: dict[str, pl.DataFrame] = {}
     for fact_type, frame in frames.items():
-        own = own_members(fact_type, frame).with_columns(pl.col(SEQ).alias(ORDER), pl.lit("own").alias(ROLE))
-        through = _through(fact_type, frame, frames)
-        direct[fact_type] = pl.concat([own, through]) if through is not None else own
+        direct[fact_type] = direct_members(fact_type, frame, keyed)
     attached = _attached(direct, frames)
     out = {}
     for fact_type in frames:
@@ -79,15 +82,42 @@ def members(frames: Frames) -> dict[str, pl.DataFrame]:
     return out
 
 
-def _through(fact_type: str, frame: pl.DataFrame, frames: Frames) -> pl.DataFrame | None:
+def direct_members(fact_type: str, frame: pl.DataFrame, keyed: Frames) -> pl.DataFrame:
+    """(SUBJECT, SEQ, ORDER, ROLE) for a type's facts in partitions of their own or read through a key."""
+    own = own_members(fact_type, frame).with_columns(pl.col(SEQ).alias(ORDER), pl.lit("own").alias(ROLE))
+    through = _through(fact_type, frame, keyed)
+    return pl.concat([own, through]) if through is not None else own
+
+
+def through_targets() -> set[tuple[str, str]]:
+    """(type, field) of every partition read through a foreign key (``fk>type.field``)."""
+    out = set()
+    for model in FACT_MODELS.values():
+        for where in model.partitions.values():
+            if ">" in where:
+                target_type, _, target_field = where.partition(">")[2].partition(".")
+                out.add((target_type, target_field))
+    return out
+
+
+def through_keys(frames: Frames) -> dict[str, pl.DataFrame]:
+    """For each ``type.field`` a partition is read through: (key as text, the field as text), by key."""
+    out = {}
+    for target_type, target_field in through_targets():
+        pointed = _keyed(frames, target_type, _as_text(target_field).alias("__derived__"))
+        if pointed is not None:
+            out[f"{target_type}.{target_field}"] = pointed
+    return out
+
+
+def _through(fact_type: str, frame: pl.DataFrame, keyed: Frames) -> pl.DataFrame | None:
     """Partitions read through a foreign key: ``fk>target.field``."""
     parts = []
     for kind, where in FACT_MODELS[fact_type].partitions.items():
         if ">" not in where:
             continue
         fk, _, target = where.partition(">")
-        target_type, _, target_field = target.partition(".")
-        pointed = _keyed(frames, target_type, _as_text(target_field).alias("__derived__"))
+        pointed = keyed.get(target)
         if pointed is None:
             continue
         joined = frame.select(_as_text(fk).alias("__key__"), SEQ).join(pointed, on="__key__", how="inner")

@@ -3,10 +3,11 @@ account of every file it read: records read = accepted + quarantined, or the who
 
 from __future__ import annotations
 
-import dataclasses
+import os
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Protocol
 
 import polars as pl
@@ -15,6 +16,7 @@ from risk_warning.errors import QuarantinedRecord as QuarantinedRecord  # moved 
 from risk_warning.facts._base import Fact
 from risk_warning.facts.registry import FACT_SPECS
 from risk_warning.facts.schema import model_schema
+from risk_warning.sources.spill import SpillDir
 
 
 @dataclass
@@ -63,28 +65,69 @@ POSITION = "__position__"  # the record's place in its chunk
 _BOOKKEEPING = (SEQ, MONTH_ONLY, LINE)
 
 
-@dataclass
 class FactTable:
     """Records of one fact type accepted by column (sources/typed.py): typed values, not yet facts.
 
     ``frame`` has a column per model field (defaults filled), ``SEQ`` and ``MONTH_ONLY``; ``make`` turns
-    one row (a dict of the model's fields) into its fact.
+    one row (a dict of the model's fields) into its fact. A spilled load (sources/spill.py) keeps the rows
+    in an Arrow IPC file instead of memory (``stored`` is its path): ``frame`` reads the file on each
+    reading, and setting ``frame`` writes the file anew.
     """
 
-    fact_type: str
-    frame: pl.DataFrame
-    make: Callable[[dict[str, Any]], Fact]
-    name: str = ""  # the table (file, or file#sheet) the rows came from
-    key_column: int = 0
-    report: FileReport | None = None
+    def __init__(
+        self,
+        fact_type: str,
+        frame: pl.DataFrame | Path,
+        make: Callable[[dict[str, Any]], Fact],
+        name: str = "",  # the table (file, or file#sheet) the rows came from
+        key_column: int = 0,
+        report: FileReport | None = None,
+    ) -> None:
+        self.fact_type = fact_type
+        self.stored = frame
+        self.make = make
+        self.name = name
+        self.key_column = key_column
+        self.report = report
+
+    @property
+    def frame(self) -> pl.DataFrame:
+        if isinstance(self.stored, pl.DataFrame):
+            return self.stored
+        return pl.read_ipc(self.stored)
+
+    @frame.setter
+    def frame(self, frame: pl.DataFrame) -> None:
+        if isinstance(self.stored, pl.DataFrame):
+            self.stored = frame
+        else:
+            write_ipc(frame, self.stored)
+
+    @property
+    def height(self) -> int:
+        if isinstance(self.stored, pl.DataFrame):
+            return self.stored.height
+        return int(pl.scan_ipc(self.stored).select(pl.len()).collect().item())
+
+    def like(self, frame: pl.DataFrame | Path) -> FactTable:
+        """The same table with other rows."""
+        return FactTable(self.fact_type, frame, self.make, self.name, self.key_column, self.report)
 
     def facts(self) -> Iterator[tuple[int, Fact]]:
-        names = [c for c in self.frame.columns if c not in _BOOKKEEPING]
-        for row in self.frame.select(*names, SEQ, MONTH_ONLY).iter_rows():
+        frame = self.frame
+        names = [c for c in frame.columns if c not in _BOOKKEEPING]
+        for row in frame.select(*names, SEQ, MONTH_ONLY).iter_rows():
             fact = self.make(dict(zip(names, row[:-2], strict=True)))
             if row[-1]:
                 fact.mark_month_only(frozenset(row[-1]))
             yield row[-2], fact
+
+
+def write_ipc(frame: pl.DataFrame, path: Path) -> None:
+    """Write a frame to an Arrow IPC file, replacing any file there (which a reader may still map)."""
+    fresh = path.with_suffix(".new")
+    frame.write_ipc(fresh, compression="uncompressed")
+    os.replace(fresh, path)
 
 
 Origin = tuple[FileReport, str, int, int]  # (its file's report, table, line, column of the key field)
@@ -133,7 +176,11 @@ class LoadResult:
         facts: list[Fact] | None = None,
         quarantined: list[QuarantinedRecord] | None = None,
         files: list[FileReport] | None = None,
+        *,
+        spill: SpillDir | None = None,
     ) -> None:
+        self.spill = spill  # where the tables' rows are kept, when not in memory (sources/spill.py)
+        self.input_bytes = 0  # the size of the files read
         self.objects: list[tuple[int, Fact]] = list(enumerate(facts or []))
         self.tables: list[FactTable] = []
         self.pending: list[TypedRows] = []  # chunks still being accepted: tables once ``seal`` is called
@@ -157,6 +204,12 @@ class LoadResult:
         """Accept a chunk of typed rows; they become a table at ``seal``."""
         rows.base = self.reserve(rows.size)
         self.pending.append(rows)
+        if self.spill is not None and not rows.frame.is_empty():
+            path = self.spill.new_file("tables")
+            table = rows.table()
+            write_ipc(table.frame, path)
+            self.tables.append(table.like(path))
+            rows.frame = rows.frame.clear()  # its place (base) is still wanted for the doubted rows that follow
 
     def seal(self) -> None:
         """The chunks' rows become tables, objects are put in load order (once every record is read)."""
@@ -187,17 +240,17 @@ class LoadResult:
         rows.sort(key=lambda row: row[0])
         return [row[1:] for row in rows]
 
-    def frames(self) -> dict[str, pl.DataFrame]:
-        """Every accepted record as a row of its type's frame (``facts.schema.model_schema`` and ``SEQ``)."""
+    def frames(self, only: Mapping[str, Sequence[str]] | None = None) -> dict[str, pl.DataFrame]:
+        """Every accepted record as a row of its type's frame (``facts.schema.model_schema`` and ``SEQ``);
+        ``only`` some types, each with some of its columns (and ``SEQ``)."""
         parts: dict[str, list[pl.DataFrame]] = {}
-        loose: dict[str, list[dict[str, Any]]] = {}
-        for seq, fact in self.objects:
-            loose.setdefault(fact.fact_type, []).append({**fact.__dict__, SEQ: seq})
-        for fact_type, rows in loose.items():
-            schema: dict[str, Any] = {**model_schema(FACT_SPECS[fact_type]), SEQ: pl.Int64}
-            parts.setdefault(fact_type, []).append(pl.DataFrame(rows, schema=schema, orient="row"))
+        for fact_type, frame in object_frames(self.objects).items():
+            parts.setdefault(fact_type, []).append(frame)
         for table in self.tables:
-            parts.setdefault(table.fact_type, []).append(table.frame.drop(MONTH_ONLY, LINE))
+            if only is None or table.fact_type in only:
+                parts.setdefault(table.fact_type, []).append(table.frame.drop(MONTH_ONLY, LINE))
+        if only is not None:
+            parts = {t: [f.select(SEQ, *only[t]) for f in found] for t, found in parts.items() if t in only}
         return {t: in_load_order(pl.concat(found, rechunk=False)) for t, found in parts.items()}
 
     def facts_of(self, seqs: pl.Series) -> list[Fact]:
@@ -219,23 +272,38 @@ class LoadResult:
         """Accepted records per fact type, without making facts of the tables."""
         counts = Counter(f.fact_type for _, f in self.objects)
         for table in self.tables:
-            counts[table.fact_type] += table.frame.height
+            counts[table.fact_type] += table.height
         return counts
 
     def extend(self, other: LoadResult) -> None:
         offset = self._next
         self.objects.extend((offset + i, f) for i, f in other.objects)
-        self.tables.extend(
-            dataclasses.replace(t, frame=t.frame.with_columns(pl.col(SEQ) + offset)) for t in other.tables
-        )
+        self.tables.extend(t.like(t.frame.with_columns(pl.col(SEQ) + offset)) for t in other.tables)
         self._next += other._next
         self.quarantined.extend(other.quarantined)
         self.files.extend(other.files)
+
+    def close(self) -> None:
+        """Remove the rows a spilled load keeps on disk; its tables cannot be read after."""
+        if self.spill is not None:
+            self.spill.close()
 
     @property
     def refused_types(self) -> set[str]:
         """Fact types with a refused file: incomplete tonight, so treated as missing."""
         return {f.fact_type for f in self.files if f.refused}
+
+
+def object_frames(objects: Sequence[tuple[int, Fact]]) -> dict[str, pl.DataFrame]:
+    """Facts (with their ``SEQ``) as a frame per type, as ``LoadResult.frames`` gives a table's rows."""
+    loose: dict[str, list[dict[str, Any]]] = {}
+    for seq, fact in objects:
+        loose.setdefault(fact.fact_type, []).append({**fact.__dict__, SEQ: seq})
+    out = {}
+    for fact_type, rows in loose.items():
+        schema: dict[str, Any] = {**model_schema(FACT_SPECS[fact_type]), SEQ: pl.Int64}
+        out[fact_type] = pl.DataFrame(rows, schema=schema, orient="row")
+    return out
 
 
 def in_load_order(frame: pl.DataFrame) -> pl.DataFrame:

@@ -28,6 +28,7 @@ from risk_warning.sources.intake import accept, by_field, drop_duplicates, refus
 from risk_warning.sources.mapping import SiteMapping, load_mapping
 from risk_warning.sources.readers import FileRefused, RawTable, read_csv, read_json, read_jsonl, read_xlsx_sheet
 from risk_warning.sources.readers import xlsx_sheets as list_sheets
+from risk_warning.sources.spill import SpillDir, spill_wanted
 
 READERS = {".csv": read_csv, ".jsonl": read_jsonl, ".json": read_json}
 NOT_SUPPORTED = {
@@ -43,7 +44,8 @@ class DirectorySource:
 
     ``mapping`` is a site mapping file (or a parsed ``SiteMapping``) for headers, codes and file names.
     ``by_column=False`` validates every record by its pydantic model (the reference the column checks of
-    ``typed.py`` are tested against).
+    ``typed.py`` are tested against). ``spill`` keeps the accepted rows on disk (sources/spill.py): by
+    default when the files are larger than one scan bucket (``RW_SCAN_BUCKET_MB``).
     """
 
     def __init__(
@@ -53,8 +55,10 @@ class DirectorySource:
         fail_fast: bool = False,
         mapping: SiteMapping | str | Path | None = None,
         by_column: bool = True,
+        spill: bool | None = None,
     ) -> None:
         self.root = Path(root)
+        self.spill = spill
         self.name = str(self.root)
         self.fail_fast = fail_fast
         self.by_column = by_column
@@ -83,15 +87,18 @@ class DirectorySource:
         return result
 
     def _load(self) -> LoadResult:
-        result = LoadResult()
         if not self.root.is_dir():
+            result = LoadResult()
             where = SourceLocation(str(self.root))
             result.quarantined.append(QuarantinedRecord(where, "", Reason.UNREADABLE, "not a directory of fact files"))
             return result
+        paths = [p for p in sorted(self.root.iterdir()) if not p.name.startswith(".") and not p.is_dir()]
+        size = sum(p.stat().st_size for p in paths)
+        spill = spill_wanted(size) if self.spill is None else self.spill
+        result = LoadResult(spill=SpillDir() if spill else None)
+        result.input_bytes = size
         lrmx: list[Path] = []
-        for path in sorted(self.root.iterdir()):
-            if path.name.startswith(".") or path.is_dir():
-                continue
+        for path in paths:
             suffix = path.suffix.lower()
             if suffix == ".lrmx":
                 lrmx.append(path)

@@ -53,8 +53,8 @@ def accept(
     or keep it. Duplicate keys are found once the whole load is read (``drop_duplicates``)."""
     if isinstance(item, TypedRows):
         item.report = report
-        result.take(item)
         report.accepted += item.frame.height
+        result.take(item)
         return
     record = item
     fact, problems = validate_record(fact_type, record.values, clean=False)

@@ -1,0 +1,54 @@
+"""A scratch directory where a large load keeps its typed rows, so memory holds a chunk and not the export.
+
+A province's export (a million cadres, 31 million records) does not fit in memory as typed columns. A
+spilled load writes each chunk of accepted rows to an Arrow IPC file as it is accepted (``LoadResult.take``);
+a scan then reads the rows back a subject bucket at a time (sources/buckets.py). Arrow IPC, uncompressed,
+because a file is mapped, not parsed, when it is read back. The directory is removed when the load is
+closed, or when the last reference to it goes.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import weakref
+from pathlib import Path
+
+from risk_warning.settings import settings
+
+
+class SpillDir:
+    """A directory of numbered IPC files under ``root`` (the system's temporary directory by default)."""
+
+    def __init__(self, root: str | Path | None = None) -> None:
+        self.path = Path(tempfile.mkdtemp(prefix="rw-spill-", dir=root))
+        self._next = 0
+        self._finalizer = weakref.finalize(self, shutil.rmtree, self.path, ignore_errors=True)
+
+    def new_file(self, folder: str = "") -> Path:
+        """A fresh path for one file, in a sub-folder when given."""
+        self._next += 1
+        where = self.path / folder if folder else self.path
+        where.mkdir(exist_ok=True)
+        return where / f"{self._next:07d}.arrow"
+
+    def close(self) -> None:
+        self._finalizer()
+
+    @property
+    def closed(self) -> bool:
+        return not self._finalizer.alive
+
+
+def spill_wanted(input_bytes: int) -> bool:
+    """Whether an export of this size is loaded spilled: when it would take more than one bucket."""
+    return buckets_for(input_bytes) > 1
+
+
+def buckets_for(input_bytes: int) -> int:
+    """Subject buckets for an export of this size: one per ``RW_SCAN_BUCKET_MB`` of input files."""
+    per_bucket = settings().scan_bucket_mb * 1024 * 1024
+    return max(1, min(MAX_BUCKETS, -(-input_bytes // per_bucket)))
+
+
+MAX_BUCKETS = 256
