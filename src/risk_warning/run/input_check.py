@@ -64,9 +64,10 @@ class InputVerdict:
 
 
 def profile_of(loaded: LoadResult, frames: Mapping[str, pl.DataFrame] | None = None) -> InputProfile:
-    """Records per fact type and the subjects they name (``frames``: ``loaded.frames()`` when at hand)."""
-    frames = loaded.frames() if frames is None else frames
-    named = [own_members(t, f).get_column(SUBJECT) for t, f in frames.items()]
+    """Records per fact type and the subjects they name (``frames``: ``loaded.frames()`` when at hand;
+    without, the load is read a table at a time)."""
+    pieces = frames.items() if frames is not None else loaded.pieces()
+    named = [own_members(t, f).get_column(SUBJECT).unique() for t, f in pieces]
     subjects = pl.concat(named).n_unique() if named else 0
     return InputProfile(dict(loaded.count()), subjects)
 

@@ -28,12 +28,12 @@ import polars as pl
 from risk_warning.alerts.model import Alert
 from risk_warning.errors import ScanRefusedError
 from risk_warning.evaluate.subject import EvaluatorName
-from risk_warning.executors.base import Executor
+from risk_warning.executors.base import Executor, Outcome
 from risk_warning.executors.inline import InlineExecutor
 from risk_warning.executors.processes import ProcessExecutor
 from risk_warning.facts._base import Fact
 from risk_warning.facts.normalise import day_number
-from risk_warning.plan.horizon import compute_horizon
+from risk_warning.plan.horizon import Horizon, compute_horizon
 from risk_warning.plan.incremental import SubjectState, plan
 from risk_warning.plan.membership import members
 from risk_warning.rules.program import Ruleset
@@ -41,6 +41,8 @@ from risk_warning.run.input_check import InputPolicy, InputProfile, check_input,
 from risk_warning.run.selection import org_units, partitions_of, present_subjects, screened
 from risk_warning.settings import settings
 from risk_warning.sources.base import FileReport, LoadResult, QuarantinedRecord, Source
+from risk_warning.sources.buckets import Buckets, in_bucket
+from risk_warning.sources.spill import buckets_for
 from risk_warning.store.repository import AlertStore
 
 LEASE_RENEW_SECONDS = 60.0
@@ -87,6 +89,7 @@ def scan(
     workers: int = 0,
     full: bool = True,
     policy: InputPolicy | None = None,
+    buckets: int | None = None,
 ) -> ScanResult:
     """Evaluate every subject in ``source`` as of a date; record the run in ``store`` when given.
 
@@ -95,15 +98,21 @@ def scan(
     and the stored result is the same as a full scan's. ``workers`` > 0 evaluates in that many
     processes, so an engine crash costs one subject (quarantined with a reason) and not the scan.
     Raises ScanInProgressError when another scan holds the store's lease, and ScanRefusedError (after
-    recording the refused run) when the input check fails (``policy``: see input_check.py).
+    recording the refused run) when the input check fails (``policy``: see input_check.py). A load the
+    source spilled to disk is evaluated in ``buckets`` of subjects (by default one per RW_SCAN_BUCKET_MB of
+    input), so memory holds one bucket; the result is the same.
     """
     policy = policy or InputPolicy()
     result = ScanResult(as_of, rulesets_hash(rulesets))
     if store is None:
-        loaded = _read(source, result)
-        _evaluate(rulesets, loaded, as_of, result, evaluator, workers, renew=lambda done, total: None)
+        read = _read(source, result)
+        try:
+            _evaluate(rulesets, read, as_of, result, evaluator, workers, lambda done, total: None, buckets=buckets)
+        finally:
+            read.close()
         return result
     holder = lease_holder()
+    loaded: LoadResult | None = None
     lease = timedelta(minutes=settings().lease_minutes)
     store.acquire_lease(holder, lease)
     try:
@@ -111,7 +120,7 @@ def scan(
         result.scan_id = scan_id
         try:
             loaded = _read(source, result)
-            frames = loaded.frames()
+            frames = loaded.frames() if loaded.spill is None else None  # a spilled load is read a bucket at a time
             profile = profile_of(loaded, frames)
             last = store.last_input_profile()
             verdict = check_input(loaded, profile, InputProfile.from_dict(last) if last else None, policy)
@@ -146,6 +155,7 @@ def scan(
                 stored=stored,
                 history=store.history_facts(as_of, settings().lookback_days),
                 frames=frames,
+                buckets=buckets,
             )
             result.carried_subjects = len(carried)
             result.new_alerts, result.cleared_alerts = store.finish_scan(
@@ -171,6 +181,8 @@ def scan(
             raise
     finally:
         store.release_lease(holder)
+        if loaded is not None:
+            loaded.close()
     return result
 
 
@@ -195,6 +207,7 @@ def _evaluate(
     history: Sequence[Fact] = (),
     frames: Mapping[str, pl.DataFrame] | None = None,
     stored: Mapping[str, SubjectState] | None = None,
+    buckets: int | None = None,
 ) -> tuple[dict[str, str], list[str], dict[str, tuple[str, date]]]:
     """Evaluate the subjects that need it.
 
@@ -208,23 +221,28 @@ def _evaluate(
     on, and with no history the escalation rules read, is evaluated there, with no alert, and its
     facts are never made (``frames``: ``loaded.frames()`` when at hand). Its state in the store
     (``stored``), recorded when it was last let through, is voided: a later night must not carry it on it.
+
+    A spilled load (sources/spill.py) is evaluated a bucket of subjects at a time (sources/buckets.py):
+    ``buckets`` of them, or one per ``RW_SCAN_BUCKET_MB`` of input. Each bucket holds its subjects'
+    partitions whole, so the answer is the same as in one piece (``tests/run/test_buckets.py``).
     """
-    frames = loaded.frames() if frames is None else frames
     result.facts = sum(loaded.count().values())
-    membership = members(frames)
-    present, result.held_subjects = present_subjects(membership, loaded.quarantined)
-    result.subjects = len(present)
-    remembered = {s for f in history for s in f.subject_ids()}
-    through = (remembered & present) | screened(rulesets, frames, membership, present, as_of)
-    partitions = partitions_of(loaded, membership, through, history)
-    units = org_units(loaded, partitions)
-    todo, carried = plan(partitions, states or {}, result.ruleset_hash, as_of)
-    result.planned_subjects = len(todo)
     executor: Executor = ProcessExecutor(workers) if workers > 0 else InlineExecutor()
     horizon = compute_horizon(rulesets, day_number(as_of)) if want_states else None
-    outcome = executor.run(rulesets, todo, as_of, evaluator=evaluator, on_progress=renew, horizon=horizon)
-    screened_out = sorted(present - through)
+    night = _Night(rulesets, as_of, result, evaluator, executor, horizon, renew, states or {}, history)
+    if loaded.spill is None:
+        night.bucket(loaded, loaded.frames() if frames is None else frames)
+    else:
+        split = Buckets(loaded, buckets or buckets_for(loaded.input_bytes))
+        for number, part in enumerate(split):
+            night.bucket(part, part.frames(), split.keyed, (number, split.count))
+            renew(number + 1, split.count)
+    outcome = night.outcome.sorted()
+    screened_out = sorted(night.screened_out)
+    result.subjects = night.present
+    result.held_subjects = sorted(night.held)
     result.screened_subjects = screened_out
+    result.planned_subjects = night.planned
     result.alerts = outcome.alerts
     result.subjects_seen = sorted([*outcome.evaluated, *screened_out])
     result.engine_subjects = outcome.engine_subjects
@@ -232,4 +250,59 @@ def _evaluate(
     new_states = outcome.states
     if want_states:  # a state recorded when the subject was last let through no longer describes it
         new_states.update({s: ("", as_of) for s in screened_out if s in (stored or {})})
-    return units, carried, new_states
+    return night.units, night.carried, new_states
+
+
+@dataclass
+class _Night:
+    """What a scan's evaluation gathers over its buckets of subjects (one bucket: the whole input)."""
+
+    rulesets: Sequence[Ruleset]
+    as_of: date
+    result: ScanResult
+    evaluator: EvaluatorName
+    executor: Executor
+    horizon: Horizon | None
+    renew: Callable[[int, int], None]
+    states: Mapping[str, SubjectState]
+    history: Sequence[Fact]
+    outcome: Outcome = field(default_factory=Outcome)
+    units: dict[str, str] = field(default_factory=dict)
+    carried: list[str] = field(default_factory=list)
+    screened_out: set[str] = field(default_factory=set)
+    held: list[str] = field(default_factory=list)
+    present: int = 0
+    planned: int = 0
+
+    def bucket(
+        self,
+        loaded: LoadResult,
+        frames: Mapping[str, pl.DataFrame],
+        keyed: Mapping[str, pl.DataFrame] | None = None,
+        bucket: tuple[int, int] | None = None,
+    ) -> None:
+        """Evaluate the subjects of one bucket (``bucket``: its number and the count), or of the whole load."""
+        membership = members(frames, keyed)
+        if bucket is not None:
+            membership = {t: in_bucket(m, *bucket) for t, m in membership.items()}
+        present, held = present_subjects(membership, loaded.quarantined)
+        self.present += len(present)
+        self.held += held
+        remembered = {s for f in self.history for s in f.subject_ids()}
+        through = (remembered & present) | screened(self.rulesets, frames, membership, present, self.as_of)
+        partitions = partitions_of(loaded, membership, through, self.history)
+        self.units.update(org_units(loaded, partitions))
+        todo, carried = plan(partitions, self.states, self.result.ruleset_hash, self.as_of)
+        self.carried += carried
+        self.planned += len(todo)
+        self.outcome.merge(
+            self.executor.run(
+                self.rulesets,
+                todo,
+                self.as_of,
+                evaluator=self.evaluator,
+                on_progress=self.renew,
+                horizon=self.horizon,
+            )
+        )
+        self.screened_out |= present - through

@@ -253,6 +253,13 @@ class LoadResult:
             parts = {t: [f.select(SEQ, *only[t]) for f in found] for t, found in parts.items() if t in only}
         return {t: in_load_order(pl.concat(found, rechunk=False)) for t, found in parts.items()}
 
+    def pieces(self) -> Iterator[tuple[str, pl.DataFrame]]:
+        """(fact type, frame) for each table and for the objects of each type: ``frames()`` unjoined, so a
+        spilled load is read a table at a time."""
+        yield from object_frames(self.objects).items()
+        for table in self.tables:
+            yield table.fact_type, table.frame.drop(MONTH_ONLY, LINE)
+
     def facts_of(self, seqs: pl.Series) -> list[Fact]:
         """The facts of some accepted records (by ``SEQ``), in the order accepted."""
         return [fact for _, fact in self.pairs_of(seqs)]

@@ -1,0 +1,65 @@
+"""A scan of a spilled load, a bucket of subjects at a time, writes what the scan in one piece writes."""
+
+from __future__ import annotations
+
+import tempfile
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from risk_warning import AlertStore, load_rulesets
+from risk_warning.run.input_check import InputPolicy
+from risk_warning.run.scan import ScanResult, scan
+from risk_warning.sources.directory import DirectorySource
+from risk_warning.store.stored import StoredAlert
+from risk_warning.testing.synthetic import generate
+
+ROOT = Path(__file__).resolve().parents[2]
+AS_OF = date(2026, 6, 30)
+POLICY = InputPolicy(max_subject_drop=1.0, max_quarantined=1.0)
+
+
+@pytest.fixture(scope="module")
+def export(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("export")
+    generate(load_rulesets([ROOT / "rulesets"]), out, cadres=400, seed=3)
+    cadres = (out / "cadre.csv").read_text(encoding="utf-8").splitlines()
+    (out / "cadre.csv").write_text("\n".join([*cadres, cadres[3]]) + "\n", encoding="utf-8")  # a held subject
+    return out
+
+
+def _figures(result: ScanResult) -> dict[str, Any]:
+    return {
+        "alerts": [a.model_dump(mode="json") for a in result.alerts],
+        "seen": result.subjects_seen,
+        "held": result.held_subjects,
+        "screened": result.screened_subjects,
+        "quarantined": [q.as_dict() for q in result.quarantined],
+        "counts": (result.subjects, result.facts, result.engine_subjects, result.planned_subjects),
+        "carried": result.carried_subjects,
+        "written": (result.new_alerts, result.cleared_alerts),
+    }
+
+
+def _stored(store: AlertStore) -> list[tuple[Any, ...]]:
+    def row(a: StoredAlert) -> tuple[Any, ...]:
+        return (a.fingerprint, a.subject_id, a.org_unit_id, a.status, a.grade, a.first_seen, a.last_seen)
+
+    return sorted(row(a) for a in store.alerts())
+
+
+@pytest.mark.parametrize("buckets", [1, 3, 8])
+def test_a_scan_in_buckets_is_the_scan_in_one_piece(export: Path, tmp_path: Path, buckets: int) -> None:
+    rulesets = load_rulesets([ROOT / "rulesets"])
+    before = set(Path(tempfile.gettempdir()).glob("rw-spill-*"))
+    one, split = AlertStore(f"sqlite:///{tmp_path / 'one.db'}"), AlertStore(f"sqlite:///{tmp_path / 'split.db'}")
+    for as_of, full in [(AS_OF, True), (AS_OF + timedelta(days=40), False)]:
+        whole = scan(rulesets, DirectorySource(export, spill=False), as_of, store=one, full=full, policy=POLICY)
+        spilled = DirectorySource(export, spill=True)
+        parts = scan(rulesets, spilled, as_of, store=split, full=full, policy=POLICY, buckets=buckets)
+        assert _figures(parts) == _figures(whole)
+        assert _stored(split) == _stored(one)
+    assert whole.alerts and whole.held_subjects and whole.carried_subjects
+    assert set(Path(tempfile.gettempdir()).glob("rw-spill-*")) <= before  # each scan removed its spilled rows
