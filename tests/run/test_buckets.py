@@ -12,6 +12,7 @@ import pytest
 from risk_warning import AlertStore, load_rulesets
 from risk_warning.run.input_check import InputPolicy
 from risk_warning.run.scan import ScanResult, scan
+from risk_warning.sources import readers
 from risk_warning.sources.directory import DirectorySource
 from risk_warning.store.stored import StoredAlert
 from risk_warning.testing.synthetic import generate
@@ -51,12 +52,18 @@ def _stored(store: AlertStore) -> list[tuple[Any, ...]]:
 
 
 @pytest.mark.parametrize("buckets", [1, 3, 8])
-def test_a_scan_in_buckets_is_the_scan_in_one_piece(export: Path, tmp_path: Path, buckets: int) -> None:
+def test_a_scan_in_buckets_is_the_scan_in_one_piece(
+    export: Path, tmp_path: Path, buckets: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(readers, "STREAM_OVER", 10_000)  # the larger files read a window at a time, when spilled
+    monkeypatch.setattr(readers, "WINDOW", 3_000)
     rulesets = load_rulesets([ROOT / "rulesets"])
     before = set(Path(tempfile.gettempdir()).glob("rw-spill-*"))
     one, split = AlertStore(f"sqlite:///{tmp_path / 'one.db'}"), AlertStore(f"sqlite:///{tmp_path / 'split.db'}")
     for as_of, full in [(AS_OF, True), (AS_OF + timedelta(days=40), False)]:
-        whole = scan(rulesets, DirectorySource(export, spill=False), as_of, store=one, full=full, policy=POLICY)
+        with monkeypatch.context() as whole_files:
+            whole_files.setattr(readers, "STREAM_OVER", 1 << 40)
+            whole = scan(rulesets, DirectorySource(export, spill=False), as_of, store=one, full=full, policy=POLICY)
         spilled = DirectorySource(export, spill=True)
         parts = scan(rulesets, spilled, as_of, store=split, full=full, policy=POLICY, buckets=buckets)
         assert _figures(parts) == _figures(whole)

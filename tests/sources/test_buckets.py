@@ -10,6 +10,7 @@ import pytest
 from risk_warning import load_rulesets
 from risk_warning.facts._base import Fact
 from risk_warning.plan.partition import partition_facts
+from risk_warning.sources import readers
 from risk_warning.sources.buckets import Buckets, bucket_of
 from risk_warning.sources.directory import DirectorySource
 from risk_warning.testing.synthetic import generate
@@ -31,8 +32,10 @@ def _dump(facts: list[Fact]) -> list[str]:
     return [f"{f.fact_type} {f.model_dump_json()}" for f in facts]
 
 
-def test_a_spilled_load_reads_as_the_load_in_memory(export: Path) -> None:
+def test_a_spilled_load_reads_as_the_load_in_memory(export: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     whole = DirectorySource(export, spill=False).load()
+    monkeypatch.setattr(readers, "STREAM_OVER", 10_000)  # and its larger files are read a window at a time
+    monkeypatch.setattr(readers, "WINDOW", 3_000)
     spilled = DirectorySource(export, spill=True).load()
     assert spilled.spill is not None and whole.spill is None
     assert list(spilled.spill.path.rglob("*.arrow"))  # the rows are on disk

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from risk_warning.sources.readers import MAX_CELL, read_csv
+import pytest
+
+from risk_warning.sources import readers
+from risk_warning.sources.readers import MAX_CELL, LineStream, RawTable, read_csv
 
 
 def test_a_plain_csv_is_kept_as_lines_and_split_by_column(tmp_path: Path) -> None:
@@ -33,3 +36,55 @@ def test_a_line_with_another_number_of_commas_leaves_the_plain_path(tmp_path: Pa
     table = read_csv(path)
     assert table.block is None and [line for line, _ in table.rows] == [2]
     assert [b.line for b in table.broken] == [3, 4]
+
+
+def _read_both(path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[RawTable, RawTable]:
+    """The file read whole, and read as a large file: a window of about 40 bytes at a time."""
+    whole = read_csv(path)
+    with monkeypatch.context() as patched:
+        patched.setattr(readers, "STREAM_OVER", 0)
+        patched.setattr(readers, "WINDOW", 40)
+        streamed = read_csv(path)
+    return whole, streamed
+
+
+def _records(table: RawTable) -> tuple[list[tuple[int, list[str | None]]], list[tuple[int, str]]]:
+    """(line and cells of each readable row, line and problem of each broken one), the table consumed."""
+    rows: list[tuple[int, list[str | None]]] = []
+    if isinstance(table.block, LineStream):
+        for numbers, block in table.block.blocks():
+            rows += zip(numbers.to_list(), [list(r) for r in block.split().rows()], strict=True)
+    elif table.block is not None:
+        rows += [(i + 2, list(r)) for i, r in enumerate(table.block.split().rows())]
+    else:
+        rows += [(line, cells) for line, cells in table.rows]
+    return rows, sorted((b.line, b.problem) for b in table.broken)
+
+
+def test_a_large_plain_file_is_read_a_window_at_a_time_as_the_whole_file_is_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "t.csv"
+    lines = ["id,名称,n", *(f"r{i},干部{i},{i}" for i in range(40)), "short", f"{'x' * (MAX_CELL + 1)},y,1", "a,b,c,d"]
+    path.write_bytes(("\r\n".join(lines)).encode())  # Windows line ends, no line end at the last line
+    whole, streamed = _read_both(path, monkeypatch)
+    assert isinstance(streamed.block, LineStream) and streamed.size == whole.size == 43
+    got, expected = _records(streamed), _records(whole)
+    assert [(n, [c.rstrip("\r") if c else c for c in cells]) for n, cells in got[0]] == expected[0]
+    assert got[1] == expected[1] and [line for line, _ in got[1]] == [42, 43, 44]
+
+
+@pytest.mark.parametrize(
+    "spoiler",
+    [b'"quoted, with a comma",1,2', b"", "\u5e72\u90e8".encode("gb18030") + b",1,2", b"a\x00b,1,2"],
+    ids=["quote", "blank line", "not UTF-8", "NUL"],
+)
+def test_a_large_file_that_is_not_plain_somewhere_is_read_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, spoiler: bytes
+) -> None:
+    path = tmp_path / "t.csv"
+    body = [f"r{i},干部{i},{i}".encode() for i in range(30)]
+    path.write_bytes(b"\n".join([b"id,name,n", *body, spoiler, *body]) + b"\n")
+    whole, streamed = _read_both(path, monkeypatch)
+    assert not isinstance(streamed.block, LineStream)
+    assert _records(streamed) == _records(whole)

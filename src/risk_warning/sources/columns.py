@@ -31,7 +31,7 @@ from risk_warning.facts.records import YES_NO
 from risk_warning.facts.registry import FACT_MODELS, FACT_SPECS
 from risk_warning.sources.base import LINE, MONTH_ONLY, POSITION, TypedRows
 from risk_warning.sources.mapping import SiteMapping
-from risk_warning.sources.readers import FileRefused, RawTable
+from risk_warning.sources.readers import FileRefused, LineStream, RawTable
 from risk_warning.sources.typed import DOUBT, completed, typed_columns, with_tokens
 
 # Headers HR systems use that are not the glossary's wording; per fact type, "*" for any.
@@ -246,7 +246,13 @@ def _normalised(
 def _chunks(table: RawTable, names: list[str]) -> Iterator[tuple[pl.Expr, pl.DataFrame]]:
     """(the rows' line numbers, a frame of text) ``CHUNK`` rows at a time, taken off the table as they go."""
     block, table.block = table.block, None
-    if block is not None:
+    if isinstance(block, LineStream):
+        for numbers, lines in block.blocks():
+            for offset in range(0, lines.height, CHUNK):
+                frame = lines.split(offset, CHUNK)
+                frame.columns = names
+                yield pl.lit(numbers.slice(offset, CHUNK)), frame
+    elif block is not None:
         for offset in range(0, block.height, CHUNK):
             frame = block.split(offset, CHUNK)
             frame.columns = names

@@ -26,7 +26,15 @@ from risk_warning.sources.base import LINE, SEQ, FactTable, FileReport, LoadResu
 from risk_warning.sources.columns import normalise_table
 from risk_warning.sources.intake import accept, by_field, drop_duplicates, refuse, subjects_named
 from risk_warning.sources.mapping import SiteMapping, load_mapping
-from risk_warning.sources.readers import FileRefused, RawTable, read_csv, read_json, read_jsonl, read_xlsx_sheet
+from risk_warning.sources.readers import (
+    BrokenRecord,
+    FileRefused,
+    RawTable,
+    read_csv,
+    read_json,
+    read_jsonl,
+    read_xlsx_sheet,
+)
 from risk_warning.sources.readers import xlsx_sheets as list_sheets
 from risk_warning.sources.spill import SpillDir, spill_wanted
 
@@ -187,15 +195,22 @@ class DirectorySource:
         except FileRefused as exc:
             refuse(report, result, exc, table)
             return
-        for broken in table.broken:
-            subjects = subjects_named(fact_type, by_field(fact_type, self.mapping, broken.cells))
-            location = SourceLocation(name, broken.line)
-            result.quarantined.append(
-                QuarantinedRecord(location, fact_type, Reason.BROKEN_RECORD, broken.problem, subjects=subjects)
-            )
-            report.reasons[Reason.BROKEN_RECORD.value] += 1
+        found = len(table.broken)  # a file read a window at a time finds its broken records as it goes
+        self._broken(table.broken[:found], name, fact_type, report, result)
         for record in records:
             accept(record, table, fact_type, self.mapping, report, result)
+        self._broken(table.broken[found:], name, fact_type, report, result)
+
+    def _broken(
+        self, broken: list[BrokenRecord], name: str, fact_type: str, report: FileReport, result: LoadResult
+    ) -> None:
+        for record in broken:
+            subjects = subjects_named(fact_type, by_field(fact_type, self.mapping, record.cells))
+            location = SourceLocation(name, record.line)
+            result.quarantined.append(
+                QuarantinedRecord(location, fact_type, Reason.BROKEN_RECORD, record.problem, subjects=subjects)
+            )
+            report.reasons[Reason.BROKEN_RECORD.value] += 1
 
     def __iter__(self) -> Iterator[Fact]:
         return iter(self.load().facts)

@@ -18,7 +18,7 @@ import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import polars as pl
 
@@ -65,6 +65,81 @@ class LineBlock:
         return self.lines.slice(offset, length).str.split_exact(",", self.width - 1).struct.unnest()
 
 
+STREAM_OVER = 64 << 20  # bytes: a plain CSV file larger than this is read a window at a time
+WINDOW = 16 << 20  # bytes read at a time from such a file (whole lines)
+
+
+@dataclass
+class LineStream:
+    """The rows of a large plain CSV file (no quote, no blank line, valid UTF-8), read from the file a
+    window of whole lines at a time: memory holds a window, never the file. A line with the wrong number
+    of commas, or a value longer than ``MAX_CELL``, is a broken record (``broken``), as the C csv reader
+    would find it; the others come as ``LineBlock``s with their line numbers."""
+
+    path: Path
+    start: int  # where line 2 begins, in bytes
+    height: int  # lines after the header
+    width: int
+    header: list[str]
+    broken: list[BrokenRecord]
+
+    def blocks(self) -> Iterator[tuple[pl.Series, LineBlock]]:
+        """(line numbers, the good lines of a window) for each window, in file order."""
+        number = 2
+        with self.path.open("rb") as file:
+            file.seek(self.start)
+            for window in _windows(file):
+                lines = _lines_of(window)
+                numbers = pl.int_range(number, number + lines.len(), dtype=pl.Int64, eager=True)
+                number += lines.len()
+                good = lines.str.count_matches(",", literal=True) == self.width - 1
+                longest = lines.str.len_chars().max()
+                if isinstance(longest, int) and longest > MAX_CELL:
+                    cells = LineBlock(lines, self.width).split()
+                    good = good & pl.Series(
+                        cells.select(pl.max_horizontal(pl.all().str.len_chars())).to_series() <= MAX_CELL
+                    )
+                if not good.all():
+                    for line, text in zip(numbers.filter(~good).to_list(), lines.filter(~good).to_list(), strict=True):
+                        cut = text.rstrip("\r").split(",")
+                        problem = _problem(self.header, cut)
+                        self.broken.append(BrokenRecord(line, problem, dict(zip(self.header, cut, strict=False))))
+                    lines, numbers = lines.filter(good), numbers.filter(good)
+                yield numbers, LineBlock(lines, self.width)
+
+
+def _windows(file: IO[bytes]) -> Iterator[bytes]:
+    """The rest of a file in pieces of about ``WINDOW`` bytes, each ending at the end of a line."""
+    rest = b""
+    while chunk := file.read(WINDOW):
+        data = rest + chunk
+        cut = data.rfind(b"\n") + 1
+        rest = data[cut:]
+        if cut:
+            yield data[:cut]
+    if rest:
+        yield rest
+
+
+def _lines_of(window: bytes) -> pl.Series:
+    return pl.read_csv(
+        window, has_header=False, separator="\x00", quote_char=None, infer_schema=False, new_columns=["line"]
+    ).get_column("line")
+
+
+def _plain_window(window: bytes) -> bool:
+    """No quote, no NUL, no blank line, valid UTF-8: what the window-at-a-time reading needs."""
+    if b'"' in window or b"\x00" in window or b"\n\n" in window or b"\n\r\n" in window:
+        return False
+    if window.startswith((b"\n", b"\r\n")):
+        return False
+    try:
+        pl.Series([window], dtype=pl.Binary).cast(pl.String, strict=True)
+    except pl.exceptions.PolarsError:
+        return False
+    return True
+
+
 @dataclass
 class RawTable:
     name: str  # where the table came from: a path, or path#sheet
@@ -72,15 +147,19 @@ class RawTable:
     rows: list[tuple[int, Row]] = field(default_factory=list)  # (line, cells in header order; "" is empty)
     broken: list[BrokenRecord] = field(default_factory=list)
     encoding: str = ""
-    block: LineBlock | None = None  # rows of a plain CSV file, split by column as they are read
+    block: LineBlock | LineStream | None = None  # rows of a plain CSV file, split by column as they are read
 
     @property
     def size(self) -> int:
-        """Records found: readable and broken."""
+        """Records found: readable and broken (a stream's lines hold its broken records: read it first)."""
+        if isinstance(self.block, LineStream):
+            return self.block.height
         return len(self.rows) + (self.block.height if self.block is not None else 0) + len(self.broken)
 
     def column(self, header: str) -> list[str | None]:
         index = self.header.index(header)
+        if isinstance(self.block, LineStream):
+            return [v for _, block in self.block.blocks() for v in block.split().to_series(index).to_list()]
         if self.block is not None:
             return self.block.split().to_series(index).to_list()
         return [cells[index] if index < len(cells) else None for _, cells in self.rows]
@@ -103,6 +182,13 @@ def _text(value: Any) -> str | None:
     if isinstance(value, dict):
         raise ValueError("a value is a nested object")
     return str(value)
+
+
+def _problem(header: list[str], cells: list[str]) -> str:
+    """Why a row of cells is a broken record ("" when it is not)."""
+    if len(cells) != len(header):
+        return f"the row has {len(cells)} values and the header {len(header)} columns"
+    return _too_long(header, list(cells)) if cells and max(map(len, cells)) > MAX_CELL else ""
 
 
 def _too_long(header: list[str], cells: Row) -> str:
@@ -167,10 +253,7 @@ def _header(cells: list[str] | None, problem: str = "") -> list[str]:
 
 def _check(table: RawTable, line: int, cells: list[str]) -> None:
     """Keep a record, or note it broken: a wrong number of cells, or a cell longer than MAX_CELL."""
-    width = len(table.header)
-    problem = f"the row has {len(cells)} values and the header {width} columns" if len(cells) != width else ""
-    if not problem and cells and max(map(len, cells)) > MAX_CELL:
-        problem = _too_long(table.header, list(cells))
+    problem = _problem(table.header, cells)
     if problem:
         table.broken.append(BrokenRecord(line, problem, dict(zip(table.header, cells, strict=False))))
     else:
@@ -180,8 +263,11 @@ def _check(table: RawTable, line: int, cells: list[str]) -> None:
 def _read_plain_csv(path: Path) -> RawTable | None:
     """A UTF-8 file with no quote, no blank line and the header's number of commas on every line, read and
     split by Polars: what most exports are, and the common case at scale (no Python string per line or
-    cell). None for anything else: the C csv reader, then line by line, take it.
+    cell). None for anything else: the C csv reader, then line by line, take it. A file larger than
+    ``STREAM_OVER`` is read a window at a time (``LineStream``).
     """
+    if path.stat().st_size > STREAM_OVER:
+        return _stream_plain_csv(path)
     try:
         lines = pl.read_csv(
             path, has_header=False, separator="\x00", quote_char=None, infer_schema=False, new_columns=["line"]
@@ -202,6 +288,25 @@ def _read_plain_csv(path: Path) -> RawTable | None:
         if any(length is not None and length > MAX_CELL for length in longest):
             return None
     return RawTable(str(path), header, block=block, encoding="utf-8")
+
+
+def _stream_plain_csv(path: Path) -> RawTable | None:
+    """A large plain file, checked a window at a time (``_plain_window``) and then read a window at a time
+    (``LineStream``); None when some window is not plain."""
+    with path.open("rb") as file:
+        first = file.readline()
+        start = file.tell()
+        if not first.endswith(b"\n") or not _plain_window(first):
+            return None
+        height = 0
+        for window in _windows(file):
+            if not _plain_window(window):
+                return None
+            height += window.count(b"\n") + (not window.endswith(b"\n"))
+    header = _header(first.decode().rstrip("\r\n").split(","))
+    broken: list[BrokenRecord] = []
+    stream = LineStream(path, start, height, len(header), header, broken)
+    return RawTable(str(path), header, broken=broken, block=stream, encoding="utf-8")
 
 
 def _read_clean_csv(name: str, lines: list[str]) -> RawTable | None:
