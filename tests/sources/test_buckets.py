@@ -10,7 +10,7 @@ import pytest
 from risk_warning import load_rulesets
 from risk_warning.facts._base import Fact
 from risk_warning.plan.partition import partition_facts
-from risk_warning.sources import readers
+from risk_warning.sources import buckets, readers
 from risk_warning.sources.buckets import Buckets, bucket_of
 from risk_warning.sources.directory import DirectorySource
 from risk_warning.testing.synthetic import generate
@@ -50,8 +50,11 @@ def test_a_spilled_load_reads_as_the_load_in_memory(export: Path, monkeypatch: p
 
 
 @pytest.mark.parametrize("count", [2, 7])
-def test_each_bucket_holds_its_subjects_partitions_whole(export: Path, count: int) -> None:
+def test_each_bucket_holds_its_subjects_partitions_whole(
+    export: Path, count: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
     whole = dict(partition_facts(DirectorySource(export, spill=False).load().facts))
+    monkeypatch.setattr(buckets, "FLUSH_ROWS", 40)  # a file's rows of a bucket written in several files
     loaded = DirectorySource(export, spill=True).load()
     seen: set[str] = set()
     for number, part in enumerate(Buckets(loaded, count)):

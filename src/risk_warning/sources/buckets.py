@@ -22,6 +22,7 @@ from risk_warning.plan.membership import SUBJECT, direct_members, through_keys, 
 from risk_warning.sources.base import SEQ, FactTable, LoadResult, object_frames, write_ipc
 
 BUCKET = "__bucket__"
+FLUSH_ROWS = 25_000  # a bucket's rows of one file are written in files of about this many rows
 _SEED = 20260630  # any fixed number: the same subject falls in the same bucket throughout a scan
 
 
@@ -61,18 +62,22 @@ class Buckets:
 
     def _split(self) -> None:
         whole = reference_types()
-        spill = self.loaded.spill
-        assert spill is not None
+        pending: list[FactTable] = []  # the chunks of one file whose rows are being gathered by bucket
+        parts: list[list[pl.DataFrame]] = [[] for _ in range(self.count)]
         for table in self.loaded.tables:
-            if table.fact_type in whole:
+            if table.fact_type in whole:  # read once, kept in memory: every bucket reads them
+                kept = table.like(table.frame)
                 for tables in self._tables:
-                    tables.append(table)
+                    tables.append(kept)
                 continue
-            frame = table.frame
-            for bucket, part in self._parts(table.fact_type, frame):
-                path = spill.new_file(f"bucket-{bucket}")
-                write_ipc(part, path)
-                self._tables[bucket].append(table.like(path))
+            if pending and (table.name, table.fact_type) != (pending[0].name, pending[0].fact_type):
+                self._flush(pending, parts)
+            pending.append(table)
+            for bucket, part in self._parts(table.fact_type, table.frame):
+                parts[bucket].append(part)
+                if sum(p.height for p in parts[bucket]) >= FLUSH_ROWS:
+                    self._write(pending[0], bucket, parts[bucket])
+        self._flush(pending, parts)
         facts = dict(self.loaded.objects)
         for fact_type, frame in object_frames(self.loaded.objects).items():
             if fact_type in whole:
@@ -83,6 +88,21 @@ class Buckets:
                 self._objects[bucket] += [(seq, facts[seq]) for seq in part.get_column(SEQ).to_list()]
         for objects in self._objects:
             objects.sort(key=lambda pair: pair[0])
+
+    def _write(self, table: FactTable, bucket: int, parts: list[pl.DataFrame]) -> None:
+        """A bucket's rows gathered from some chunks of one file, as one file of the bucket."""
+        spill = self.loaded.spill
+        assert spill is not None
+        path = spill.new_file(f"bucket-{bucket}")
+        write_ipc(pl.concat(parts), path)
+        self._tables[bucket].append(table.like(path))
+        parts.clear()
+
+    def _flush(self, pending: list[FactTable], parts: list[list[pl.DataFrame]]) -> None:
+        for bucket, found in enumerate(parts):
+            if found:
+                self._write(pending[0], bucket, found)
+        pending.clear()
 
     def _parts(self, fact_type: str, frame: pl.DataFrame) -> Iterator[tuple[int, pl.DataFrame]]:
         """(bucket, the rows in it, in load order) for each bucket some row of the frame is in."""
@@ -96,5 +116,5 @@ class Buckets:
         for bucket in range(self.count):
             part = LoadResult(quarantined=self.loaded.quarantined)
             part.objects = self._objects[bucket]
-            part.tables = self._tables[bucket]
+            part.tables = [t.like(t.frame) for t in self._tables[bucket]]  # each file read once, in memory
             yield part
