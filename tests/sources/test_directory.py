@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from risk_warning.errors import Reason
-from risk_warning.sources import DirectorySource, MemorySource
+from risk_warning.sources import DirectorySource, MemorySource, intake
 
 
 def write(path: Path, text: str) -> None:
@@ -93,9 +95,15 @@ def test_a_misspelt_field_is_an_error_never_dropped() -> None:
     assert (q.field, q.message) == ("end_dat", "unknown field (did you mean 'end_date'?)")
 
 
-def test_a_duplicate_key_is_quarantined_naming_the_first_record_whichever_path_read_them(tmp_path: Path) -> None:
+@pytest.mark.parametrize("spill", [False, True], ids=["in memory", "spilled"])
+@pytest.mark.parametrize("dedup_rows", [2_000_000, 2], ids=["one pass", "a partition of keys at a time"])
+def test_a_duplicate_key_is_quarantined_naming_the_first_record_whichever_path_read_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, spill: bool, dedup_rows: int
+) -> None:
     """Keys are compared over the whole load: typed rows and rows doubted by the column checks (a 'True'
-    read by its model), across files of one type; the first in load order stands."""
+    read by its model), across files of one type; the first in load order stands. The same over a spilled
+    load, and when the keys are searched a hash partition at a time."""
+    monkeypatch.setattr(intake, "DEDUP_ROWS", dedup_rows)
     (tmp_path / "cadre.csv").write_text(
         "cadre_id,name,reporting_scope\nA1,甲,false\nA2,乙,True\nA1,丙,false\nA3,丁,false\n", encoding="utf-8"
     )
@@ -103,7 +111,7 @@ def test_a_duplicate_key_is_quarantined_naming_the_first_record_whichever_path_r
         '{"cadre_id": "A2", "name": "戊"}\n{"cadre_id": "A4", "name": "己"}\n{"cadre_id": "A3", "name": "庚"}\n',
         encoding="utf-8",
     )
-    loaded = DirectorySource(tmp_path).load()
+    loaded = DirectorySource(tmp_path, spill=spill).load()
     assert [(f.cadre_id, f.name) for f in loaded.facts] == [("A1", "甲"), ("A2", "乙"), ("A3", "丁"), ("A4", "己")]
     found = [(q.location.path.split("/")[-1], q.location.line, q.message) for q in loaded.quarantined]
     csv_path = str(tmp_path / "cadre.csv")

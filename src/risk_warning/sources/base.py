@@ -103,6 +103,12 @@ class FactTable:
         else:
             write_ipc(frame, self.stored)
 
+    def columns(self, *names: str) -> pl.DataFrame:
+        """Some columns of the rows (only these are read from a spilled table's file)."""
+        if isinstance(self.stored, pl.DataFrame):
+            return self.stored.select(names)
+        return pl.read_ipc(self.stored, columns=list(names))
+
     @property
     def height(self) -> int:
         if isinstance(self.stored, pl.DataFrame):

@@ -18,6 +18,7 @@ from risk_warning.facts.registry import FACT_MODELS
 from risk_warning.sources.base import (
     LINE,
     SEQ,
+    FactTable,
     FileReport,
     LoadResult,
     QuarantinedRecord,
@@ -28,7 +29,9 @@ from risk_warning.sources.columns import Record, column_of, header_names
 from risk_warning.sources.mapping import SiteMapping
 from risk_warning.sources.readers import FileRefused, RawTable
 
-KEY, PART = "__key__", "__part__"  # a record's key as text, and the number of the table it came from
+KEY, PART = "__key__", "__part__"
+DEDUP_ROWS = 2_000_000  # records of one type searched for repeated keys at a time
+_SEED = 7  # a record's key as text, and the number of the table it came from
 
 
 def refuse(report: FileReport, result: LoadResult, refused: FileRefused, table: RawTable | None) -> None:
@@ -86,36 +89,28 @@ def drop_duplicates(result: LoadResult) -> None:
     for fact_type in sorted(types):
         key_field = FACT_MODELS[fact_type].key_field
         names: list[str] = []
-        parts = []
+        loose = None
         objects = [(seq, f) for seq, f in result.objects if f.fact_type == fact_type and seq in result.origins]
         if objects:
             named = sorted({result.origins[seq][1] for seq, _ in objects})
             part = {name: i for i, name in enumerate(named)}
             names += named
-            parts.append(
-                pl.DataFrame(
-                    {
-                        SEQ: [seq for seq, _ in objects],
-                        KEY: [str(getattr(f, key_field)) for _, f in objects],
-                        LINE: [result.origins[seq][2] for seq, _ in objects],
-                        PART: [part[result.origins[seq][1]] for seq, _ in objects],
-                    },
-                    schema={SEQ: pl.Int64, KEY: pl.String, LINE: pl.Int64, PART: pl.Int32},
-                )
+            loose = pl.DataFrame(
+                {
+                    SEQ: [seq for seq, _ in objects],
+                    KEY: [str(getattr(f, key_field)) for _, f in objects],
+                    LINE: [result.origins[seq][2] for seq, _ in objects],
+                    PART: [part[result.origins[seq][1]] for seq, _ in objects],
+                },
+                schema={SEQ: pl.Int64, KEY: pl.String, LINE: pl.Int64, PART: pl.Int32},
             )
-        for table in result.tables:
-            if table.fact_type == fact_type:
-                keys = pl.col(key_field).cast(pl.String).alias(KEY)
-                parts.append(table.frame.select(SEQ, keys, LINE, pl.lit(len(names), dtype=pl.Int32).alias(PART)))
-                names.append(table.name)
-        if not parts:
+        tables = [table for table in result.tables if table.fact_type == fact_type]
+        numbered = list(enumerate(tables, start=len(names)))
+        names += [table.name for table in tables]
+        found = _duplicates(loose, numbered, key_field)
+        if found is None:
             continue
-        every = in_load_order(pl.concat(parts, rechunk=False))
-        first = pl.col(KEY).is_first_distinct()
-        later = every.filter(~first)
-        if later.is_empty():
-            continue
-        firsts = every.filter(first & pl.col(KEY).is_in(later.get_column(KEY).implode()))
+        later, firsts = found
         table_names = pl.Series(names, dtype=pl.String)
         later = later.join(
             firsts.select(KEY, pl.col(PART).alias("__first__"), pl.col(LINE).alias("__at__")), on=KEY, how="left"
@@ -125,6 +120,37 @@ def drop_duplicates(result: LoadResult) -> None:
             pl.col("__first__").replace_strict(range(len(names)), table_names).alias("__first__"),
         )
         _quarantine_duplicates(result, fact_type, named_rows)
+
+
+def _duplicates(
+    loose: pl.DataFrame | None, tables: list[tuple[int, FactTable]], key_field: str
+) -> tuple[pl.DataFrame, pl.DataFrame] | None:
+    """(the records whose key an earlier record has; the first record of each such key), as (SEQ, KEY, LINE,
+    PART); None when no key repeats. A type of more than ``DEDUP_ROWS`` records is searched a hash partition
+    of its keys at a time, so memory holds the keys of one partition, not of the whole export."""
+    rows = (loose.height if loose is not None else 0) + sum(table.height for _, table in tables)
+    passes = max(1, -(-rows // DEDUP_ROWS))
+
+    def kept(frame: pl.DataFrame, part: int) -> pl.DataFrame:
+        return frame if passes == 1 else frame.filter(pl.col(KEY).hash(_SEED) % passes == part)
+
+    later_parts, first_parts = [], []
+    for part in range(passes):
+        pieces = [kept(loose, part)] if loose is not None else []
+        for number, table in tables:
+            keys = table.columns(SEQ, key_field, LINE).select(
+                SEQ, pl.col(key_field).cast(pl.String).alias(KEY), LINE, pl.lit(number, dtype=pl.Int32).alias(PART)
+            )
+            pieces.append(kept(keys, part))
+        every = in_load_order(pl.concat(pieces, rechunk=False))
+        first = pl.col(KEY).is_first_distinct()
+        later = every.filter(~first)
+        if not later.is_empty():
+            later_parts.append(later)
+            first_parts.append(every.filter(first & pl.col(KEY).is_in(later.get_column(KEY).implode())))
+    if not later_parts:
+        return None
+    return pl.concat(later_parts), pl.concat(first_parts)
 
 
 def _quarantine_duplicates(result: LoadResult, fact_type: str, later: pl.DataFrame) -> None:
