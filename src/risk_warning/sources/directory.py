@@ -225,6 +225,7 @@ def _quarantine_dangling(result: LoadResult) -> None:
         return
     targets = {FACT_MODELS[s].references[fk] for s in strict for fk in FACT_MODELS[s].strict_references}
     known = {t: {str(k) for (k,) in result.values(t, FACT_MODELS[t].key_field)} for t in targets & loaded}
+    keys = {t: pl.Series(sorted(found), dtype=pl.String).implode() for t, found in known.items()}
     found: list[tuple[int, Fact, str, str, SourceLocation, FileReport | None]] = []
     for seq, fact in result.objects:
         dangling = _dangling(fact, known) if fact.fact_type in strict else None
@@ -239,7 +240,7 @@ def _quarantine_dangling(result: LoadResult) -> None:
         for fk in model.strict_references:
             target = model.references[fk]
             if target in known:
-                suspect = suspect | (pl.col(fk).is_not_null() & ~pl.col(fk).cast(pl.String).is_in(list(known[target])))
+                suspect = suspect | (pl.col(fk).is_not_null() & ~pl.col(fk).cast(pl.String).is_in(keys[target]))
         hits = table.frame.filter(suspect)
         if hits.is_empty():
             continue
