@@ -84,6 +84,7 @@ def step_scan(data: Path, db: Path, workers: int, as_of: date, full: bool, alert
             "planned_subjects": getattr(result, "planned_subjects", len(result.subjects_seen)),
             "alerts": len(result.alerts),
             "carried": result.carried_subjects,
+            "buckets": getattr(result, "buckets", 1),
         }
 
     return _timed(work)
@@ -210,6 +211,8 @@ def main() -> None:
         "post_over_scan": round(post["wall_s"] / full["wall_s"], 2) if post else None,
         "next_day_over_full": round(nightly["wall_s"] / full["wall_s"], 2),
         "workers": args.workers,
+        "buckets": full["buckets"],
+        "bucket_mb": os.environ.get("RW_SCAN_BUCKET_MB", "64 (default)"),
         "load_average_before": [round(x, 2) for x in load_before],
         "load_average_after": [round(x, 2) for x in load_after],
     }
@@ -223,6 +226,7 @@ def main() -> None:
         ("full scan wall / CPU", f"{figures['wall_s']:,.1f} s / {figures['cpu_s']:,.1f} s"),
         ("records/s", f"{figures['records_per_s']:,}"),
         ("peak RSS", f"{figures['peak_rss_mb']:,} MB"),
+        ("subject buckets (RW_SCAN_BUCKET_MB)", f"{figures['buckets']} ({figures['bucket_mb']})"),
         ("I/O floor (Polars read + alert write)", f"{figures['io_floor_s']:,.1f} s"),
         ("durable-rules, one post per fact", f"{post['wall_s']:,.1f} s" if post else "skipped"),
         ("next day wall (engine subjects)", f"{nightly['wall_s']:,.1f} s ({nightly['engine_subjects']:,})"),

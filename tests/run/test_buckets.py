@@ -68,5 +68,6 @@ def test_a_scan_in_buckets_is_the_scan_in_one_piece(
         parts = scan(rulesets, spilled, as_of, store=split, full=full, policy=POLICY, buckets=buckets)
         assert _figures(parts) == _figures(whole)
         assert _stored(split) == _stored(one)
+        assert split.last_input_profile() == one.last_input_profile()  # read a table at a time when spilled
     assert whole.alerts and whole.held_subjects and whole.carried_subjects
     assert set(Path(tempfile.gettempdir()).glob("rw-spill-*")) <= before  # each scan removed its spilled rows

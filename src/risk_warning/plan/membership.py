@@ -35,6 +35,12 @@ def _subject(kind: str, value: pl.Expr) -> pl.Expr:
     return value if kind == "cadre" else pl.format(f"{kind}:{{}}", value)
 
 
+def own_fields(fact_type: str) -> list[str]:
+    """The fields ``own_members`` reads."""
+    model = FACT_MODELS[fact_type]
+    return [*model.subject_fields, *(w for w in model.partitions.values() if ">" not in w)]
+
+
 def own_members(fact_type: str, frame: pl.DataFrame) -> pl.DataFrame:
     """(subject, seq) for the subjects a type's facts name directly (``Fact.subject_ids``), in field order."""
     model = FACT_MODELS[fact_type]

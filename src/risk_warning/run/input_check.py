@@ -25,7 +25,7 @@ from typing import Any
 
 import polars as pl
 
-from risk_warning.plan.membership import SUBJECT, own_members
+from risk_warning.plan.membership import SUBJECT, own_fields, own_members
 from risk_warning.settings import settings
 from risk_warning.sources.base import LoadResult
 
@@ -66,7 +66,7 @@ class InputVerdict:
 def profile_of(loaded: LoadResult, frames: Mapping[str, pl.DataFrame] | None = None) -> InputProfile:
     """Records per fact type and the subjects they name (``frames``: ``loaded.frames()`` when at hand;
     without, the load is read a table at a time)."""
-    pieces = frames.items() if frames is not None else loaded.pieces()
+    pieces = frames.items() if frames is not None else loaded.pieces(own_fields)
     named = [own_members(t, f).get_column(SUBJECT).unique() for t, f in pieces]
     subjects = pl.concat(named).n_unique() if named else 0
     return InputProfile(dict(loaded.count()), subjects)

@@ -68,6 +68,7 @@ class ScanResult:
     files: list[FileReport] = field(default_factory=list)  # the data-quality account of every file read
     accepted: list[str] = field(default_factory=list)  # input problems accepted by name (policy.accepted_by)
     over_limit: list[str] = field(default_factory=list)  # files quarantined beyond the limit (subjects held)
+    buckets: int = 1  # buckets of subjects evaluated in turn (a spilled load: sources/buckets.py)
 
 
 def rulesets_hash(rulesets: Sequence[Ruleset]) -> str:
@@ -234,6 +235,7 @@ def _evaluate(
         night.bucket(loaded, loaded.frames() if frames is None else frames)
     else:
         split = Buckets(loaded, buckets or buckets_for(loaded.input_bytes))
+        result.buckets = split.count
         for number, part in enumerate(split):
             night.bucket(part, part.frames(), split.keyed, (number, split.count))
             renew(number + 1, split.count)

@@ -259,12 +259,13 @@ class LoadResult:
             parts = {t: [f.select(SEQ, *only[t]) for f in found] for t, found in parts.items() if t in only}
         return {t: in_load_order(pl.concat(found, rechunk=False)) for t, found in parts.items()}
 
-    def pieces(self) -> Iterator[tuple[str, pl.DataFrame]]:
-        """(fact type, frame) for each table and for the objects of each type: ``frames()`` unjoined, so a
-        spilled load is read a table at a time."""
-        yield from object_frames(self.objects).items()
+    def pieces(self, columns: Callable[[str], Sequence[str]]) -> Iterator[tuple[str, pl.DataFrame]]:
+        """(fact type, frame of ``SEQ`` and the type's ``columns``) for each table and for the objects of each
+        type: ``frames()`` unjoined, so a spilled load is read a table at a time, and only those columns."""
+        for fact_type, frame in object_frames(self.objects).items():
+            yield fact_type, frame.select(SEQ, *columns(fact_type))
         for table in self.tables:
-            yield table.fact_type, table.frame.drop(MONTH_ONLY, LINE)
+            yield table.fact_type, table.columns(SEQ, *columns(table.fact_type))
 
     def facts_of(self, seqs: pl.Series) -> list[Fact]:
         """The facts of some accepted records (by ``SEQ``), in the order accepted."""
