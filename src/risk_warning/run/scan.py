@@ -293,7 +293,8 @@ class _Night:
         remembered = {s for f in self.history for s in f.subject_ids()}
         through = (remembered & present) | screened(self.rulesets, frames, membership, present, self.as_of)
         partitions = partitions_of(loaded, membership, through, self.history)
-        self.units.update(org_units(loaded, partitions))
+        units = org_units(loaded, partitions)  # every cadre's: only an evaluated subject's can be on an alert
+        self.units.update((s, units[s]) for s in through if s in units)
         todo, carried = plan(partitions, self.states, self.result.ruleset_hash, self.as_of)
         self.carried += carried
         self.planned += len(todo)
