@@ -12,6 +12,7 @@ import pytest
 from risk_warning import AlertStore, load_rulesets
 from risk_warning.run.input_check import InputPolicy
 from risk_warning.run.scan import ScanResult, scan
+from risk_warning.settings import settings
 from risk_warning.sources import readers
 from risk_warning.sources.directory import DirectorySource
 from risk_warning.store.stored import StoredAlert
@@ -71,3 +72,17 @@ def test_a_scan_in_buckets_is_the_scan_in_one_piece(
         assert split.last_input_profile() == one.last_input_profile()  # read a table at a time when spilled
     assert whole.alerts and whole.held_subjects and whole.carried_subjects
     assert set(Path(tempfile.gettempdir()).glob("rw-spill-*")) <= before  # each scan removed its spilled rows
+
+
+def test_the_bucket_count_follows_rw_scan_bucket_mb(export: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    rulesets = load_rulesets([ROOT / "rulesets"])
+    size = sum(p.stat().st_size for p in export.iterdir() if p.is_file())
+    assert size > 1 << 20
+    counts = {}
+    for mb in ["1", "1000"]:
+        monkeypatch.setenv("RW_SCAN_BUCKET_MB", mb)
+        settings.cache_clear()
+        result = scan(rulesets, DirectorySource(export), AS_OF, policy=POLICY)
+        counts[mb] = (result.buckets, len(result.alerts))
+    settings.cache_clear()
+    assert counts == {"1": (-(-size // (1 << 20)), counts["1000"][1]), "1000": (1, counts["1000"][1])}
