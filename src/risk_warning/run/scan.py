@@ -34,8 +34,9 @@ from risk_warning.executors.processes import ProcessExecutor
 from risk_warning.facts._base import Fact
 from risk_warning.facts.normalise import day_number
 from risk_warning.plan.horizon import Horizon, compute_horizon
-from risk_warning.plan.incremental import SubjectState, plan
+from risk_warning.plan.incremental import Partition, SubjectState, plan
 from risk_warning.plan.membership import members
+from risk_warning.plan.screen import Screen
 from risk_warning.rules.program import Ruleset
 from risk_warning.run.input_check import InputPolicy, InputProfile, check_input, profile_of
 from risk_warning.run.selection import org_units, partitions_of, present_subjects, screened
@@ -46,6 +47,7 @@ from risk_warning.sources.spill import buckets_for
 from risk_warning.store.repository import AlertStore
 
 LEASE_RENEW_SECONDS = 60.0
+EVALUATE_AT = 5_000  # partitions let through (over buckets) gathered before the executor is given them
 
 
 @dataclass
@@ -239,6 +241,7 @@ def _evaluate(
         for number, part in enumerate(split):
             night.bucket(part, part.frames(), split.keyed, (number, split.count))
             renew(number + 1, split.count)
+    night.evaluate()
     outcome = night.outcome.sorted()
     screened_out = sorted(night.screened_out)
     result.subjects = night.present
@@ -275,6 +278,8 @@ class _Night:
     held: list[str] = field(default_factory=list)
     present: int = 0
     planned: int = 0
+    todo: list[Partition] = field(default_factory=list)  # let through by the screen, not yet evaluated
+    screens: dict[str, Screen] = field(default_factory=dict)  # by subject kind, compiled once for every bucket
 
     def bucket(
         self,
@@ -291,21 +296,31 @@ class _Night:
         self.present += len(present)
         self.held += held
         remembered = {s for f in self.history for s in f.subject_ids()}
-        through = (remembered & present) | screened(self.rulesets, frames, membership, present, self.as_of)
+        passing = screened(self.rulesets, frames, membership, present, self.as_of, self.screens)
+        through = (remembered & present) | passing
         partitions = partitions_of(loaded, membership, through, self.history)
         units = org_units(loaded, partitions)  # every cadre's: only an evaluated subject's can be on an alert
         self.units.update((s, units[s]) for s in through if s in units)
         todo, carried = plan(partitions, self.states, self.result.ruleset_hash, self.as_of)
         self.carried += carried
         self.planned += len(todo)
-        self.outcome.merge(
-            self.executor.run(
-                self.rulesets,
-                todo,
-                self.as_of,
-                evaluator=self.evaluator,
-                on_progress=self.renew,
-                horizon=self.horizon,
-            )
-        )
+        self.todo += todo
+        if len(self.todo) >= EVALUATE_AT:
+            self.evaluate()
         self.screened_out |= present - through
+
+    def evaluate(self) -> None:
+        """Evaluate the partitions gathered so far: once at the end of most scans (one engine compiled, one
+        pool of workers), or each time ``EVALUATE_AT`` of them are waiting."""
+        if self.todo:
+            self.outcome.merge(
+                self.executor.run(
+                    self.rulesets,
+                    self.todo,
+                    self.as_of,
+                    evaluator=self.evaluator,
+                    on_progress=self.renew,
+                    horizon=self.horizon,
+                )
+            )
+        self.todo = []

@@ -47,8 +47,11 @@ def screened(
     membership: Mapping[str, pl.DataFrame],
     present: set[str],
     as_of: date,
+    screens: dict[str, Screen] | None = None,
 ) -> set[str]:
-    """The present subjects some alert rule of their kind could fire on (plan/screen.py)."""
+    """The present subjects some alert rule of their kind could fire on (plan/screen.py); ``screens``
+    keeps each kind's screen for the next call (a scan's next bucket of subjects)."""
+    screens = {} if screens is None else screens
     day = day_number(as_of)
     people = pl.DataFrame({SUBJECT: sorted(present)}, schema={SUBJECT: pl.String}).with_columns(
         _kind(pl.col(SUBJECT)).alias(KIND)
@@ -59,7 +62,9 @@ def screened(
         subjects = people.filter(pl.col(KIND) == kind).get_column(SUBJECT)
         if not own or subjects.is_empty():
             continue
-        screen = Screen(own, day)
+        if kind not in screens:
+            screens[kind] = Screen(own, day)
+        screen = screens[kind]
         evaluated = {}
         for fact_type, rows in membership.items():
             of_kind = rows.filter(pl.col(SUBJECT).is_in(subjects.implode())).select(SUBJECT, SEQ, ORDER)
