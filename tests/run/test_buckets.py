@@ -62,7 +62,9 @@ def test_a_scan_in_buckets_is_the_scan_in_one_piece(
     if buckets == 3:  # the partitions let through given to the executor bucket by bucket, not once at the end
         monkeypatch.setattr(run_scan, "EVALUATE_AT", 1)
     rulesets = load_rulesets([ROOT / "rulesets"])
-    before = set(Path(tempfile.gettempdir()).glob("rw-spill-*"))
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))  # where the spilled loads are kept
     one, split = AlertStore(f"sqlite:///{tmp_path / 'one.db'}"), AlertStore(f"sqlite:///{tmp_path / 'split.db'}")
     for as_of, full in [(AS_OF, True), (AS_OF + timedelta(days=40), False)]:
         with monkeypatch.context() as whole_files:
@@ -71,10 +73,11 @@ def test_a_scan_in_buckets_is_the_scan_in_one_piece(
         spilled = DirectorySource(export, spill=True)
         parts = scan(rulesets, spilled, as_of, store=split, full=full, policy=POLICY, buckets=buckets)
         assert _figures(parts) == _figures(whole)
+        assert list(scratch.iterdir()) == []
         assert _stored(split) == _stored(one)
         assert split.last_input_profile() == one.last_input_profile()  # read a table at a time when spilled
     assert whole.alerts and whole.held_subjects and whole.carried_subjects
-    assert set(Path(tempfile.gettempdir()).glob("rw-spill-*")) <= before  # each scan removed its spilled rows
+    assert not list(scratch.iterdir())  # each scan removed its spilled rows
 
 
 def test_the_bucket_count_follows_rw_scan_bucket_mb(export: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -11,7 +11,7 @@ read through a key, then the attached ones by key. ``tests/plan/test_membership.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import polars as pl
 
@@ -70,17 +70,26 @@ def _keyed(frames: Frames, fact_type: str, *columns: pl.Expr) -> pl.DataFrame | 
     return keyed.unique("__key__", keep="last", maintain_order=True)
 
 
-def members(frames: Frames, keyed: Frames | None = None) -> dict[str, pl.DataFrame]:
+def members(
+    frames: Frames,
+    keyed: Frames | None = None,
+    *,
+    only: Callable[[pl.DataFrame], pl.DataFrame] | None = None,
+    pointed: Frames | None = None,
+) -> dict[str, pl.DataFrame]:
     """Per fact type, (SUBJECT, SEQ, ORDER, ROLE) for every partition each fact is in.
 
-    ``keyed`` is ``through_keys`` of the whole load, when ``frames`` hold only part of it (a bucket of
-    subjects: a cadre's unit is read from the cadre's record, which may be in another bucket).
+    When ``frames`` hold only part of a load (a bucket of subjects): ``keyed`` is ``through_keys`` of the
+    whole load (a cadre's unit is read from the cadre's record, which may be in another bucket),
+    ``only`` keeps the membership rows of the subjects wanted, and ``pointed`` is ``reference_keys`` of
+    the reference types, made once for every part.
     """
     keyed = through_keys(frames) if keyed is None else keyed
     direct: dict[str, pl.DataFrame] = {}
     for fact_type, frame in frames.items():
-        direct[fact_type] = direct_members(fact_type, frame, keyed)
-    attached = _attached(direct, frames)
+        mine = direct_members(fact_type, frame, keyed)
+        direct[fact_type] = only(mine) if only is not None else mine
+    attached = _attached(direct, frames, pointed or {})
     out = {}
     for fact_type in frames:
         found = [direct[fact_type], *(a for t, a in attached if t == fact_type)]
@@ -137,10 +146,20 @@ def _through(fact_type: str, frame: pl.DataFrame, keyed: Frames) -> pl.DataFrame
     return pl.concat(parts).with_columns((pl.col(SEQ) + _THROUGH).alias(ORDER), pl.lit("through").alias(ROLE))
 
 
-def _attached(direct: Mapping[str, pl.DataFrame], frames: Frames) -> list[tuple[str, pl.DataFrame]]:
+def reference_keys(frames: Frames) -> dict[str, pl.DataFrame]:
+    """For each type in ``frames`` that records point to: (key as text, its SEQ), by key."""
+    out = {}
+    for ref_type in {t for model in FACT_MODELS.values() for t in model.references.values()}:
+        found = _keyed(frames, ref_type, pl.col(SEQ).alias("__ref_seq__"))
+        if found is not None:
+            out[ref_type] = found
+    return out
+
+
+def _attached(direct: Mapping[str, pl.DataFrame], frames: Frames, pointed: Frames) -> list[tuple[str, pl.DataFrame]]:
     """Reference facts the members point to, and those these point to in turn (two steps, as partition_facts)."""
-    first = _pointed(direct, frames)
-    second = _pointed({t: f for t, f in _by_type(first).items()}, frames)
+    first = _pointed(direct, frames, pointed)
+    second = _pointed({t: f for t, f in _by_type(first).items()}, frames, pointed)
     found = _by_type(first + second)
     out = []
     for fact_type, frame in found.items():
@@ -159,8 +178,9 @@ def _attached(direct: Mapping[str, pl.DataFrame], frames: Frames) -> list[tuple[
     ]
 
 
-def _pointed(holders: Mapping[str, pl.DataFrame], frames: Frames) -> list[tuple[str, pl.DataFrame]]:
-    """(reference type, (SUBJECT, SEQ)) for the facts that ``holders``' facts point to by a reference field."""
+def _pointed(holders: Mapping[str, pl.DataFrame], frames: Frames, keys: Frames) -> list[tuple[str, pl.DataFrame]]:
+    """(reference type, (SUBJECT, SEQ)) for the facts that ``holders``' facts point to by a reference field
+    (``keys``: ``reference_keys`` made already)."""
     out = []
     for fact_type, held in holders.items():
         references = FACT_MODELS[fact_type].references
@@ -169,7 +189,9 @@ def _pointed(holders: Mapping[str, pl.DataFrame], frames: Frames) -> list[tuple[
         fields = frames[fact_type].select(SEQ, *(_as_text(fk).alias(fk) for fk in references))
         rows = held.select(SUBJECT, SEQ).join(fields, on=SEQ)
         for fk, ref_type in references.items():
-            pointed = _keyed(frames, ref_type, pl.col(SEQ).alias("__ref_seq__"))
+            pointed = keys.get(ref_type)
+            if pointed is None:
+                pointed = _keyed(frames, ref_type, pl.col(SEQ).alias("__ref_seq__"))
             if pointed is None:
                 continue
             hit = rows.select(SUBJECT, pl.col(fk).alias("__key__")).join(pointed, on="__key__", how="inner")

@@ -239,7 +239,7 @@ def _evaluate(
         split = Buckets(loaded, buckets or buckets_for(loaded.input_bytes))
         result.buckets = split.count
         for number, part in enumerate(split):
-            night.bucket(part, part.frames(), split.keyed, (number, split.count))
+            night.bucket(part, part.frames(), split, number)
             renew(number + 1, split.count)
     night.evaluate()
     outcome = night.outcome.sorted()
@@ -285,13 +285,15 @@ class _Night:
         self,
         loaded: LoadResult,
         frames: Mapping[str, pl.DataFrame],
-        keyed: Mapping[str, pl.DataFrame] | None = None,
-        bucket: tuple[int, int] | None = None,
+        split: Buckets | None = None,
+        bucket: int = 0,
     ) -> None:
-        """Evaluate the subjects of one bucket (``bucket``: its number and the count), or of the whole load."""
-        membership = members(frames, keyed)
-        if bucket is not None:
-            membership = {t: in_bucket(m, *bucket) for t, m in membership.items()}
+        """Evaluate the subjects of one bucket of ``split``, or of the whole load."""
+        if split is None:
+            membership = members(frames)
+        else:
+            count = split.count
+            membership = members(frames, split.keyed, only=lambda m: in_bucket(m, bucket, count), pointed=split.pointed)
         present, held = present_subjects(membership, loaded.quarantined)
         self.present += len(present)
         self.held += held

@@ -18,7 +18,7 @@ import polars as pl
 
 from risk_warning.facts._base import Fact
 from risk_warning.facts.registry import FACT_MODELS
-from risk_warning.plan.membership import SUBJECT, direct_members, through_keys, through_targets
+from risk_warning.plan.membership import SUBJECT, direct_members, reference_keys, through_keys, through_targets
 from risk_warning.sources.base import SEQ, FactTable, LoadResult, object_frames, write_ipc
 
 BUCKET = "__bucket__"
@@ -44,8 +44,9 @@ def reference_types() -> frozenset[str]:
 class Buckets:
     """``count`` loads, one per bucket of subjects, written beside the spilled load they are split from.
 
-    ``keyed`` is what ``plan.membership.members`` must be given for a bucket (``through_keys`` of the
-    whole load). Iterating gives each bucket's load in turn; only the one in hand is read into memory.
+    ``keyed`` and ``pointed`` are what ``plan.membership.members`` is given for a bucket (``through_keys``
+    of the whole load, ``reference_keys`` of the reference types). Iterating gives each bucket's load in
+    turn; only the one in hand is read into memory.
     """
 
     def __init__(self, loaded: LoadResult, count: int) -> None:
@@ -59,6 +60,8 @@ class Buckets:
         self._tables: list[list[FactTable]] = [[] for _ in range(count)]
         self._objects: list[list[tuple[int, Fact]]] = [[] for _ in range(count)]
         self._split()
+        whole = reference_types()
+        self.pointed = reference_keys(self.loaded.frames({t: [FACT_MODELS[t].key_field] for t in whole}))
 
     def _split(self) -> None:
         whole = reference_types()
