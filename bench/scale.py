@@ -5,7 +5,9 @@
 Generates the organisation (``fixtures generate --seed 7``) into ``--data`` unless it is there, then
 runs each measurement in a fresh process (so each peak RSS is its own):
 
-* scan: ``run.scan.scan`` over the directory into a new SQLite store, ``--full``;
+* scan: ``run.scan.scan`` over the directory into a new SQLite store, ``--full``; an export larger than
+  ``RW_SCAN_BUCKET_MB`` (64 MB) is spilled and evaluated in buckets of subjects (set the variable to
+  compare: ``RW_SCAN_BUCKET_MB=100000`` evaluates any export in one piece);
 * next day: the same store, as of the next day, incremental (the default);
 * I/O floor: Polars reading every file as text, plus writing the scan's alerts to a new store;
 * durable post: every fact of every subject asserted into durable-rules one call per fact
