@@ -92,3 +92,17 @@ def test_the_bucket_count_follows_rw_scan_bucket_mb(export: Path, monkeypatch: p
         counts[mb] = (result.buckets, len(result.alerts))
     settings.cache_clear()
     assert counts == {"1": (-(-size // (1 << 20)), counts["1000"][1]), "1000": (1, counts["1000"][1])}
+
+
+def test_worker_processes_evaluate_a_spilled_load_as_the_scanning_process_does(
+    export: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Forked workers hold a copy of the spilled load: letting go of it must not remove the parent's files."""
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    rulesets = load_rulesets([ROOT / "rulesets"])
+    alone = scan(rulesets, DirectorySource(export, spill=True), AS_OF, policy=POLICY, buckets=4)
+    forked = scan(rulesets, DirectorySource(export, spill=True), AS_OF, policy=POLICY, buckets=4, workers=2)
+    assert _figures(forked) == _figures(alone) and forked.alerts
+    assert not list(scratch.iterdir())

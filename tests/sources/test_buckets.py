@@ -3,6 +3,9 @@ exactly its subjects' partitions."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -10,7 +13,7 @@ import pytest
 from risk_warning import load_rulesets
 from risk_warning.facts._base import Fact
 from risk_warning.plan.partition import partition_facts
-from risk_warning.sources import buckets, readers
+from risk_warning.sources import buckets, readers, spill
 from risk_warning.sources.buckets import Buckets, bucket_of
 from risk_warning.sources.directory import DirectorySource
 from risk_warning.testing.synthetic import generate
@@ -72,3 +75,20 @@ def _bucket(subject: str, count: int) -> int:
     import polars as pl
 
     return int(pl.select(bucket_of(pl.lit(subject), count)).item())
+
+
+def test_a_spill_left_by_a_process_that_is_gone_is_removed_by_the_next(tmp_path: Path) -> None:
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead_pid = int(gone.stdout)
+    host = spill._HOST
+    left = tmp_path / f"rw-spill-{host}-{dead_pid}-abc123"
+    alive = tmp_path / f"rw-spill-{host}-{os.getpid()}-def456"
+    elsewhere = tmp_path / f"rw-spill-otherhost-{dead_pid}-ghi789"  # another machine's, on a shared disk
+    for folder in (left, alive, elsewhere):
+        (folder / "tables").mkdir(parents=True)
+        (folder / "tables" / "0000001.arrow").write_bytes(b"rows")
+    fresh = spill.SpillDir(tmp_path)
+    assert not left.exists() and alive.exists() and elsewhere.exists() and fresh.path.exists()
+    assert fresh.path.name.startswith(f"rw-spill-{host}-{os.getpid()}-")
+    fresh.close()
+    assert not fresh.path.exists()

@@ -4,26 +4,36 @@ A province's export (a million cadres, 31 million records) does not fit in memor
 spilled load writes each chunk of accepted rows to an Arrow IPC file as it is accepted (``LoadResult.take``);
 a scan then reads the rows back a subject bucket at a time (sources/buckets.py). Arrow IPC, uncompressed,
 because a file is mapped, not parsed, when it is read back. The directory is removed when the load is
-closed, or when the last reference to it goes.
+closed, or when the last reference to it goes. A process killed outright (SIGKILL, a power cut) runs
+no finaliser: its directory is named after the host and the process, and the next spilled load on the
+host removes the directories of processes that are gone, so a night killed mid-scan does not leave an
+export's worth of files behind for good.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
+import socket
 import tempfile
 import weakref
 from pathlib import Path
 
 from risk_warning.settings import settings
 
+MAX_BUCKETS = 256
+_PREFIX = "rw-spill-"
+_HOST = "".join(c if c.isalnum() else "_" for c in socket.gethostname())  # no '-': the name is split on it
+
 
 class SpillDir:
     """A directory of numbered IPC files under ``root`` (the system's temporary directory by default)."""
 
     def __init__(self, root: str | Path | None = None) -> None:
-        self.path = Path(tempfile.mkdtemp(prefix="rw-spill-", dir=root))
+        remove_abandoned(Path(root or tempfile.gettempdir()))
+        self.path = Path(tempfile.mkdtemp(prefix=f"{_PREFIX}{_HOST}-{os.getpid()}-", dir=root))
         self._next = 0
-        self._finalizer = weakref.finalize(self, shutil.rmtree, self.path, ignore_errors=True)
+        self._finalizer = weakref.finalize(self, _remove, self.path, os.getpid())
 
     def new_file(self, folder: str = "") -> Path:
         """A fresh path for one file, in a sub-folder when given."""
@@ -40,6 +50,32 @@ class SpillDir:
         return not self._finalizer.alive
 
 
+def _remove(path: Path, owner: int) -> None:
+    if os.getpid() == owner:  # a forked worker that lets go of its copy leaves the directory to its parent
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def remove_abandoned(root: Path) -> list[Path]:
+    """Remove the spill directories under ``root`` left by processes of this host that no longer run."""
+    removed = []
+    for folder in root.glob(f"{_PREFIX}{_HOST}-*-*"):
+        pid = folder.name[len(f"{_PREFIX}{_HOST}-") :].split("-")[0]
+        if pid.isdigit() and not _running(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
+
+
 def spill_wanted(input_bytes: int) -> bool:
     """Whether an export of this size is loaded spilled: when it would take more than one bucket."""
     return buckets_for(input_bytes) > 1
@@ -49,6 +85,3 @@ def buckets_for(input_bytes: int) -> int:
     """Subject buckets for an export of this size: one per ``RW_SCAN_BUCKET_MB`` of input files."""
     per_bucket = settings().scan_bucket_mb * 1024 * 1024
     return max(1, min(MAX_BUCKETS, -(-input_bytes // per_bucket)))
-
-
-MAX_BUCKETS = 256
