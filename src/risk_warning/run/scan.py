@@ -281,6 +281,9 @@ class _Night:
     todo: list[Partition] = field(default_factory=list)  # let through by the screen, not yet evaluated
     screens: dict[str, Screen] = field(default_factory=dict)  # by subject kind, compiled once for every bucket
 
+    def __post_init__(self) -> None:
+        self.remembered = {s for f in self.history for s in f.subject_ids()}  # the escalation rules read them
+
     def bucket(
         self,
         loaded: LoadResult,
@@ -297,9 +300,9 @@ class _Night:
         present, held = present_subjects(membership, loaded.quarantined)
         self.present += len(present)
         self.held += held
-        remembered = {s for f in self.history for s in f.subject_ids()}
+        remembered = self.remembered & present
         passing = screened(self.rulesets, frames, membership, present, self.as_of, self.screens)
-        through = (remembered & present) | passing
+        through = remembered | passing
         partitions = partitions_of(loaded, membership, through, self.history)
         units = org_units(loaded, partitions)  # every cadre's: only an evaluated subject's can be on an alert
         self.units.update((s, units[s]) for s in through if s in units)

@@ -59,9 +59,12 @@ class Buckets:
         self.keyed = through_keys(loaded.frames({t: sorted(set(c)) for t, c in targets.items()}))
         self._tables: list[list[FactTable]] = [[] for _ in range(count)]
         self._objects: list[list[tuple[int, Fact]]] = [[] for _ in range(count)]
+        self._whole: list[FactTable] = []  # the reference tables, read once: in every bucket
         self._split()
-        whole = reference_types()
-        self.pointed = reference_keys(self.loaded.frames({t: [FACT_MODELS[t].key_field] for t in whole}))
+        references = LoadResult()
+        references.tables = self._whole
+        references.objects = [pair for pair in loaded.objects if pair[1].fact_type in reference_types()]
+        self.pointed = reference_keys(references.frames())
 
     def _split(self) -> None:
         whole = reference_types()
@@ -70,6 +73,7 @@ class Buckets:
         for table in self.loaded.tables:
             if table.fact_type in whole:  # read once, kept in memory: every bucket reads them
                 kept = table.like(table.frame)
+                self._whole.append(kept)
                 for tables in self._tables:
                     tables.append(kept)
                 continue
