@@ -253,8 +253,10 @@ class LoadResult:
         for fact_type, frame in object_frames(self.objects).items():
             parts.setdefault(fact_type, []).append(frame)
         for table in self.tables:
-            if only is None or table.fact_type in only:
+            if only is None:
                 parts.setdefault(table.fact_type, []).append(table.frame.drop(MONTH_ONLY, LINE))
+            elif table.fact_type in only:  # only these columns are read from a spilled table's file
+                parts.setdefault(table.fact_type, []).append(table.columns(SEQ, *only[table.fact_type]))
         if only is not None:
             parts = {t: [f.select(SEQ, *only[t]) for f in found] for t, found in parts.items() if t in only}
         return {t: in_load_order(pl.concat(found, rechunk=False)) for t, found in parts.items()}
