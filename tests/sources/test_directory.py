@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import polars as pl
 import pytest
 
 from risk_warning.errors import Reason
@@ -97,13 +98,17 @@ def test_a_misspelt_field_is_an_error_never_dropped() -> None:
 
 @pytest.mark.parametrize("spill", [False, True], ids=["in memory", "spilled"])
 @pytest.mark.parametrize("dedup_rows", [2_000_000, 2], ids=["one pass", "a partition of keys at a time"])
+@pytest.mark.parametrize("colliding", [False, True], ids=["hashes", "hashes that collide"])
 def test_a_duplicate_key_is_quarantined_naming_the_first_record_whichever_path_read_them(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, spill: bool, dedup_rows: int
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, spill: bool, dedup_rows: int, colliding: bool
 ) -> None:
     """Keys are compared over the whole load: typed rows and rows doubted by the column checks (a 'True'
     read by its model), across files of one type; the first in load order stands. The same over a spilled
-    load, and when the keys are searched a hash partition at a time."""
+    load, when the keys are searched a hash partition at a time, and when different keys share a hash
+    (here every key of two characters does): only equal keys are duplicates."""
     monkeypatch.setattr(intake, "DEDUP_ROWS", dedup_rows)
+    if colliding:
+        monkeypatch.setattr(intake, "key_hash", lambda key: key.str.len_bytes().cast(pl.UInt64))
     (tmp_path / "cadre.csv").write_text(
         "cadre_id,name,reporting_scope\nA1,甲,false\nA2,乙,True\nA1,丙,false\nA3,丁,false\n", encoding="utf-8"
     )

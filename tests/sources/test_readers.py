@@ -74,10 +74,26 @@ def test_a_large_plain_file_is_read_a_window_at_a_time_as_the_whole_file_is_read
     assert got[1] == expected[1] and [line for line, _ in got[1]] == [42, 43, 44]
 
 
+@pytest.mark.parametrize("newline", [b"\n", b"\r\n"], ids=["LF", "CRLF"])
+def test_blank_lines_in_a_large_file_are_skipped_as_the_whole_file_skips_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, newline: bytes
+) -> None:
+    path = tmp_path / "t.csv"
+    body = [f"r{i},干部{i},{i}".encode() for i in range(30)]
+    lines = [b"id,name,n", b"", *body[:7], b"", b"", *body[7:], b"short", b"", b""]
+    path.write_bytes(newline.join(lines) + newline)
+    whole, streamed = _read_both(path, monkeypatch)
+    assert isinstance(streamed.block, LineStream)
+    got, expected = _records(streamed), _records(whole)
+    assert [(n, [c.rstrip("\r") if c else c for c in cells]) for n, cells in got[0]] == expected[0]
+    assert got[1] == expected[1] == [(35, "the row has 1 values and the header 3 columns")]
+    assert streamed.size == whole.size == 31  # known once the stream is read
+
+
 @pytest.mark.parametrize(
     "spoiler",
-    [b'"quoted, with a comma",1,2', b"", "\u5e72\u90e8".encode("gb18030") + b",1,2", b"a\x00b,1,2"],
-    ids=["quote", "blank line", "not UTF-8", "NUL"],
+    [b'"quoted, with a comma",1,2', "\u5e72\u90e8".encode("gb18030") + b",1,2", b"a\x00b,1,2"],
+    ids=["quote", "not UTF-8", "NUL"],
 )
 def test_a_large_file_that_is_not_plain_somewhere_is_read_whole(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, spoiler: bytes

@@ -3,9 +3,9 @@ account of every file it read: records read = accepted + quarantined, or the who
 
 from __future__ import annotations
 
-import os
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -16,7 +16,7 @@ from risk_warning.errors import QuarantinedRecord as QuarantinedRecord  # moved 
 from risk_warning.facts._base import Fact
 from risk_warning.facts.registry import FACT_SPECS
 from risk_warning.facts.schema import model_schema
-from risk_warning.sources.spill import SpillDir
+from risk_warning.sources.spill import SpillDir, write_ipc
 
 
 @dataclass
@@ -82,13 +82,27 @@ class FactTable:
         name: str = "",  # the table (file, or file#sheet) the rows came from
         key_column: int = 0,
         report: FileReport | None = None,
+        written: Future[None] | None = None,  # a spilled table's file is whole once this is done
     ) -> None:
         self.fact_type = fact_type
-        self.stored = frame
+        self._stored = frame
+        self._written = written
         self.make = make
         self.name = name
         self.key_column = key_column
         self.report = report
+
+    @property
+    def stored(self) -> pl.DataFrame | Path:
+        """The rows, or the file that holds them (once it is whole)."""
+        if self._written is not None:
+            self._written.result()
+            self._written = None
+        return self._stored
+
+    @stored.setter
+    def stored(self, stored: pl.DataFrame | Path) -> None:
+        self._stored, self._written = stored, None
 
     @property
     def frame(self) -> pl.DataFrame:
@@ -115,9 +129,9 @@ class FactTable:
             return self.stored.height
         return int(pl.scan_ipc(self.stored).select(pl.len()).collect().item())
 
-    def like(self, frame: pl.DataFrame | Path) -> FactTable:
-        """The same table with other rows."""
-        return FactTable(self.fact_type, frame, self.make, self.name, self.key_column, self.report)
+    def like(self, frame: pl.DataFrame | Path, written: Future[None] | None = None) -> FactTable:
+        """The same table with other rows (in a file that is whole once ``written`` is done)."""
+        return FactTable(self.fact_type, frame, self.make, self.name, self.key_column, self.report, written)
 
     def facts(self) -> Iterator[tuple[int, Fact]]:
         frame = self.frame
@@ -127,13 +141,6 @@ class FactTable:
             if row[-1]:
                 fact.mark_month_only(frozenset(row[-1]))
             yield row[-2], fact
-
-
-def write_ipc(frame: pl.DataFrame, path: Path) -> None:
-    """Write a frame to an Arrow IPC file, replacing any file there (which a reader may still map)."""
-    fresh = path.with_suffix(".new")
-    frame.write_ipc(fresh, compression="uncompressed")
-    os.replace(fresh, path)
 
 
 Origin = tuple[FileReport, str, int, int]  # (its file's report, table, line, column of the key field)
@@ -211,10 +218,8 @@ class LoadResult:
         rows.base = self.reserve(rows.size)
         self.pending.append(rows)
         if self.spill is not None and not rows.frame.is_empty():
-            path = self.spill.new_file("tables")
             table = rows.table()
-            write_ipc(table.frame, path)
-            self.tables.append(table.like(path))
+            self.tables.append(table.like(*self.spill.write(table.frame, "tables")))
             rows.frame = rows.frame.clear()  # its place (base) is still wanted for the doubted rows that follow
 
     def seal(self) -> None:

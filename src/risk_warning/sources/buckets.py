@@ -19,7 +19,7 @@ import polars as pl
 from risk_warning.facts._base import Fact
 from risk_warning.facts.registry import FACT_MODELS
 from risk_warning.plan.membership import SUBJECT, direct_members, reference_keys, through_keys, through_targets
-from risk_warning.sources.base import SEQ, FactTable, LoadResult, object_frames, write_ipc
+from risk_warning.sources.base import SEQ, FactTable, LoadResult, object_frames
 
 BUCKET = "__bucket__"
 FLUSH_ROWS = 25_000  # a bucket's rows of one file are written in files of about this many rows
@@ -100,9 +100,7 @@ class Buckets:
         """A bucket's rows gathered from some chunks of one file, as one file of the bucket."""
         spill = self.loaded.spill
         assert spill is not None
-        path = spill.new_file(f"bucket-{bucket}")
-        write_ipc(pl.concat(parts), path)
-        self._tables[bucket].append(table.like(path))
+        self._tables[bucket].append(table.like(*spill.write(pl.concat(parts), f"bucket-{bucket}")))
         parts.clear()
 
     def _flush(self, pending: list[FactTable], parts: list[list[pl.DataFrame]]) -> None:

@@ -31,8 +31,9 @@ from risk_warning.facts.records import YES_NO
 from risk_warning.facts.registry import FACT_MODELS, FACT_SPECS
 from risk_warning.sources.base import LINE, MONTH_ONLY, POSITION, TypedRows
 from risk_warning.sources.mapping import SiteMapping
-from risk_warning.sources.readers import FileRefused, LineStream, RawTable
-from risk_warning.sources.typed import DOUBT, completed, typed_columns, with_tokens
+from risk_warning.sources.pipeline import in_order
+from risk_warning.sources.readers import FileRefused, LineBlock, LineStream, RawTable
+from risk_warning.sources.typed import DOUBT, TypedColumns, completed, typed_columns, with_tokens
 
 # Headers HR systems use that are not the glossary's wording; per fact type, "*" for any.
 HR_SYNONYMS: dict[str, dict[str, str]] = {
@@ -201,32 +202,16 @@ def _normalised(
     absent = _defaulted(fact_type) & set(plain)  # a null there means "not given": the model's default applies
     typed = typed_columns(fact_type, tuple(name for _, name in used), frozenset(dates))
     key_column = column_of(table, fact_type, mapping, FACT_MODELS[fact_type].key_field)
-    for lines, frame in _chunks(table, names):
-        frame = frame.with_columns(exprs).with_columns(then)
-        other_forms = [name for name in dates if frame.get_column(f"{BAD}{name}").any()]
-        for name in other_forms:
-            parse, follow = _date_exprs(name, forms=True)
-            frame = frame.with_columns(parse).with_columns(follow)
-        bad_dates = [pl.col(f"{BAD}{name}") for name in dates]
-        doubt = pl.any_horizontal(typed.doubt, *bad_dates) if by_column else pl.repeat(True, pl.len())
-        months = [pl.when(pl.col(f"{MONTH}{name}")).then(pl.lit(name)) for name in dates]
-        month_only = pl.concat_list(months).list.drop_nulls() if months else pl.lit(None, dtype=pl.List(pl.String))
-        checked = frame.select(
-            *typed.exprs,
-            doubt.alias(DOUBT),
-            month_only.alias(MONTH_ONLY),
-            lines.alias(LINE),
-            pl.int_range(pl.len(), dtype=pl.Int64).alias(POSITION),
-        )
-        doubted = checked.get_column(DOUBT)
-        sure = completed(with_tokens(checked.filter(~doubted).drop(DOUBT), fact_type), fact_type)
-        yield TypedRows(fact_type, sure, typed.make, table.name, key_column, frame.height)
-        if not doubted.any():
+    checks = _Checks(fact_type, exprs, then, dates, typed, by_column, names)
+    for chunk in in_order(checks, _chunks(table, names)):
+        yield TypedRows(fact_type, chunk.sure, typed.make, table.name, key_column, chunk.frame.height)
+        if chunk.doubted is None:
             continue
         # a doubted row is validated by its model, for the exact message
+        frame, doubted = chunk.frame, chunk.doubted
         iso = [pl.col(f"{DATE}{name}").dt.to_string("%Y-%m-%d").alias(name) for name in dates]
-        texts = frame.with_columns(lines.alias(LINE)).filter(doubted).select(*plain, *iso, LINE).to_dicts()
-        positions = checked.filter(doubted).get_column(POSITION).to_list()
+        texts = frame.with_columns(chunk.lines.alias(LINE)).filter(doubted).select(*plain, *iso, LINE).to_dicts()
+        positions = chunk.positions.filter(doubted).to_list()
         records: dict[int, Record] = {}
         for position, values in zip(positions, texts, strict=True):
             line = values.pop(LINE)
@@ -243,20 +228,70 @@ def _normalised(
         yield from records.values()
 
 
-def _chunks(table: RawTable, names: list[str]) -> Iterator[tuple[pl.Expr, pl.DataFrame]]:
-    """(the rows' line numbers, a frame of text) ``CHUNK`` rows at a time, taken off the table as they go."""
+@dataclass
+class _Checked:
+    """One chunk after the column checks: its rows read (dates parsed), the typed rows they were sure of,
+    and which rows they doubted (None: none)."""
+
+    lines: pl.Expr
+    frame: pl.DataFrame
+    sure: pl.DataFrame
+    doubted: pl.Series | None
+    positions: pl.Series
+
+
+@dataclass(frozen=True)
+class _Checks:
+    """The column work on one chunk of a file's text: a pure function of the chunk, so chunks can be
+    checked side by side (``in_order``) while the next is read."""
+
+    fact_type: str
+    exprs: list[pl.Expr]
+    then: list[pl.Expr]
+    dates: list[str]
+    typed: TypedColumns
+    by_column: bool
+    names: list[str]  # of the file's columns, in order
+
+    def __call__(self, chunk: tuple[pl.Expr, pl.DataFrame | LineBlock]) -> _Checked:
+        lines, text = chunk
+        frame = text.split() if isinstance(text, LineBlock) else text
+        frame.columns = self.names
+        frame = frame.with_columns(self.exprs).with_columns(self.then)
+        other_forms = [name for name in self.dates if frame.get_column(f"{BAD}{name}").any()]
+        for name in other_forms:
+            parse, follow = _date_exprs(name, forms=True)
+            frame = frame.with_columns(parse).with_columns(follow)
+        bad_dates = [pl.col(f"{BAD}{name}") for name in self.dates]
+        doubt = pl.any_horizontal(self.typed.doubt, *bad_dates) if self.by_column else pl.repeat(True, pl.len())
+        months = [pl.when(pl.col(f"{MONTH}{name}")).then(pl.lit(name)) for name in self.dates]
+        month_only = pl.concat_list(months).list.drop_nulls() if months else pl.lit(None, dtype=pl.List(pl.String))
+        checked = frame.select(
+            *self.typed.exprs,
+            doubt.alias(DOUBT),
+            month_only.alias(MONTH_ONLY),
+            lines.alias(LINE),
+            pl.int_range(pl.len(), dtype=pl.Int64).alias(POSITION),
+        )
+        doubted = checked.get_column(DOUBT)
+        sure = completed(with_tokens(checked.filter(~doubted).drop(DOUBT), self.fact_type), self.fact_type)
+        return _Checked(lines, frame, sure, doubted if doubted.any() else None, checked.get_column(POSITION))
+
+
+def _chunks(table: RawTable, names: list[str]) -> Iterator[tuple[pl.Expr, pl.DataFrame | LineBlock]]:
+    """(the rows' line numbers, their text: a frame, or lines not yet split) ``CHUNK`` rows at a time, taken
+    off the table as they go."""
     block, table.block = table.block, None
     if isinstance(block, LineStream):
         for numbers, lines in block.blocks():
             for offset in range(0, lines.height, CHUNK):
-                frame = lines.split(offset, CHUNK)
-                frame.columns = names
-                yield pl.lit(numbers.slice(offset, CHUNK)), frame
+                yield pl.lit(numbers.slice(offset, CHUNK)), LineBlock(lines.lines.slice(offset, CHUNK), lines.width)
     elif block is not None:
         for offset in range(0, block.height, CHUNK):
-            frame = block.split(offset, CHUNK)
-            frame.columns = names
-            yield pl.int_range(offset + 2, offset + 2 + pl.len(), dtype=pl.Int64), frame
+            yield (
+                pl.int_range(offset + 2, offset + 2 + pl.len(), dtype=pl.Int64),
+                LineBlock(block.lines.slice(offset, CHUNK), block.width),
+            )
     while table.rows:
         rows = table.rows[:CHUNK]
         del table.rows[:CHUNK]

@@ -29,6 +29,7 @@ from risk_warning.sources.mapping import SiteMapping, load_mapping
 from risk_warning.sources.readers import (
     BrokenRecord,
     FileRefused,
+    LineStream,
     RawTable,
     read_csv,
     read_json,
@@ -197,8 +198,11 @@ class DirectorySource:
             return
         found = len(table.broken)  # a file read a window at a time finds its broken records as it goes
         self._broken(table.broken[:found], name, fact_type, report, result)
+        stream = table.block if isinstance(table.block, LineStream) else None
         for record in records:
             accept(record, table, fact_type, self.mapping, report, result)
+        if stream is not None:
+            report.read = stream.height  # its records are known once read (blank lines left out)
         self._broken(table.broken[found:], name, fact_type, report, result)
 
     def _broken(

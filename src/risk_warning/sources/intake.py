@@ -29,7 +29,7 @@ from risk_warning.sources.columns import Record, column_of, header_names
 from risk_warning.sources.mapping import SiteMapping
 from risk_warning.sources.readers import FileRefused, RawTable
 
-KEY, PART = "__key__", "__part__"
+KEY, PART, HASH = "__key__", "__part__", "__hash__"
 DEDUP_ROWS = 2_000_000  # records of one type searched for repeated keys at a time
 _SEED = 7  # a record's key as text, and the number of the table it came from
 
@@ -122,32 +122,49 @@ def drop_duplicates(result: LoadResult) -> None:
         _quarantine_duplicates(result, fact_type, named_rows)
 
 
+def key_hash(key: pl.Expr) -> pl.Expr:
+    """A 64-bit hash of a key's text (equal keys, equal hashes; two keys may share one)."""
+    return key.hash(_SEED)
+
+
 def _duplicates(
     loose: pl.DataFrame | None, tables: list[tuple[int, FactTable]], key_field: str
 ) -> tuple[pl.DataFrame, pl.DataFrame] | None:
     """(the records whose key an earlier record has; the first record of each such key), as (SEQ, KEY, LINE,
-    PART); None when no key repeats. A type of more than ``DEDUP_ROWS`` records is searched a hash partition
-    of its keys at a time, so memory holds the keys of one partition, not of the whole export."""
+    PART); None when no key repeats.
+
+    The keys are compared as 64-bit hashes first (sorted, neighbours compared: a tenth of the time of
+    comparing the text), and as text only among the records whose hash repeats, so a hash that two keys
+    share never makes a duplicate. A type of more than ``DEDUP_ROWS`` records is searched a hash partition
+    at a time, so memory holds the hashes of one partition, not of the whole export."""
     rows = (loose.height if loose is not None else 0) + sum(table.height for _, table in tables)
     passes = max(1, -(-rows // DEDUP_ROWS))
+    hashed = key_hash(pl.col(KEY)).alias(HASH)
 
-    def kept(frame: pl.DataFrame, part: int) -> pl.DataFrame:
-        return frame if passes == 1 else frame.filter(pl.col(KEY).hash(_SEED) % passes == part)
+    def keys(table: FactTable, number: int) -> pl.DataFrame:
+        return table.columns(SEQ, key_field, LINE).select(
+            SEQ, pl.col(key_field).cast(pl.String).alias(KEY), LINE, pl.lit(number, dtype=pl.Int32).alias(PART)
+        )
 
     later_parts, first_parts = [], []
     for part in range(passes):
-        pieces = [kept(loose, part)] if loose is not None else []
-        for number, table in tables:
-            keys = table.columns(SEQ, key_field, LINE).select(
-                SEQ, pl.col(key_field).cast(pl.String).alias(KEY), LINE, pl.lit(number, dtype=pl.Int32).alias(PART)
-            )
-            pieces.append(kept(keys, part))
-        every = in_load_order(pl.concat(pieces, rechunk=False))
+        in_part = pl.lit(True) if passes == 1 else pl.col(HASH) % passes == part
+        hashes = [loose.select(SEQ, hashed).filter(in_part)] if loose is not None else []
+        hashes += [keys(table, number).select(SEQ, hashed).filter(in_part) for number, table in tables]
+        every = pl.concat(hashes, rechunk=False)
+        ordered = every.get_column(HASH).sort()
+        repeated = ordered.filter(ordered == ordered.shift(1))
+        if repeated.is_empty():
+            continue
+        suspects = every.filter(pl.col(HASH).is_in(repeated.unique().implode())).get_column(SEQ).implode()
+        pieces = [loose.filter(pl.col(SEQ).is_in(suspects))] if loose is not None else []
+        pieces += [keys(table, number).filter(pl.col(SEQ).is_in(suspects)) for number, table in tables]
+        found = in_load_order(pl.concat(pieces, rechunk=False))
         first = pl.col(KEY).is_first_distinct()
-        later = every.filter(~first)
+        later = found.filter(~first)
         if not later.is_empty():
             later_parts.append(later)
-            first_parts.append(every.filter(first & pl.col(KEY).is_in(later.get_column(KEY).implode())))
+            first_parts.append(found.filter(first & pl.col(KEY).is_in(later.get_column(KEY).implode())))
     if not later_parts:
         return None
     return pl.concat(later_parts), pl.concat(first_parts)

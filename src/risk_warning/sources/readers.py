@@ -71,27 +71,31 @@ WINDOW = 16 << 20  # bytes read at a time from such a file (whole lines)
 
 @dataclass
 class LineStream:
-    """The rows of a large plain CSV file (no quote, no blank line, valid UTF-8), read from the file a
-    window of whole lines at a time: memory holds a window, never the file. A line with the wrong number
-    of commas, or a value longer than ``MAX_CELL``, is a broken record (``broken``), as the C csv reader
-    would find it; the others come as ``LineBlock``s with their line numbers."""
+    """The rows of a large plain CSV file (no quote, valid UTF-8), read from the file a window of whole
+    lines at a time: memory holds a window, never the file. A blank line is skipped (its number is not
+    reused), a line with the wrong number of commas, or a value longer than ``MAX_CELL``, is a broken
+    record (``broken``), as the C csv reader would find them; the others come as ``LineBlock``s with their
+    line numbers."""
 
     path: Path
     start: int  # where line 2 begins, in bytes
-    height: int  # lines after the header
+    height: int  # lines after the header; once read, the records among them (blank lines left out)
     width: int
     header: list[str]
     broken: list[BrokenRecord]
 
     def blocks(self) -> Iterator[tuple[pl.Series, LineBlock]]:
         """(line numbers, the good lines of a window) for each window, in file order."""
-        number = 2
+        number, records = 2, 0
         with self.path.open("rb") as file:
             file.seek(self.start)
             for window in _windows(file):
                 lines = _lines_of(window)
                 numbers = pl.int_range(number, number + lines.len(), dtype=pl.Int64, eager=True)
                 number += lines.len()
+                if lines.null_count():  # blank lines
+                    numbers, lines = numbers.filter(lines.is_not_null()), lines.drop_nulls()
+                records += lines.len()
                 good = lines.str.count_matches(",", literal=True) == self.width - 1
                 longest = lines.str.len_chars().max()
                 if isinstance(longest, int) and longest > MAX_CELL:
@@ -106,6 +110,7 @@ class LineStream:
                         self.broken.append(BrokenRecord(line, problem, dict(zip(self.header, cut, strict=False))))
                     lines, numbers = lines.filter(good), numbers.filter(good)
                 yield numbers, LineBlock(lines, self.width)
+        self.height = records
 
 
 def _windows(file: IO[bytes]) -> Iterator[bytes]:
@@ -128,10 +133,8 @@ def _lines_of(window: bytes) -> pl.Series:
 
 
 def _plain_window(window: bytes) -> bool:
-    """No quote, no NUL, no blank line, valid UTF-8: what the window-at-a-time reading needs."""
-    if b'"' in window or b"\x00" in window or b"\n\n" in window or b"\n\r\n" in window:
-        return False
-    if window.startswith((b"\n", b"\r\n")):
+    """No quote, no NUL, valid UTF-8: what the window-at-a-time reading needs."""
+    if b'"' in window or b"\x00" in window:
         return False
     try:
         pl.Series([window], dtype=pl.Binary).cast(pl.String, strict=True)
@@ -151,7 +154,8 @@ class RawTable:
 
     @property
     def size(self) -> int:
-        """Records found: readable and broken (a stream's lines hold its broken records: read it first)."""
+        """Records found: readable and broken (a stream's lines hold its broken records and blank lines: read
+        it first)."""
         if isinstance(self.block, LineStream):
             return self.block.height
         return len(self.rows) + (self.block.height if self.block is not None else 0) + len(self.broken)

@@ -17,11 +17,16 @@ import shutil
 import socket
 import tempfile
 import weakref
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
+
+import polars as pl
 
 from risk_warning.settings import settings
 
 MAX_BUCKETS = 256
+WRITES_AHEAD = 2  # frames waiting to be written before ``write`` waits for the oldest
 _PREFIX = "rw-spill-"
 _HOST = "".join(c if c.isalnum() else "_" for c in socket.gethostname())  # no '-': the name is split on it
 
@@ -33,7 +38,9 @@ class SpillDir:
         remove_abandoned(Path(root or tempfile.gettempdir()))
         self.path = Path(tempfile.mkdtemp(prefix=f"{_PREFIX}{_HOST}-{os.getpid()}-", dir=root))
         self._next = 0
-        self._finalizer = weakref.finalize(self, _remove, self.path, os.getpid())
+        self._writer = ThreadPoolExecutor(1, thread_name_prefix="rw-spill")
+        self._writing: deque[Future[None]] = deque()
+        self._finalizer = weakref.finalize(self, _remove, self.path, os.getpid(), self._writer)
 
     def new_file(self, folder: str = "") -> Path:
         """A fresh path for one file, in a sub-folder when given."""
@@ -41,6 +48,16 @@ class SpillDir:
         where = self.path / folder if folder else self.path
         where.mkdir(exist_ok=True)
         return where / f"{self._next:07d}.arrow"
+
+    def write(self, frame: pl.DataFrame, folder: str = "") -> tuple[Path, Future[None]]:
+        """Write a frame to a fresh file, in the background while the caller goes on: (the path, done once
+        the file is whole). At most ``WRITES_AHEAD`` frames wait to be written (memory holds them)."""
+        path = self.new_file(folder)
+        done = self._writer.submit(write_ipc, frame, path)
+        self._writing.append(done)
+        while len(self._writing) > WRITES_AHEAD:
+            self._writing.popleft().result()
+        return path, done
 
     def close(self) -> None:
         self._finalizer()
@@ -50,8 +67,16 @@ class SpillDir:
         return not self._finalizer.alive
 
 
-def _remove(path: Path, owner: int) -> None:
+def write_ipc(frame: pl.DataFrame, path: Path) -> None:
+    """Write a frame to an Arrow IPC file, replacing any file there (which a reader may still map)."""
+    fresh = path.with_suffix(".new")
+    frame.write_ipc(fresh, compression="uncompressed")
+    os.replace(fresh, path)
+
+
+def _remove(path: Path, owner: int, writer: ThreadPoolExecutor) -> None:
     if os.getpid() == owner:  # a forked worker that lets go of its copy leaves the directory to its parent
+        writer.shutdown(wait=True, cancel_futures=True)
         shutil.rmtree(path, ignore_errors=True)
 
 
