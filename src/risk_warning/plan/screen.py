@@ -19,7 +19,7 @@ see them (``facts.schema.evaluation_schema``).
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any
 
 import polars as pl
@@ -53,6 +53,28 @@ class Screen:
             ind.fact_type: (ind, rs.params) for rs in rulesets for ind in rs.indicators.values()
         }
         self.reads = self._reads()
+        self._compiled: dict[tuple[int, str, int], tuple[ast.Expr, pl.Expr | NotVectorised]] = {}
+
+    def condition(self, expr: ast.Expr, aliases: str | Collection[str], params: Mapping[str, Any]) -> pl.Expr:
+        """``plan.frames.expression`` of a condition on one fact (``aliases`` a str), or ``joined_expression``
+        over joined facts; made once per screen, however many buckets of subjects it is asked about.
+        Raises ``NotVectorised`` as they do."""
+        named = aliases if isinstance(aliases, str) else "\x00".join(sorted(aliases))
+        key = (id(expr), named, id(params))
+        if key not in self._compiled:
+            made: pl.Expr | NotVectorised
+            try:
+                if isinstance(aliases, str):
+                    made = expression(expr, aliases, self.as_of, params)
+                else:
+                    made = joined_expression(expr, aliases, self.as_of, params)
+            except NotVectorised as exc:
+                made = exc
+            self._compiled[key] = (expr, made)  # the condition kept, so its id is not reused
+        made = self._compiled[key][1]
+        if isinstance(made, NotVectorised):
+            raise made
+        return made
 
     def _reads(self) -> frozenset[str]:
         """Every name a gate or an indicator reads (as a field of any fact): the only columns a screen needs
@@ -106,6 +128,7 @@ class _Asking:
     """One question to a screen: its gates over some subjects' frames, with what was answered so far."""
 
     def __init__(self, screen: Screen, members: Members, subjects: pl.Series) -> None:
+        self.screen = screen
         self.as_of = screen.as_of
         self.indicators = screen.indicators
         self.members = members
@@ -152,7 +175,7 @@ class _Asking:
         aliases = {need.alias for need in spec.needs}
         if spec.joins is not None:
             with contextlib.suppress(NotVectorised):
-                bindings = bindings.filter(joined_expression(spec.joins, aliases, self.as_of, params))
+                bindings = bindings.filter(self.screen.condition(spec.joins, aliases, params))
         for alias, fact_type, condition in spec.absences:
             if bindings.is_empty():
                 break
@@ -203,7 +226,7 @@ class _Asking:
                 pairs = pairs.filter(pl.col(f"{alias}.{ORDER}") != pl.col(f"{need.alias}.{ORDER}"))
         if condition is not None:
             try:
-                pairs = pairs.filter(joined_expression(condition, bound | {alias}, self.as_of, params))
+                pairs = pairs.filter(self.screen.condition(condition, bound | {alias}, params))
             except NotVectorised:
                 return bindings
         blocked = pairs.get_column(BINDING).unique()
@@ -225,7 +248,7 @@ class _Asking:
                 return None
         if need.condition is not None:
             with contextlib.suppress(NotVectorised):  # without an exact form, every fact of the type may pass
-                frame = frame.filter(expression(need.condition, need.alias, self.as_of, params))
+                frame = frame.filter(self.screen.condition(need.condition, need.alias, params))
         return frame
 
     def need(
@@ -259,7 +282,7 @@ class _Asking:
             source = pl.DataFrame(schema={SUBJECT: pl.String, ORDER: pl.Int64, **evaluation_schema(spec)})
         if indicator.where is not None:
             try:
-                source = source.filter(expression(indicator.where, indicator.source_type, self.as_of, params))
+                source = source.filter(self.screen.condition(indicator.where, indicator.source_type, params))
             except NotVectorised:
                 return None
         keys = [SUBJECT] if indicator.group is None else [SUBJECT, indicator.group.name]

@@ -20,6 +20,7 @@ from risk_warning.facts._base import Fact
 from risk_warning.facts.registry import FACT_MODELS
 from risk_warning.plan.membership import SUBJECT, direct_members, reference_keys, through_keys, through_targets
 from risk_warning.sources.base import SEQ, FactTable, LoadResult, object_frames
+from risk_warning.sources.pipeline import in_order
 
 BUCKET = "__bucket__"
 FLUSH_ROWS = 25_000  # a bucket's rows of one file are written in files of about this many rows
@@ -70,17 +71,19 @@ class Buckets:
         whole = reference_types()
         pending: list[FactTable] = []  # the chunks of one file whose rows are being gathered by bucket
         parts: list[list[pl.DataFrame]] = [[] for _ in range(self.count)]
+        split = [table for table in self.loaded.tables if table.fact_type not in whole]
         for table in self.loaded.tables:
             if table.fact_type in whole:  # read once, kept in memory: every bucket reads them
                 kept = table.like(table.frame)
                 self._whole.append(kept)
                 for tables in self._tables:
                     tables.append(kept)
-                continue
+        # each table read and split in a thread while the parts of the one before are gathered and written
+        for table, table_parts in zip(split, in_order(self._parts_of, split), strict=True):
             if pending and (table.name, table.fact_type) != (pending[0].name, pending[0].fact_type):
                 self._flush(pending, parts)
             pending.append(table)
-            for bucket, part in self._parts(table.fact_type, table.frame):
+            for bucket, part in table_parts:
                 parts[bucket].append(part)
                 if sum(p.height for p in parts[bucket]) >= FLUSH_ROWS:
                     self._write(pending[0], bucket, parts[bucket])
@@ -108,6 +111,9 @@ class Buckets:
             if found:
                 self._write(pending[0], bucket, found)
         pending.clear()
+
+    def _parts_of(self, table: FactTable) -> list[tuple[int, pl.DataFrame]]:
+        return list(self._parts(table.fact_type, table.frame))
 
     def _parts(self, fact_type: str, frame: pl.DataFrame) -> Iterator[tuple[int, pl.DataFrame]]:
         """(bucket, the rows in it, in load order) for each bucket some row of the frame is in."""
