@@ -126,3 +126,25 @@ def test_a_duplicate_key_is_quarantined_naming_the_first_record_whichever_path_r
         ("cadre.jsonl", 3, f"same cadre_id as {csv_path} row 5; this record was skipped"),
     ]
     assert all(q.reason.value == "duplicate-record" for q in loaded.quarantined)
+
+
+@pytest.mark.parametrize("spill", [False, True], ids=["in memory", "spilled"])
+def test_a_reference_to_a_post_not_in_the_export_is_quarantined_whichever_path_read_the_record(
+    tmp_path: Path, spill: bool
+) -> None:
+    """Typed rows and rows the column checks doubted ('+2', read by the model) are held to the posts loaded."""
+    (tmp_path / "position.csv").write_text("position_id,title,org_unit_id\nP1,科长,U1\n", encoding="utf-8")
+    (tmp_path / "appointment.csv").write_text(
+        "appointment_id,cadre_id,position_id,start_date,term_no\n"
+        "A1,C1,P1,2020-01-01,1\nA2,C2,NOPE,2020-01-01,1\nA3,C3,NOPE2,2020-01-01,+2\nA4,C4,P1,2020-01-01,+2\n",
+        encoding="utf-8",
+    )
+    loaded = DirectorySource(tmp_path, spill=spill).load()
+    assert sorted(f.appointment_id for f in loaded.facts if f.fact_type == "appointment") == ["A1", "A4"]
+    found = [(q.location.line, q.field, q.message, q.subjects) for q in loaded.quarantined]
+    assert found == [
+        (3, "position_id", "position_id points at no position in this export", ("C2",)),
+        (4, "position_id", "position_id points at no position in this export", ("C3",)),
+    ]
+    (report,) = [f for f in loaded.files if f.fact_type == "appointment"]
+    assert (report.read, report.accepted, dict(report.reasons)) == (4, 2, {"dangling-reference": 2})

@@ -243,7 +243,7 @@ def _evaluate(
             renew(number + 1, split.count)
     night.evaluate()
     outcome = night.outcome.sorted()
-    screened_out = sorted(night.screened_out)
+    screened_out = night.screened_out_sorted()
     result.subjects = night.present
     result.held_subjects = sorted(night.held)
     result.screened_subjects = screened_out
@@ -274,7 +274,7 @@ class _Night:
     outcome: Outcome = field(default_factory=Outcome)
     units: dict[str, str] = field(default_factory=dict)
     carried: list[str] = field(default_factory=list)
-    screened_out: set[str] = field(default_factory=set)
+    screened_out: list[pl.Series] = field(default_factory=list)  # a column per bucket: compact at 10^6 subjects
     held: list[str] = field(default_factory=list)
     present: int = 0
     planned: int = 0
@@ -312,7 +312,11 @@ class _Night:
         self.todo += todo
         if len(self.todo) >= EVALUATE_AT:
             self.evaluate()
-        self.screened_out |= present - through
+        self.screened_out.append(pl.Series(sorted(present - through), dtype=pl.String))
+
+    def screened_out_sorted(self) -> list[str]:
+        """The subjects evaluated by the screen alone, sorted."""
+        return pl.concat(self.screened_out).sort().to_list() if self.screened_out else []
 
     def evaluate(self) -> None:
         """Evaluate the partitions gathered so far: once at the end of most scans (one engine compiled, one

@@ -23,7 +23,8 @@ from risk_warning.sources.base import SEQ, FactTable, LoadResult, object_frames
 from risk_warning.sources.pipeline import in_order
 
 BUCKET = "__bucket__"
-FLUSH_ROWS = 25_000  # a bucket's rows of one file are written in files of about this many rows
+FLUSH_ROWS = 25_000  # a bucket's rows of one file are written in files of about this many rows, at most
+BUFFER_ROWS = 200_000  # rows gathered over every bucket before they are written: memory does not grow with buckets
 _SEED = 20260630  # any fixed number: the same subject falls in the same bucket throughout a scan
 
 
@@ -54,6 +55,7 @@ class Buckets:
         assert loaded.spill is not None, "only a spilled load is split into buckets"
         self.count = count
         self.loaded = loaded
+        self.flush_rows = max(1, min(FLUSH_ROWS, BUFFER_ROWS // count))
         targets = {t: [FACT_MODELS[t].key_field] for t, _ in through_targets()}
         for target_type, field in through_targets():
             targets[target_type].append(field)
@@ -85,7 +87,7 @@ class Buckets:
             pending.append(table)
             for bucket, part in table_parts:
                 parts[bucket].append(part)
-                if sum(p.height for p in parts[bucket]) >= FLUSH_ROWS:
+                if sum(p.height for p in parts[bucket]) >= self.flush_rows:
                     self._write(pending[0], bucket, parts[bucket])
         self._flush(pending, parts)
         facts = dict(self.loaded.objects)

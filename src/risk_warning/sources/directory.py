@@ -221,21 +221,29 @@ class DirectorySource:
 
 
 def _quarantine_dangling(result: LoadResult) -> None:
-    """A record whose strict reference points at nothing, where the referenced type was loaded, is quarantined."""
+    """A record whose strict reference points at nothing, where the referenced type was loaded, is quarantined.
+
+    The keys are compared as columns (a province's posts are a million keys: never a Python set of them);
+    only the few records found are made into facts, to name the first reference that points at nothing."""
     loaded = {f.fact_type for f in result.files if not f.refused and f.accepted}
     strict = {name for name, model in FACT_MODELS.items() if model.strict_references}
     present = {f.fact_type for _, f in result.objects} | {t.fact_type for t in result.tables}
     if not strict & present:
         return
-    targets = {FACT_MODELS[s].references[fk] for s in strict for fk in FACT_MODELS[s].strict_references}
-    known = {t: {str(k) for (k,) in result.values(t, FACT_MODELS[t].key_field)} for t in targets & loaded}
-    keys = {t: pl.Series(sorted(found), dtype=pl.String).implode() for t, found in known.items()}
-    found: list[tuple[int, Fact, str, str, SourceLocation, FileReport | None]] = []
+    targets = {FACT_MODELS[s].references[fk] for s in strict for fk in FACT_MODELS[s].strict_references} & loaded
+    key_fields = {t: FACT_MODELS[t].key_field for t in targets}
+    frames = result.frames({t: [key_fields[t]] for t in targets})
+    keys = {
+        t: frames[t].get_column(key_fields[t]).cast(pl.String).unique().implode()
+        if t in frames
+        else pl.Series([], dtype=pl.String).implode()
+        for t in targets
+    }
+    suspects: list[tuple[int, Fact, SourceLocation, FileReport | None]] = []
     for seq, fact in result.objects:
-        dangling = _dangling(fact, known) if fact.fact_type in strict else None
-        if dangling is not None:
+        if fact.fact_type in strict:
             report, source, line, _ = result.origins.get(seq, (None, "", 0, 0))
-            found.append((seq, fact, *dangling, SourceLocation(source, line), report))
+            suspects.append((seq, fact, SourceLocation(source, line), report))
     for table in result.tables:
         model = FACT_MODELS[table.fact_type]
         if table.fact_type not in strict:
@@ -243,17 +251,17 @@ def _quarantine_dangling(result: LoadResult) -> None:
         suspect = pl.lit(False)
         for fk in model.strict_references:
             target = model.references[fk]
-            if target in known:
+            if target in keys:
                 suspect = suspect | (pl.col(fk).is_not_null() & ~pl.col(fk).cast(pl.String).is_in(keys[target]))
         hits = table.frame.filter(suspect)
         if hits.is_empty():
             continue
         lines = dict(hits.select(SEQ, LINE).iter_rows())
         for seq, fact in FactTable(table.fact_type, hits, table.make).facts():
-            dangling = _dangling(fact, known)
-            assert dangling is not None
-            found.append((seq, fact, *dangling, SourceLocation(table.name, lines[seq]), table.report))
+            suspects.append((seq, fact, SourceLocation(table.name, lines[seq]), table.report))
         table.frame = table.frame.filter(~suspect)
+    known = _known(keys, [fact for _, fact, _, _ in suspects])
+    found = [(seq, fact, *d, where, report) for seq, fact, where, report in suspects if (d := _dangling(fact, known))]
     gone = {seq for seq, *_ in found}
     result.objects = [(seq, f) for seq, f in result.objects if seq not in gone]
     for _, fact, fk, target, origin, report in sorted(found, key=lambda item: item[0]):
@@ -264,6 +272,22 @@ def _quarantine_dangling(result: LoadResult) -> None:
         result.quarantined.append(
             QuarantinedRecord(origin, fact.fact_type, Reason.DANGLING_REFERENCE, message, fk, tuple(fact.subject_ids()))
         )
+
+
+def _known(keys: dict[str, pl.Series], facts: Sequence[Fact]) -> dict[str, set[str]]:
+    """Per loaded target type, which of the keys these facts' strict references give exist."""
+    asked: dict[str, set[str]] = {t: set() for t in keys}
+    for fact in facts:
+        model = type(fact)
+        for fk in model.strict_references:
+            value = getattr(fact, fk)
+            if value is not None and model.references[fk] in asked:
+                asked[model.references[fk]].add(str(value))
+    found: dict[str, set[str]] = {}
+    for target, values in asked.items():
+        given = pl.Series(sorted(values), dtype=pl.String)
+        found[target] = set(given.filter(given.is_in(keys[target])).to_list())
+    return found
 
 
 def _dangling(fact: Fact, known: dict[str, set[str]]) -> tuple[str, str] | None:
