@@ -66,8 +66,10 @@ def _keyed(frames: Frames, fact_type: str, *columns: pl.Expr) -> pl.DataFrame | 
     if frame is None:
         return None
     key = FACT_MODELS[fact_type].key_field
-    keyed = frame.sort(SEQ).select(_as_text(key).alias("__key__"), *columns)
-    return keyed.unique("__key__", keep="last", maintain_order=True)
+    keyed = frame.select(SEQ, _as_text(key).alias("__key__"), *columns)  # the columns wanted, then sorted
+    if not keyed.get_column(SEQ).is_sorted():
+        keyed = keyed.sort(SEQ)
+    return keyed.drop(SEQ).unique("__key__", keep="last", maintain_order=True)
 
 
 def members(

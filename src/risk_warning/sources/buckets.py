@@ -67,7 +67,7 @@ class Buckets:
         references = LoadResult()
         references.tables = self._whole
         references.objects = [pair for pair in loaded.objects if pair[1].fact_type in reference_types()]
-        self.pointed = reference_keys(references.frames())
+        self.pointed = reference_keys(references.frames({t: [FACT_MODELS[t].key_field] for t in reference_types()}))
 
     def _split(self) -> None:
         whole = reference_types()

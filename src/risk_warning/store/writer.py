@@ -16,7 +16,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import Engine as SqlEngine
-from sqlalchemy import bindparam, case, insert, update
+from sqlalchemy import bindparam, case, func, insert, update
 from sqlalchemy import select as core_select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, SQLModel, col, select
@@ -224,11 +224,19 @@ class _Journal:
 
 
 def _existing(session: Session, subjects: set[str]) -> dict[str, _Stored]:
-    """The stored alerts of the evaluated subjects, by fingerprint (IN lists of 500: PostgreSQL takes 65,535
-    parameters per statement at most)."""
+    """The stored alerts of the evaluated subjects, by fingerprint: by IN lists of 500 subjects (PostgreSQL
+    takes 65,535 parameters per statement at most), or, where the store holds fewer alerts than the scan
+    evaluated subjects (a province's nightly scan: 10^6 subjects, a few thousand alerts), all of them read
+    in one statement and kept to those subjects."""
     c = ALERT.c
     columns = (c.fingerprint, c.id, c.subject_id, c.status, c.grade, c.last_seen, c.org_unit_id)
     out: dict[str, _Stored] = {}
+    stored = session.execute(core_select(func.count()).select_from(ALERT)).scalar_one()
+    if stored <= len(subjects):
+        for fingerprint, *rest in session.execute(core_select(*columns)):
+            if rest[1] in subjects:
+                out[fingerprint] = _Stored(*rest)
+        return out
     for chunk in chunked(sorted(subjects)):
         for fingerprint, *rest in session.execute(core_select(*columns).where(c.subject_id.in_(chunk))):
             out[fingerprint] = _Stored(*rest)
