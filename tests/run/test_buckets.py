@@ -55,12 +55,16 @@ def _stored(store: AlertStore) -> list[tuple[Any, ...]]:
 
 @pytest.mark.parametrize("buckets", [1, 3, 8])
 def test_a_scan_in_buckets_is_the_scan_in_one_piece(
-    export: Path, tmp_path: Path, buckets: int, monkeypatch: pytest.MonkeyPatch
+    export: Path, tmp_path: Path, buckets: int, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
 ) -> None:
     monkeypatch.setattr(readers, "STREAM_OVER", 10_000)  # the larger files read a window at a time, when spilled
     monkeypatch.setattr(readers, "WINDOW", 3_000)
     if buckets == 3:  # the partitions let through given to the executor bucket by bucket, not once at the end
         monkeypatch.setattr(run_scan, "EVALUATE_AT", 1)
+    if buckets == 8:  # two buckets looked at side by side
+        monkeypatch.setenv("RW_SCAN_BUCKETS_AT_ONCE", "2")
+        settings.cache_clear()
+        request.addfinalizer(settings.cache_clear)
     rulesets = load_rulesets([ROOT / "rulesets"])
     scratch = tmp_path / "scratch"
     scratch.mkdir()

@@ -20,9 +20,12 @@ R = TypeVar("R")
 AHEAD = 2  # pieces submitted ahead of the one being taken
 
 
-def in_order(work: Callable[[T], R], pieces: Iterable[T], threads: int | None = None) -> Iterator[R]:
+def in_order(
+    work: Callable[[T], R], pieces: Iterable[T], threads: int | None = None, ahead: int = AHEAD
+) -> Iterator[R]:
     """``work`` of each piece, in order, done by ``threads`` threads (``RW_READ_THREADS``, default 2) while the
-    pieces are made; one thread: done in turn. An error of any piece is raised when that piece is reached."""
+    pieces are made, at most ``ahead`` pieces beyond the one being taken; one thread: done in turn. An error
+    of any piece is raised when that piece is reached."""
     threads = settings().read_threads if threads is None else threads
     if threads <= 1:
         yield from map(work, pieces)
@@ -32,7 +35,7 @@ def in_order(work: Callable[[T], R], pieces: Iterable[T], threads: int | None = 
         try:
             for piece in pieces:
                 waiting.append(pool.submit(work, piece))
-                if len(waiting) > AHEAD:
+                if len(waiting) > ahead:
                     yield waiting.popleft().result()
             while waiting:
                 yield waiting.popleft().result()
