@@ -148,3 +148,35 @@ def test_a_reference_to_a_post_not_in_the_export_is_quarantined_whichever_path_r
     ]
     (report,) = [f for f in loaded.files if f.fact_type == "appointment"]
     assert (report.read, report.accepted, dict(report.reasons)) == (4, 2, {"dangling-reference": 2})
+
+
+@pytest.mark.parametrize("spill", [False, True], ids=["in memory", "spilled"])
+def test_personal_identifiers_are_not_kept_past_validation_only_their_tokens(tmp_path: Path, spill: bool) -> None:
+    """身份证号, phone and a bid's account are HIGH: once a record is validated (and its tokens made) the load
+    holds none of them, in its facts or in the files a large load spills to; typed rows and rows the column
+    checks doubted alike (reporting_scope 'True' is read by the model)."""
+    ids = ["110101197203150038", "11010519491231002X"]
+    (tmp_path / "cadre.csv").write_text(
+        f"cadre_id,name,id_card_no,phone,reporting_scope\nC1,张三,{ids[0]},13800138001,false\n"
+        f"C2,李四,{ids[1]},13800138002,True\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "bid.csv").write_text(
+        "bid_id,tender_id,project_id,bidder_credit_code,price,deposit_account\nB1,T1,P1,91110000MA00000001,100,6222020200112233\n",
+        encoding="utf-8",
+    )
+    source = DirectorySource(tmp_path, spill=spill)
+    loaded = source.load()
+    try:
+        spilled = b"".join(f.read_bytes() for f in loaded.spill.path.rglob("*") if f.is_file()) if loaded.spill else b""
+        facts = loaded.facts
+    finally:
+        loaded.close()
+    cadres = {f.cadre_id: f for f in facts if f.fact_type == "cadre"}  # type: ignore[attr-defined]
+    assert set(cadres) == {"C1", "C2"} and cadres["C2"].reporting_scope is True  # type: ignore[attr-defined]
+    assert all(c.id_card_no is None and c.phone is None for c in cadres.values())  # type: ignore[attr-defined]
+    (bid,) = [f for f in facts if f.fact_type == "bid"]
+    assert bid.deposit_account is None and bid.deposit_account_token  # type: ignore[attr-defined]
+    for secret in [*ids, "13800138001", "6222020200112233"]:
+        assert secret not in repr(facts) and secret.encode() not in spilled
+    assert not spill or spilled  # the spilled files were read

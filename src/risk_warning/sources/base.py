@@ -7,14 +7,16 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any, Protocol
 
 import polars as pl
 
 from risk_warning.errors import QuarantinedRecord as QuarantinedRecord  # moved to errors; kept here for imports
-from risk_warning.facts._base import Fact
-from risk_warning.facts.registry import FACT_SPECS
+from risk_warning.facts._base import Fact, Pii
+from risk_warning.facts.personnel import Cadre
+from risk_warning.facts.registry import FACT_MODELS, FACT_SPECS
 from risk_warning.facts.schema import model_schema
 from risk_warning.sources.spill import SpillDir, write_ipc
 
@@ -201,6 +203,10 @@ class LoadResult:
         self.quarantined: list[QuarantinedRecord] = quarantined or []
         self.files: list[FileReport] = files or []
         self._next = len(self.objects)
+        # ID number -> cadre id, gathered as cadre records are accepted, for this load's forms (lrmx.py) alone:
+        # in memory for the load, never written (None: not wanted)
+        self.identities: dict[str, str] | None = None
+        self.objects = [(seq, self._forget(fact)) for seq, fact in self.objects]
 
     def reserve(self, count: int) -> int:
         """Places for ``count`` records in load order; the first of them."""
@@ -209,18 +215,38 @@ class LoadResult:
 
     def add(self, fact: Fact, seq: int | None = None, origin: Origin | None = None) -> None:
         seq = self.reserve(1) if seq is None else seq
-        self.objects.append((seq, fact))
+        self.objects.append((seq, self._forget(fact)))
         if origin is not None:
             self.origins[seq] = origin
 
     def take(self, rows: TypedRows) -> None:
         """Accept a chunk of typed rows; they become a table at ``seal``."""
+        rows.frame = self._forget_columns(rows.fact_type, rows.frame)
         rows.base = self.reserve(rows.size)
         self.pending.append(rows)
         if self.spill is not None and not rows.frame.is_empty():
             table = rows.table()
             self.tables.append(table.like(*self.spill.write(table.frame, "tables")))
             rows.frame = rows.frame.clear()  # its place (base) is still wanted for the doubted rows that follow
+
+    def _forget(self, fact: Fact) -> Fact:
+        """The fact without its ``Pii.HIGH`` values (their tokens were made when it was validated)."""
+        given = [name for name in identifier_fields(fact.fact_type) if getattr(fact, name) is not None]
+        if not given:
+            return fact
+        if self.identities is not None and isinstance(fact, Cadre) and fact.id_card_no:
+            self.identities[fact.id_card_no] = fact.cadre_id
+        return fact.model_copy(update=dict.fromkeys(given))
+
+    def _forget_columns(self, fact_type: str, frame: pl.DataFrame) -> pl.DataFrame:
+        """``_forget`` for a chunk of typed rows: the ``Pii.HIGH`` columns emptied."""
+        high = [name for name in identifier_fields(fact_type) if name in frame.columns]
+        if not high:
+            return frame
+        if self.identities is not None and fact_type == "cadre":
+            pairs = frame.select("id_card_no", "cadre_id").drop_nulls()
+            self.identities.update(pairs.iter_rows())
+        return frame.with_columns(pl.lit(None, dtype=frame.schema[name]).alias(name) for name in high)
 
     def seal(self) -> None:
         """The chunks' rows become tables, objects are put in load order (once every record is read)."""
@@ -313,6 +339,15 @@ class LoadResult:
     def refused_types(self) -> set[str]:
         """Fact types with a refused file: incomplete tonight, so treated as missing."""
         return {f.fact_type for f in self.files if f.refused}
+
+
+@cache
+def identifier_fields(fact_type: str) -> tuple[str, ...]:
+    """The fields of a type marked ``Pii.HIGH`` (身份证号, phone, document numbers, accounts, addresses): a
+    load keeps them only until the record is validated and its tokens made, so they are never in a load's
+    tables, its spilled files or its facts."""
+    model = FACT_MODELS[fact_type]
+    return tuple(name for name in model.model_fields if model.pii_level(name) is Pii.HIGH)
 
 
 def object_frames(objects: Sequence[tuple[int, Fact]]) -> dict[str, pl.DataFrame]:

@@ -106,6 +106,8 @@ class DirectorySource:
         spill = spill_wanted(size) if self.spill is None else self.spill
         result = LoadResult(spill=SpillDir() if spill else None)
         result.input_bytes = size
+        if any(p.suffix.lower() == ".lrmx" for p in paths):
+            result.identities = {}  # forms are tied to cadres by ID number
         lrmx: list[Path] = []
         for path in paths:
             suffix = path.suffix.lower()
@@ -129,6 +131,7 @@ class DirectorySource:
             from risk_warning.sources.lrmx import load_lrmx
 
             load_lrmx(lrmx, result)
+        result.identities = None
         drop_duplicates(result)
         _quarantine_dangling(result)
         return result

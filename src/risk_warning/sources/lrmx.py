@@ -7,8 +7,9 @@ What is read, per file:
   岳父 ... through the 称谓 code table) and XingMing. A 称谓 outside the table quarantines that item.
 
 The form carries no cadre id. A file is tied to the cadre whose exported record has the same ID
-number (cadre.csv's ``id_card_no``); a form with no such record makes a new cadre whose id is a keyed
-token of the ID number (``lrmx-…``), never the number itself. A form without an ID number is refused.
+number (cadre.csv's ``id_card_no``, held in memory during the load only: ``LoadResult.identities``); a form
+with no such record makes a new cadre whose id is a keyed token of the ID number (``lrmx-…``), never the
+number itself. A form without an ID number is refused.
 
 What is left: the photo (ZhaoPian), and every free-text part: 现任职务, 拟任/拟免职务, 简历, 奖惩,
 考核, 任免理由; a relative's birth date and political status (no field holds them); and a relative's
@@ -67,7 +68,7 @@ def _text(element: ET.Element | None, tag: str) -> str | None:
 
 def load_lrmx(paths: Sequence[Path], result: LoadResult) -> None:
     """Add each form's cadre (unless already exported) and relatives to ``result``."""
-    by_id_card = {id_card: cadre for id_card, cadre in result.values("cadre", "id_card_no", "cadre_id") if id_card}
+    by_id_card = result.identities or {}  # gathered as the cadre records were accepted (their ID numbers are not kept)
     for path in paths:
         report = FileReport(str(path), "cadre+relative", encoding="xml")
         result.files.append(report)
