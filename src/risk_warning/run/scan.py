@@ -235,7 +235,7 @@ def _evaluate(
     horizon = compute_horizon(rulesets, day_number(as_of)) if want_states else None
     night = _Night(rulesets, as_of, result, evaluator, executor, horizon, renew, states or {}, history)
     if loaded.spill is None:
-        night.bucket(loaded, loaded.frames() if frames is None else frames)
+        night.take(night.look(loaded, loaded.frames() if frames is None else frames))
     else:
         split = Buckets(loaded, buckets or buckets_for(loaded.input_bytes))
         result.buckets = split.count
@@ -304,16 +304,6 @@ class _Night:
     def __post_init__(self) -> None:
         self.remembered = {s for f in self.history for s in f.subject_ids()}  # the escalation rules read them
 
-    def bucket(
-        self,
-        loaded: LoadResult,
-        frames: Mapping[str, pl.DataFrame],
-        split: Buckets | None = None,
-        bucket: int = 0,
-    ) -> None:
-        """Evaluate the subjects of one bucket of ``split``, or of the whole load."""
-        self.take(self.look(loaded, frames, split, bucket))
-
     def look(
         self,
         loaded: LoadResult,
@@ -321,8 +311,9 @@ class _Night:
         split: Buckets | None = None,
         bucket: int = 0,
     ) -> _Looked:
-        """What the columnar steps say of one bucket: who is present, held, let through, and their partitions.
-        Reads the night and changes nothing of it, so two buckets can be looked at side by side."""
+        """What the columnar steps say of one bucket of ``split`` (or of the whole load): who is present, held,
+        let through, and their partitions. Reads the night and changes nothing of it, so two buckets can be
+        looked at side by side; ``take`` then plans them, in order."""
         if split is None:
             membership = members(frames)
         else:

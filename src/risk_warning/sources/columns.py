@@ -204,14 +204,14 @@ def _normalised(
     key_column = column_of(table, fact_type, mapping, FACT_MODELS[fact_type].key_field)
     checks = _Checks(fact_type, exprs, then, dates, typed, by_column, names)
     for chunk in in_order(checks, _chunks(table, names)):
-        yield TypedRows(fact_type, chunk.sure, typed.make, table.name, key_column, chunk.frame.height)
+        yield TypedRows(fact_type, chunk.sure, typed.make, table.name, key_column, chunk.size)
         if chunk.doubted is None:
             continue
         # a doubted row is validated by its model, for the exact message
-        frame, doubted = chunk.frame, chunk.doubted
+        frame, doubted = chunk.doubted
         iso = [pl.col(f"{DATE}{name}").dt.to_string("%Y-%m-%d").alias(name) for name in dates]
         texts = frame.with_columns(chunk.lines.alias(LINE)).filter(doubted).select(*plain, *iso, LINE).to_dicts()
-        positions = chunk.positions.filter(doubted).to_list()
+        positions = doubted.arg_true().to_list()
         records: dict[int, Record] = {}
         for position, values in zip(positions, texts, strict=True):
             line = values.pop(LINE)
@@ -230,14 +230,13 @@ def _normalised(
 
 @dataclass
 class _Checked:
-    """One chunk after the column checks: its rows read (dates parsed), the typed rows they were sure of,
-    and which rows they doubted (None: none)."""
+    """One chunk after the column checks: its size, the typed rows they were sure of, and, where they
+    doubted some rows, the chunk's rows as read (dates parsed) and which rows they doubted."""
 
     lines: pl.Expr
-    frame: pl.DataFrame
+    size: int
     sure: pl.DataFrame
-    doubted: pl.Series | None
-    positions: pl.Series
+    doubted: tuple[pl.DataFrame, pl.Series] | None
 
 
 @dataclass(frozen=True)
@@ -275,7 +274,7 @@ class _Checks:
         )
         doubted = checked.get_column(DOUBT)
         sure = completed(with_tokens(checked.filter(~doubted).drop(DOUBT), self.fact_type), self.fact_type)
-        return _Checked(lines, frame, sure, doubted if doubted.any() else None, checked.get_column(POSITION))
+        return _Checked(lines, frame.height, sure, (frame, doubted) if doubted.any() else None)
 
 
 def _chunks(table: RawTable, names: list[str]) -> Iterator[tuple[pl.Expr, pl.DataFrame | LineBlock]]:
