@@ -146,11 +146,14 @@ def _duplicates(
             SEQ, pl.col(key_field).cast(pl.String).alias(KEY), LINE, pl.lit(number, dtype=pl.Int32).alias(PART)
         )
 
+    def hashes_of(table: FactTable) -> pl.DataFrame:  # the key column alone: every pass reads it
+        return table.columns(SEQ, key_field).select(SEQ, key_hash(pl.col(key_field).cast(pl.String)).alias(HASH))
+
     later_parts, first_parts = [], []
     for part in range(passes):
         in_part = pl.lit(True) if passes == 1 else pl.col(HASH) % passes == part
         hashes = [loose.select(SEQ, hashed).filter(in_part)] if loose is not None else []
-        hashes += [keys(table, number).select(SEQ, hashed).filter(in_part) for number, table in tables]
+        hashes += [hashes_of(table).filter(in_part) for _, table in tables]
         every = pl.concat(hashes, rechunk=False)
         ordered = every.get_column(HASH).sort()
         repeated = ordered.filter(ordered == ordered.shift(1))
