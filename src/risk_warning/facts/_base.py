@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import enum
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar
 
+import annotated_types
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from risk_warning.privacy import token
@@ -12,6 +13,12 @@ from risk_warning.privacy import token
 # The kinds of subject an alert can be about. A cadre's id is the subject id as it is; the others are
 # prefixed with their kind (``unit:U01``, ``project:P9``, ``contract:HT-3``).
 SUBJECT_KINDS = ("cadre", "unit", "project", "contract")
+
+
+# A whole number a fact may hold: what a column of 64-bit integers (Polars, Arrow, SQL BIGINT) can store.
+# Python's int has no bound, so without one a 20-digit cell in a count column validated and then broke
+# the first frame built from the facts; with it the record is quarantined, "less than or equal to ...".
+Int64 = Annotated[int, annotated_types.Ge(-(2**63)), annotated_types.Le(2**63 - 1)]
 
 
 def subject_id(kind: str, value: str) -> str:

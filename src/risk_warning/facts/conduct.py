@@ -7,7 +7,7 @@ from typing import ClassVar, Literal
 
 from pydantic import Field
 
-from risk_warning.facts._base import Fact
+from risk_warning.facts._base import Fact, Int64
 
 
 class ExpenseClaim(Fact):
@@ -56,8 +56,8 @@ class ReceptionRecord(Fact):
     approver_id: str
     host_unit_id: str | None = None
     date: dt.date
-    guests: int = Field(ge=1)
-    companions: int = Field(ge=0)
+    guests: Int64 = Field(ge=1)
+    companions: Int64 = Field(ge=0)
     has_official_letter: bool = True
     venue: str | None = None
     amount: float | None = Field(None, ge=0)
@@ -89,8 +89,8 @@ class BanquetFiling(Fact):
     kind: Literal["婚嫁", "丧葬", "其他喜庆"]
     event_date: dt.date
     filed_on: dt.date | None = None
-    guests: int = Field(0, ge=0)
-    tables: int = Field(0, ge=0)
+    guests: Int64 = Field(0, ge=0)
+    tables: Int64 = Field(0, ge=0)
     invited_managed: bool = False  # people the cadre manages or serves were invited
     gifts_from_managed: bool = False  # and gave gifts or money
 

@@ -12,7 +12,7 @@ from typing import ClassVar, Literal
 
 from pydantic import Field
 
-from risk_warning.facts._base import Fact
+from risk_warning.facts._base import Fact, Int64
 from risk_warning.facts.integrity import EducationType
 from risk_warning.grade import Grade
 
@@ -30,7 +30,7 @@ class Signal(Fact):
     rule_id: str
     family: str
     grade: GradeName
-    rank: int = Field(ge=0, le=3)  # blue 0, yellow 1, orange 2, red 3
+    rank: Int64 = Field(ge=0, le=3)  # blue 0, yellow 1, orange 2, red 3
     first_seen: dt.date
     opened_on: dt.date  # first seen, or seen again after it had cleared
     last_seen: dt.date

@@ -7,7 +7,7 @@ from typing import ClassVar, Literal
 
 from pydantic import Field
 
-from risk_warning.facts._base import Fact, Pii, pii_field
+from risk_warning.facts._base import Fact, Int64, Pii, pii_field
 
 EducationType = Literal[
     "廉政党课",
@@ -58,7 +58,7 @@ class Intervention(Fact):
     intervention_id: str
     cadre_id: str
     type: InterventionType
-    form: int = Field(1, ge=1, le=4)
+    form: Int64 = Field(1, ge=1, le=4)
     family: str | None = None
     decided_by: str | None = None
     date: dt.date
@@ -98,7 +98,7 @@ class PersonalMattersReport(Fact):
 
     report_id: str
     cadre_id: str
-    year: int
+    year: Int64
     kind: Literal["annual", "ad_hoc", "new_appointee"] = "annual"
     submitted_at: dt.date
     household_income: float | None = pii_field(Pii.MASK)  # declared household income of the year
@@ -206,7 +206,7 @@ class PmrVerification(Fact):
 
     check_id: str
     cadre_id: str
-    year: int
+    year: Int64
     trigger: Literal["随机抽查", "提拔", "后备", "转任重要岗位", "举报", "其他"] = "其他"
     result: Literal["一致", "漏报", "瞒报"]
     mismatched_categories: list[str] = Field(default_factory=list)

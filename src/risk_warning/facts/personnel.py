@@ -8,7 +8,7 @@ from typing import ClassVar, Literal
 
 from pydantic import Field, model_validator
 
-from risk_warning.facts._base import Fact, Pii, pii_field
+from risk_warning.facts._base import Fact, Int64, Pii, pii_field
 
 ManagementAuthority = Literal["市管", "区管", "局管"]
 
@@ -89,7 +89,7 @@ class Appointment(Fact):
     start_date: date
     end_date: date | None = None
     type: Literal["提拔", "平调", "交流", "轮岗", "任职"] = "任职"
-    term_no: int = 1
+    term_no: Int64 = 1
 
 
 class RotationPlan(Fact):
@@ -137,7 +137,7 @@ class AppraisalResult(Fact):
 
     appraisal_id: str
     cadre_id: str
-    year: int
+    year: Int64
     grade: Literal["优秀", "称职", "基本称职", "不称职"]
     political_score: float | None = None
     work_score: float | None = None
@@ -181,9 +181,9 @@ class UnitAppraisal(Fact):
 
     appraisal_id: str
     org_unit_id: str
-    year: int
-    rank: int = Field(ge=1)
-    ranked: int = Field(ge=1)  # how many units were ranked
+    year: Int64
+    rank: Int64 = Field(ge=1)
+    ranked: Int64 = Field(ge=1)  # how many units were ranked
 
     @model_validator(mode="after")
     def _rank_within(self) -> UnitAppraisal:

@@ -11,7 +11,7 @@ from typing import ClassVar, Literal
 
 from pydantic import Field
 
-from risk_warning.facts._base import Fact, Pii, pii_field
+from risk_warning.facts._base import Fact, Int64, Pii, pii_field
 
 Category = Literal["施工", "货物", "服务"]
 Method = Literal["公开招标", "邀请招标", "竞争性谈判", "竞争性磋商", "询价", "单一来源", "直接发包"]
@@ -33,7 +33,7 @@ class ProcurementEvent(Fact):
     method: Method
     est_value: float | None = Field(None, ge=0)
     opened_at: dt.date
-    bid_count: int | None = Field(None, ge=0)
+    bid_count: Int64 | None = Field(None, ge=0)
     failed: bool = False
     after_failed_tender: bool = False
     winner_credit_code: str | None = None

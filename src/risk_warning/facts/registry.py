@@ -91,6 +91,8 @@ def _kind_of(annotation: Any) -> tuple[ValueKind, bool, tuple[str, ...]]:
         annotation = non_none[0]
         origin = typing.get_origin(annotation)
         args = typing.get_args(annotation)
+    if origin is typing.Annotated:  # an optional bounded type (``Int64 | None``) keeps its bounds inside
+        annotation = args[0]
     if origin is Literal:
         return "str", nullable, tuple(str(a) for a in args)
     if origin is list:

@@ -84,7 +84,9 @@ def _cast(kind: str, text: pl.Expr, choices: Sequence[str]) -> tuple[pl.Expr, pl
     given = text.is_not_null()
     if kind == "int":
         sure = text.str.contains(_INT)
-        return pl.when(sure).then(text).cast(pl.Int64, strict=False), given & ~sure.fill_null(False)
+        value = pl.when(sure).then(text).cast(pl.Int64, strict=False)
+        # a whole number too large for 64 bits casts to null: pydantic refuses it (facts._base.Int64)
+        return value, given & ~(sure & value.is_not_null()).fill_null(False)
     if kind == "float":
         sure = text.str.contains(_FLOAT)
         return pl.when(sure).then(text).cast(pl.Float64, strict=False), given & ~sure.fill_null(False)
