@@ -9,6 +9,7 @@ read, and the error says so (``token_key()``).
 from __future__ import annotations
 
 from functools import cache
+from typing import Literal
 
 from pydantic import Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -22,6 +23,10 @@ class Settings(BaseSettings):
     db_url: str = "sqlite:///risk_warning.db"  # the store: SQLite file by default, PostgreSQL by URL
     token_key: SecretStr | None = None  # the site's secret for keyed tokens: the same on every machine
     workers: int = Field(2, ge=0)  # worker processes for a scan (0: in the scanning process)
+    # where a scan's subjects are evaluated: inline, processes (this machine) or dask; unset: by ``workers``
+    executor: Literal["inline", "processes", "dask"] | None = None
+    scheduler: str | None = None  # a Dask scheduler's address (tcp://host:8786); unset: a LocalCluster
+    scheduler_timeout: float = Field(30.0, gt=0)  # seconds to reach the scheduler before the scan gives up
     max_subject_drop: float = Field(0.10, ge=0, le=1)  # input check: refuse when subjects dropped by more
     max_quarantined: float = Field(0.01, ge=0, le=1)  # input check: share of one file that may be quarantined
     lease_minutes: int = Field(10, ge=1)  # a scan's lease on the store lasts this long unless renewed

@@ -1,32 +1,66 @@
-"""One contract over every executor: the same alerts, evaluated subjects and quarantine, in the same order,
-an engine error quarantining only its subject, and progress reported to the end."""
+"""One contract over every executor: the same alerts, evaluated subjects, states and quarantine, in the same
+order; an engine error quarantining only its subject; a crash bisected down to its subject; a worker killed
+mid-scan losing nothing; progress reported to the end.
+
+The Dask executor runs on a real ``distributed.LocalCluster`` of 2 worker processes (tests/executors/
+conftest.py). Faults are injected through the environment (executors/faults.py), which reaches a forked
+worker and, through the job the driver sends, a Dask worker.
+"""
 
 from __future__ import annotations
 
+import os
+import signal
+import threading
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 
+import psutil
 import pytest
 
 from risk_warning import DirectorySource, load_rulesets
-from risk_warning.errors import EngineError, Reason
+from risk_warning.errors import Reason
 from risk_warning.evaluate.subject import Engine
 from risk_warning.executors.base import Executor, Outcome
+from risk_warning.executors.crash import CRASHED_EVERY_TIME
+from risk_warning.executors.faults import CRASH_HOOK, ERROR_HOOK
 from risk_warning.executors.inline import InlineExecutor
+from risk_warning.executors.on_dask import DaskExecutor
 from risk_warning.executors.processes import ProcessExecutor
 from risk_warning.plan.partition import partition_facts
+from risk_warning.testing.synthetic import generate
 
 ROOT = Path(__file__).resolve().parents[2]
 RULESETS = load_rulesets([ROOT / "rulesets"])
 AS_OF = date(2026, 6, 30)
 PARTITIONS = list(partition_facts(DirectorySource(ROOT / "fixtures" / "demo").load().facts))
-EXECUTORS = {"inline": InlineExecutor, "processes": lambda: ProcessExecutor(2)}
+NAMES = ["inline", "processes", "dask"]
+ISOLATING = ["processes", "dask"]
 
 
-def run(executor: Executor) -> tuple[Outcome, list[tuple[int, int]]]:
-    progress: list[tuple[int, int]] = []
-    outcome = executor.run(RULESETS, PARTITIONS, AS_OF, on_progress=lambda done, total: progress.append((done, total)))
-    return outcome, progress
+@pytest.fixture
+def make(request: pytest.FixtureRequest) -> Iterator[Callable[[str], Executor]]:
+    """A maker of each executor by name; the Dask one on the session's LocalCluster."""
+    made: list[Executor] = []
+
+    def executor(name: str) -> Executor:
+        if name == "inline":
+            found: Executor = InlineExecutor()
+        elif name == "processes":
+            found = ProcessExecutor(2)
+        else:
+            found = DaskExecutor(request.getfixturevalue("dask_scheduler"))
+        made.append(found)
+        return found
+
+    yield executor
+    for found in made:
+        found.close()
+
+
+def run(executor: Executor, partitions: list[tuple[str, list[object]]] | None = None, **kw: object) -> Outcome:
+    return executor.run(RULESETS, partitions or PARTITIONS, AS_OF, **kw)  # type: ignore[arg-type]
 
 
 def shape(outcome: Outcome) -> tuple[list[tuple[str, str, str]], list[str], list[str]]:
@@ -34,33 +68,52 @@ def shape(outcome: Outcome) -> tuple[list[tuple[str, str, str]], list[str], list
     return alerts, outcome.evaluated, [q.location.path for q in outcome.quarantined]
 
 
+def evaluated_in_process(partitions: list[tuple[str, list[object]]]) -> Outcome:
+    with Engine(RULESETS) as engine:
+        alerts = [a for subject, facts in partitions for a in engine.evaluate_subject(subject, facts, AS_OF)]  # type: ignore[arg-type]
+    return Outcome(alerts, [s for s, _ in partitions]).sorted()
+
+
 @pytest.fixture(scope="module")
 def reference() -> Outcome:
-    with Engine(RULESETS) as engine:
-        alerts = [a for subject, facts in PARTITIONS for a in engine.evaluate_subject(subject, facts, AS_OF)]
-    return Outcome(alerts, [s for s, _ in PARTITIONS]).sorted()
+    return evaluated_in_process(PARTITIONS)  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize("name", EXECUTORS)
-def test_every_executor_gives_the_same_sorted_result(name: str, reference: Outcome) -> None:
-    outcome, progress = run(EXECUTORS[name]())
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[str, list[object]]]:
+    """A few hundred subjects: enough spans that a worker can be killed while others are still waiting."""
+    root = tmp_path_factory.mktemp("generated")
+    generate(RULESETS, root, cadres=250, seed=11)
+    return list(partition_facts(DirectorySource(root).load().facts))  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_executor_gives_the_same_sorted_result(
+    name: str, reference: Outcome, make: Callable[[str], Executor]
+) -> None:
+    progress: list[tuple[int, int]] = []
+    outcome = run(make(name), on_progress=lambda done, total: progress.append((done, total)))
     assert shape(outcome) == shape(reference) and len(outcome.alerts) > 10
     assert progress and progress[-1][0] == progress[-1][1]  # done / total, ending at total
+    assert [d for d, _ in progress] == list(range(1, len(progress) + 1))
 
 
-@pytest.mark.parametrize("name", EXECUTORS)
-def test_an_engine_error_quarantines_only_its_subject(
-    name: str, reference: Outcome, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("name", NAMES)
+def test_on_generated_data_every_executor_gives_the_alerts_of_one_process(
+    name: str, generated: list[tuple[str, list[object]]], make: Callable[[str], Executor]
 ) -> None:
-    real = Engine.evaluate_subject
+    expected = evaluated_in_process(generated)
+    outcome = run(make(name), generated)
+    assert shape(outcome) == shape(expected) and len(generated) > 250 and expected.alerts
+    assert [a.model_dump() for a in outcome.alerts] == [a.model_dump() for a in expected.alerts]
 
-    def failing(self: Engine, subject: str, facts: list[object], as_of: date, plain: object = None) -> object:
-        if subject == "C007":
-            raise EngineError("the engine returned a result the adapter refuses to trust")
-        return real(self, subject, facts, as_of, plain)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(Engine, "evaluate_subject", failing)  # inherited by forked workers
-    outcome, _ = run(EXECUTORS[name]())
+@pytest.mark.parametrize("name", NAMES)
+def test_an_engine_error_quarantines_only_its_subject(
+    name: str, reference: Outcome, make: Callable[[str], Executor], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(ERROR_HOOK, "C007")
+    outcome = run(make(name))
     (q,) = outcome.quarantined
     assert (q.location.path, q.reason) == ("subject:C007", Reason.ENGINE_CRASH) and "refuses to trust" in q.message
     alerts, evaluated, _ = shape(reference)
@@ -71,15 +124,62 @@ def test_an_engine_error_quarantines_only_its_subject(
     )
 
 
-@pytest.mark.parametrize("name", EXECUTORS)
-def test_with_a_horizon_every_executor_gives_each_evaluated_subject_its_state(name: str) -> None:
+@pytest.mark.parametrize("name", ISOLATING)
+def test_a_segfault_on_one_subject_quarantines_that_subject_only(
+    name: str, reference: Outcome, make: Callable[[str], Executor], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(CRASH_HOOK, "C007")
+    outcome = run(make(name))
+    (q,) = outcome.quarantined
+    assert (q.location.path, q.reason, q.message) == ("subject:C007", Reason.ENGINE_CRASH, CRASHED_EVERY_TIME)
+    assert outcome.crashes >= 2  # its span, then the subject alone
+    alerts, evaluated, _ = shape(reference)
+    assert shape(outcome)[:2] == ([a for a in alerts if a[0] != "C007"], [s for s in evaluated if s != "C007"])
+
+
+@pytest.mark.parametrize("name", ISOLATING)
+def test_a_worker_killed_mid_scan_loses_nothing(
+    name: str, generated: list[tuple[str, list[object]]], make: Callable[[str], Executor]
+) -> None:
+    """A real worker process, sent SIGKILL while spans are still waiting: the same alerts, nothing quarantined."""
+    executor = make(name)
+    expected = evaluated_in_process(generated)
+    killed: list[int] = []
+    lock = threading.Lock()
+
+    def kill_one(done: int, total: int) -> None:
+        with lock:
+            if killed:
+                return
+            if isinstance(executor, DaskExecutor):
+                pid = min(executor.worker_pids().values())
+            else:  # the pool's forked workers (a Dask LocalCluster's workers are spawned: another command line)
+                me = psutil.Process()
+                pid = next(p.pid for p in me.children() if p.cmdline() == me.cmdline())
+            os.kill(pid, signal.SIGKILL)
+            killed.append(pid)
+
+    outcome = run(executor, generated, on_progress=kill_one)
+    assert killed
+    if isinstance(executor, DaskExecutor):  # its nanny starts another
+        executor.client.wait_for_workers(2, timeout=60)
+        assert killed[0] not in executor.worker_pids().values() and len(executor.worker_pids()) == 2
+    assert shape(outcome) == shape(expected) and not outcome.quarantined
+    if name == "processes":
+        assert outcome.crashes >= 1  # the pool broke; the unfinished spans were tried again
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_with_a_horizon_every_executor_gives_each_evaluated_subject_its_state(
+    name: str, make: Callable[[str], Executor]
+) -> None:
     """States for the next incremental scan are computed where subjects are evaluated, identically."""
     from risk_warning.facts.normalise import day_number
     from risk_warning.plan.horizon import compute_horizon
     from risk_warning.plan.incremental import state_of
 
     horizon = compute_horizon(RULESETS, day_number(AS_OF))
-    outcome = EXECUTORS[name]().run(RULESETS, PARTITIONS, AS_OF, horizon=horizon)
+    outcome = run(make(name), horizon=horizon)
     assert sorted(outcome.states) == outcome.evaluated
     with Engine(RULESETS) as engine:
         for subject, facts in PARTITIONS:

@@ -6,6 +6,7 @@ Exit codes: see cli/exit_codes.py (and docs/exit-codes.md).
 from __future__ import annotations
 
 import json
+from contextlib import closing
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Literal
@@ -123,6 +124,20 @@ def scan(
     workers: Annotated[
         int | None, typer.Option(help="Worker processes (0: evaluate in this process). [default: RW_WORKERS or 2]")
     ] = None,
+    executor: Annotated[
+        str | None,
+        typer.Option(
+            help="Where subjects are evaluated: inline, processes or dask. "
+            "[default: RW_EXECUTOR, else processes, or inline with --workers 0]"
+        ),
+    ] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            help="A Dask scheduler's address (tcp://host:8786) for --executor dask. "
+            "[default: RW_SCHEDULER, else a local cluster of --workers processes]"
+        ),
+    ] = None,
     full: Annotated[
         bool, typer.Option("--full", help="Re-evaluate every subject (default: only those that may have changed).")
     ] = False,
@@ -151,6 +166,7 @@ def scan(
 
     A night whose input is not whole is refused and changes no alert (exit 4, or 5 for data errors).
     """
+    from risk_warning.executors.registry import EXECUTORS, make_executor
     from risk_warning.run.input_check import InputPolicy
     from risk_warning.run.scan import scan as run_scan
     from risk_warning.sources.directory import DirectorySource
@@ -168,6 +184,11 @@ def scan(
     max_drop = config.max_subject_drop if max_drop is None else max_drop
     max_quarantined = config.max_quarantined if max_quarantined is None else max_quarantined
     workers = config.workers if workers is None else workers
+    executor = config.executor if executor is None else executor
+    scheduler = config.scheduler if scheduler is None else scheduler
+    if executor not in (None, *EXECUTORS):
+        err.print(f"--executor is one of {', '.join(EXECUTORS)}, not {executor!r}")
+        raise typer.Exit(ExitCode.CONFIG)
     for name, share in (("--max-drop", max_drop), ("--max-quarantined", max_quarantined)):
         if not 0 <= share <= 1:
             err.print(f"{name} is a share between 0 and 1 (0.1 is 10%), not {share}")
@@ -183,7 +204,8 @@ def scan(
     policy = InputPolicy(max_subject_drop=max_drop, max_quarantined=max_quarantined, accepted_by=accept_drop)
     store = AlertStore(db)
     try:
-        result = run_scan(rulesets, source, day, store=store, workers=workers, full=full, policy=policy)
+        with closing(make_executor(executor, workers, scheduler)) as evaluating:
+            result = run_scan(rulesets, source, day, store=store, executor=evaluating, full=full, policy=policy)
     except ScanInProgressError as exc:
         err.print(f"{exc}; nothing was done. Try again when it has finished.", markup=False)
         raise typer.Exit(ExitCode.LEASE_HELD) from None

@@ -18,6 +18,7 @@ from typing import Protocol
 from risk_warning.alerts.model import Alert
 from risk_warning.errors import QuarantinedRecord, Reason, RiskWarningError, SourceLocation
 from risk_warning.evaluate.subject import Engine, EvaluatorName
+from risk_warning.executors.faults import Faults
 from risk_warning.facts._base import Fact
 from risk_warning.facts.normalise import normalise
 from risk_warning.plan.horizon import Horizon
@@ -66,20 +67,31 @@ class Executor(Protocol):
         """With a ``horizon``, also each evaluated subject's state for the next incremental scan."""
         ...
 
+    def close(self) -> None:
+        """Let go of what the executor holds between runs (a cluster's connection); it may run no more."""
+        ...
+
 
 def subject_quarantine(subject: str, reason: Reason, message: str) -> QuarantinedRecord:
     return QuarantinedRecord(SourceLocation(f"subject:{subject}"), "", reason, message)
 
 
 def evaluate_partitions(
-    engine: Engine, partitions: Sequence[Partition], as_of: date, horizon: Horizon | None = None
+    engine: Engine,
+    partitions: Sequence[Partition],
+    as_of: date,
+    horizon: Horizon | None = None,
+    faults: Faults | None = None,
 ) -> Outcome:
     """The shared per-subject policy: an engine error quarantines only its subject. With a ``horizon``,
-    each evaluated subject's state is computed where it was evaluated (in the worker, in parallel)."""
+    each evaluated subject's state is computed where it was evaluated (in the worker, in parallel).
+    ``faults``: the tests' hooks (executors/faults.py), read from this process's environment if not given."""
     outcome = Outcome()
     before = engine.engine_subjects
+    faults = faults or Faults()
     for subject, facts in partitions:
         try:
+            faults.meet(subject)
             plain = [normalise(f) for f in facts]  # once, for the evaluation and the state
             alerts = engine.evaluate_subject(subject, facts, as_of, plain)
             outcome.alerts.extend(alerts)
@@ -99,8 +111,3 @@ def spans(count: int, pieces: int) -> list[Span]:
     """About ``pieces`` spans of positions (at most 200 subjects each), in order."""
     size = max(1, min(200, -(-count // max(1, pieces))))
     return [(i, min(i + size, count)) for i in range(0, count, size)]
-
-
-def chunks(partitions: Sequence[Partition], pieces: int) -> list[list[Partition]]:
-    """About ``pieces`` chunks (at most 200 subjects each), in the partitions' order."""
-    return [list(partitions[start:stop]) for start, stop in spans(len(partitions), pieces)]

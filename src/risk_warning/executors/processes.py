@@ -1,35 +1,29 @@
-"""Evaluate partitions in worker processes, so that an engine crash loses nothing.
+"""Evaluate partitions in worker processes on this machine, so that an engine crash loses nothing.
 
 The durable-rules C engine can segfault, and it never releases the GIL. Partitions (one subject each)
 go to a process pool in spans. The workers are forked with the partitions in memory, so a task is only
 a range of positions (pickling millions of facts to send them was most of the work). When a worker
-dies, every span it may have held is retried: a span of several subjects is split in two, and a single
-subject is retried once on its own. A subject that still kills its worker is quarantined with a
-reason, and the scan completes. Engine errors and sorting follow the policy every executor shares
-(executors/base.py).
-
-``RISK_WARNING_CRASH_SUBJECT`` is a fault-injection hook for the crash-safety tests: a worker that
-meets that subject dies of a real segmentation fault.
+dies the pool breaks, and every span not yet finished comes back as crashed: the shared policy
+(executors/crash.py) splits them and tries again, down to the one subject, and quarantines it.
 """
 
 from __future__ import annotations
 
-import ctypes
 import faulthandler
-import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from datetime import date
 from multiprocessing import get_context
 
-from risk_warning.errors import Reason
 from risk_warning.evaluate.subject import Engine, EvaluatorName
-from risk_warning.executors.base import Outcome, Partition, Span, evaluate_partitions, spans, subject_quarantine
+from risk_warning.executors.base import Outcome, Partition, Span, evaluate_partitions
+from risk_warning.executors.crash import with_crash_policy
+from risk_warning.executors.faults import CRASH_HOOK
 from risk_warning.plan.horizon import Horizon
 from risk_warning.rules.program import Ruleset
 
-CRASH_HOOK = "RISK_WARNING_CRASH_SUBJECT"
+__all__ = ["CRASH_HOOK", "ProcessExecutor"]
 
 _engine: Engine | None = None
 _as_of: date | None = None
@@ -54,30 +48,7 @@ def _init(
 def evaluate_span(span: Span) -> Outcome:
     """Runs in a worker: the shared per-subject policy over ``partitions[start:stop]``."""
     assert _engine is not None and _as_of is not None
-    chunk = _partitions[span[0] : span[1]]
-    crash = os.environ.get(CRASH_HOOK)
-    if crash and any(subject == crash for subject, _ in chunk):
-        ctypes.string_at(0)  # a real segmentation fault, as the C engine can cause
-    return evaluate_partitions(_engine, chunk, _as_of, _horizon)
-
-
-def _pool(
-    rulesets: Sequence[Ruleset],
-    as_of: date,
-    evaluator: EvaluatorName,
-    workers: int,
-    partitions: Sequence[Partition],
-    horizon: Horizon | None,
-) -> ProcessPoolExecutor:
-    return ProcessPoolExecutor(
-        max_workers=workers,
-        mp_context=get_context("fork"),
-        initializer=_init,
-        initargs=(list(rulesets), as_of, evaluator, partitions, horizon),
-    )
-
-
-CRASHED_TWICE = "the engine process crashed twice on this subject; its alerts are unknown: check its records and re-run"
+    return evaluate_partitions(_engine, _partitions[span[0] : span[1]], _as_of, _horizon)
 
 
 class ProcessExecutor:
@@ -96,38 +67,36 @@ class ProcessExecutor:
         on_progress: Callable[[int, int], None] = lambda done, total: None,
         horizon: Horizon | None = None,
     ) -> Outcome:
-        """Evaluate every partition; ``on_progress(done, total)`` after each chunk (the scan renews its lease)."""
-        total = Outcome()
-        fresh: list[Span] = spans(len(partitions), self.workers * 8)
-        planned, done = len(fresh), 0
-        while fresh:
-            retry: list[Span] = []
-            with _pool(rulesets, as_of, evaluator, self.workers, partitions, horizon) as pool:
-                futures: dict[Future[Outcome], Span] = {pool.submit(evaluate_span, s): s for s in fresh}
-                fresh = []
+        """Evaluate every partition; ``on_progress(done, total)`` after each span (the scan renews its lease)."""
+
+        def pool(workers: int) -> ProcessPoolExecutor:
+            return ProcessPoolExecutor(
+                max_workers=workers,
+                mp_context=get_context("fork"),
+                initializer=_init,
+                initargs=(list(rulesets), as_of, evaluator, partitions, horizon),
+            )
+
+        def attempt(tried: Sequence[Span], alone: bool) -> Iterator[tuple[Span, Outcome | None]]:
+            if alone:  # each in a fresh pool of one: a crash now is its own
+                for span in tried:
+                    with pool(1) as single:
+                        yield span, _result(single.submit(evaluate_span, span))
+                return
+            with pool(self.workers) as shared:
+                futures = {shared.submit(evaluate_span, span): span for span in tried}
                 for future in as_completed(futures):
-                    start, stop = futures[future]
-                    done += 1
-                    on_progress(done, planned)
-                    try:
-                        total.merge(future.result())
-                    except BrokenProcessPool:
-                        # the pool is gone: every span not yet finished lands here, guilty or not
-                        total.crashes += 1
-                        planned += 2 if stop - start > 1 else 1  # the span comes back as two halves, or alone
-                        if stop - start > 1:
-                            half = (start + stop) // 2
-                            fresh += [(start, half), (half, stop)]
-                        else:
-                            retry.append((start, stop))
-            for span in retry:  # each single subject alone in a fresh worker: a crash now is its own
-                with _pool(rulesets, as_of, evaluator, 1, partitions, horizon) as alone:
-                    try:
-                        total.merge(alone.submit(evaluate_span, span).result())
-                    except BrokenProcessPool:
-                        total.crashes += 1
-                        subject = partitions[span[0]][0]
-                        total.quarantined.append(subject_quarantine(subject, Reason.ENGINE_CRASH, CRASHED_TWICE))
-                done += 1
-                on_progress(done, planned)
-        return total.sorted()
+                    yield futures[future], _result(future)
+
+        return with_crash_policy(partitions, self.workers * 8, attempt, on_progress)
+
+    def close(self) -> None:
+        pass  # a pool lives for one run
+
+
+def _result(future: Future[Outcome]) -> Outcome | None:
+    """The span's outcome, or None when a worker died (the pool is broken: every unfinished span lands here)."""
+    try:
+        return future.result()
+    except BrokenProcessPool:
+        return None

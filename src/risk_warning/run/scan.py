@@ -19,7 +19,8 @@ import os
 import socket
 import time
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -29,8 +30,7 @@ from risk_warning.alerts.model import Alert
 from risk_warning.errors import ScanRefusedError
 from risk_warning.evaluate.subject import EvaluatorName
 from risk_warning.executors.base import Executor, Outcome
-from risk_warning.executors.inline import InlineExecutor
-from risk_warning.executors.processes import ProcessExecutor
+from risk_warning.executors.registry import make_executor
 from risk_warning.facts._base import Fact
 from risk_warning.facts.normalise import day_number
 from risk_warning.plan.horizon import Horizon, compute_horizon
@@ -94,6 +94,7 @@ def scan(
     full: bool = True,
     policy: InputPolicy | None = None,
     buckets: int | None = None,
+    executor: Executor | None = None,
 ) -> ScanResult:
     """Evaluate every subject in ``source`` as of a date; record the run in ``store`` when given.
 
@@ -105,13 +106,29 @@ def scan(
     recording the refused run) when the input check fails (``policy``: see input_check.py). A load the
     source spilled to disk is evaluated in ``buckets`` of subjects (by default one per RW_SCAN_BUCKET_MB of
     input), so memory holds one bucket; the result is the same.
+
+    ``executor`` evaluates the subjects let through (executors/): by default, ``workers`` decides between
+    this process and local worker processes; given, it is the caller's to close (a Dask cluster's client).
     """
+    if executor is None:
+        with _owned(make_executor(None, workers)) as mine:
+            return scan(
+                rulesets,
+                source,
+                as_of,
+                store=store,
+                evaluator=evaluator,
+                full=full,
+                policy=policy,
+                buckets=buckets,
+                executor=mine,
+            )
     policy = policy or InputPolicy()
     result = ScanResult(as_of, rulesets_hash(rulesets))
     if store is None:
         read = _read(source, result)
         try:
-            _evaluate(rulesets, read, as_of, result, evaluator, workers, lambda done, total: None, buckets=buckets)
+            _evaluate(rulesets, read, as_of, result, evaluator, executor, lambda done, total: None, buckets=buckets)
         finally:
             read.close()
         return result
@@ -152,7 +169,7 @@ def scan(
                 as_of,
                 result,
                 evaluator,
-                workers,
+                executor,
                 renew,
                 states={} if full else stored,
                 want_states=True,
@@ -190,6 +207,14 @@ def scan(
     return result
 
 
+@contextmanager
+def _owned(executor: Executor) -> Iterator[Executor]:
+    try:
+        yield executor
+    finally:
+        executor.close()
+
+
 def _read(source: Source, result: ScanResult) -> LoadResult:
     loaded = source.load()
     result.quarantined = list(loaded.quarantined)
@@ -203,7 +228,7 @@ def _evaluate(
     as_of: date,
     result: ScanResult,
     evaluator: EvaluatorName,
-    workers: int,
+    executor: Executor,
     renew: Callable[[int, int], None],
     *,
     states: Mapping[str, SubjectState] | None = None,
@@ -231,7 +256,6 @@ def _evaluate(
     partitions whole, so the answer is the same as in one piece (``tests/run/test_buckets.py``).
     """
     result.facts = sum(loaded.count().values())
-    executor: Executor = ProcessExecutor(workers) if workers > 0 else InlineExecutor()
     horizon = compute_horizon(rulesets, day_number(as_of)) if want_states else None
     night = _Night(rulesets, as_of, result, evaluator, executor, horizon, renew, states or {}, history)
     if loaded.spill is None:

@@ -11,6 +11,8 @@
     db: sqlite:///risk_warning.db
     site: null                   # optional site overrides
     workers: 2
+    executor: null               # inline, processes or dask (null: by workers)
+    scheduler: null              # a Dask scheduler, tcp://host:8786 (null with dask: a local cluster)
     misfire_grace_seconds: 3600  # a run missed by less than this (machine asleep) still runs, once
     full: false                  # true: re-evaluate every subject, not only those that may have changed
 
@@ -24,9 +26,11 @@ from __future__ import annotations
 
 import logging
 import signal
+from contextlib import closing
 from datetime import datetime
 from pathlib import Path
 from types import FrameType
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 import yaml
@@ -52,6 +56,9 @@ class ScheduleConfig(BaseModel):
     db: str = Field(default_factory=lambda: settings().db_url)  # RW_DB_URL unless the file says
     site: str | None = None
     workers: int = Field(default_factory=lambda: settings().workers)  # RW_WORKERS unless the file says
+    # where subjects are evaluated (RW_EXECUTOR, RW_SCHEDULER unless the file says): executors/registry.py
+    executor: Literal["inline", "processes", "dask"] | None = Field(default_factory=lambda: settings().executor)
+    scheduler: str | None = Field(default_factory=lambda: settings().scheduler)
     misfire_grace_seconds: int = 3600
     full: bool = False  # true: re-evaluate every subject every night
     mapping: str | None = None  # a site mapping file for the export's file names, headers and codes
@@ -91,6 +98,7 @@ def load_config(path: str | Path) -> ScheduleConfig:
 def nightly_scan(config: dict[str, object]) -> str:
     """The job: scan as of today; a scan already in progress means this night's run is skipped."""
     from risk_warning.errors import ScanRefusedError
+    from risk_warning.executors.registry import make_executor
     from risk_warning.rules.loader import load_rulesets
     from risk_warning.run.input_check import InputPolicy
     from risk_warning.run.scan import scan
@@ -104,7 +112,8 @@ def nightly_scan(config: dict[str, object]) -> str:
     policy = InputPolicy(max_subject_drop=cfg.max_subject_drop, max_quarantined=cfg.max_quarantined)
     source = DirectorySource(cfg.data, mapping=cfg.mapping)
     try:
-        result = scan(rulesets, source, as_of, store=store, workers=cfg.workers, full=cfg.full, policy=policy)
+        with closing(make_executor(cfg.executor, cfg.workers, cfg.scheduler)) as executor:
+            result = scan(rulesets, source, as_of, store=store, executor=executor, full=cfg.full, policy=policy)
     except ScanInProgressError as exc:
         log.warning("skipped the scan as of %s: %s", as_of, exc)
         return "skipped"

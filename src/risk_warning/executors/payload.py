@@ -1,0 +1,92 @@
+"""Partitions as plain data, for work that crosses to another process or machine: Arrow IPC, no objects.
+
+A task that leaves the scanning process (a Dask task) carries its span of partitions as bytes: one
+Arrow IPC table per fact type, with the model's columns (``facts.schema.model_schema``) and the dates a
+record gave to the month only; each fact once, however many partitions hold it (a post or a unit
+travels with every subject that points at it); and a table of (partition, fact type, row) in partition
+order, beside the subjects. The receiver makes the facts again without validating them anew
+(``facts.records.trusted``): they were validated where they were read, and ``unpack(pack(p))`` gives
+facts equal to ``p``'s, in the same order (tests/executors/test_payload.py). Fields marked ``Pii.HIGH``
+are empty by then (sources drop them once tokens are made), so none crosses the wire.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from typing import Any
+
+import polars as pl
+
+from risk_warning.facts._base import Fact
+from risk_warning.facts.records import trusted
+from risk_warning.facts.registry import FACT_MODELS, FACT_SPECS
+from risk_warning.facts.schema import model_schema
+
+Partition = tuple[str, list[Fact]]
+Packed = dict[str, bytes]  # fact type -> its rows; and the two tables below
+
+_SUBJECTS = "__subjects__"
+_MEMBERS = "__members__"
+_MONTH_ONLY = "__month_only__"
+
+
+def pack(partitions: Sequence[Partition]) -> Packed:
+    """``partitions`` as Arrow IPC tables, each fact once."""
+    rows: dict[str, list[dict[str, Any]]] = {}
+    placed: dict[int, tuple[str, int]] = {}  # id(fact) -> (type, row): facts are shared between partitions
+    members: list[tuple[int, str, int]] = []
+    for number, (_, facts) in enumerate(partitions):
+        for fact in facts:
+            where = placed.get(id(fact))
+            if where is None:
+                table = rows.setdefault(fact.fact_type, [])
+                where = placed[id(fact)] = (fact.fact_type, len(table))
+                table.append({**fact.__dict__, _MONTH_ONLY: sorted(fact.month_only) or None})
+            members.append((number, *where))
+    packed = {
+        fact_type: _ipc(
+            pl.DataFrame(
+                found,
+                schema={**model_schema(FACT_SPECS[fact_type]), _MONTH_ONLY: pl.List(pl.String())},
+                orient="row",
+            )
+        )
+        for fact_type, found in rows.items()
+    }
+    packed[_SUBJECTS] = _ipc(pl.DataFrame({"subject": [s for s, _ in partitions]}, schema={"subject": pl.String}))
+    packed[_MEMBERS] = _ipc(
+        pl.DataFrame(members, schema={"part": pl.Int64, "type": pl.String, "row": pl.Int64}, orient="row")
+    )
+    return packed
+
+
+def unpack(packed: Packed) -> list[Partition]:
+    """The partitions ``pack`` was given: equal facts (month-only marks included), in the same order."""
+    facts: dict[str, list[Fact]] = {}
+    for fact_type, blob in packed.items():
+        if fact_type in (_SUBJECTS, _MEMBERS):
+            continue
+        frame = _read(blob)
+        make = trusted(FACT_MODELS[fact_type])
+        names = [c for c in frame.columns if c != _MONTH_ONLY]
+        made = facts[fact_type] = []
+        for row in frame.select(*names, _MONTH_ONLY).iter_rows():
+            fact = make(dict(zip(names, row[:-1], strict=True)))
+            if row[-1]:
+                fact.mark_month_only(frozenset(row[-1]))
+            made.append(fact)
+    partitions: list[Partition] = [(subject, []) for subject in _read(packed[_SUBJECTS]).get_column("subject")]
+    for number, fact_type, row in _read(packed[_MEMBERS]).iter_rows():
+        partitions[number][1].append(facts[fact_type][row])
+    return partitions
+
+
+def _ipc(frame: pl.DataFrame) -> bytes:
+    sink = io.BytesIO()
+    frame.write_ipc(sink)
+    return sink.getvalue()
+
+
+def _read(blob: bytes) -> pl.DataFrame:
+    return pl.read_ipc(io.BytesIO(blob))
