@@ -1,6 +1,7 @@
 """Province scale on one machine: a full scan, a next-day scan, and the floors to compare them with.
 
-    .venv/bin/python bench/scale.py --cadres 100000 [--data DIR] [--workers 2] [--json] [--skip-post]
+    .venv/bin/python bench/scale.py --cadres 100000 [--data DIR] [--workers 2] [--executor dask] [--json] [--skip-post]
+    .venv/bin/python bench/scale.py --cadres 100000 --data DIR --compare-executors [--json]
 
 Generates the organisation (``fixtures generate --seed 7``) into ``--data`` unless it is there, then
 runs each measurement in a fresh process (so each peak RSS is its own):
@@ -13,6 +14,13 @@ runs each measurement in a fresh process (so each peak RSS is its own):
 * durable post: every fact of every subject asserted into durable-rules one call per fact
   (``DurableEvaluator(one_by_one=True)``), the compiled rules of the subject's kind; only the asserts
   and the engine's answers are timed, not reading or flattening.
+
+``--executor`` (inline, processes, dask: a LocalCluster of ``--workers`` processes) says where subjects are
+evaluated; by default ``--workers`` decides, as the scan's own default does. ``--compare-executors`` runs the
+full scan alone, in one run, on Dask with 1 worker, Dask with 2 workers and 2 local processes, and prints
+each wall time, the time spent inside the executor (``evaluate_s``: subjects sent out and their outcomes
+back, a LocalCluster's start included) and the two ratios issue 14 asks for: 2 Dask workers against 1, and
+Dask against local processes.
 
 Prints one table with the ratios, or with ``--json`` one JSON object (cadres, records, subjects,
 engine_subjects, wall_s, cpu_s, peak_rss_mb, io_floor_s, durable_post_s, next_day_s, ...). The machine's
@@ -63,17 +71,37 @@ def _rulesets() -> Any:
     return load_rulesets([ROOT / "rulesets"])
 
 
-def step_scan(data: Path, db: Path, workers: int, as_of: date, full: bool, alerts_out: Path | None) -> dict[str, Any]:
+def step_scan(
+    data: Path,
+    db: Path,
+    workers: int,
+    as_of: date,
+    full: bool,
+    alerts_out: Path | None,
+    executor: str | None = None,
+    scheduler: str | None = None,
+) -> dict[str, Any]:
     from risk_warning import AlertStore, DirectorySource
     from risk_warning.run.input_check import InputPolicy
     from risk_warning.run.scan import scan
 
     rulesets = _rulesets()
+    inside = [0.0]  # seconds inside the executor's runs
 
     def work() -> dict[str, Any]:
         store = AlertStore(f"sqlite:///{db}")
         policy = InputPolicy(max_subject_drop=1.0, max_quarantined=1.0)
-        result = scan(rulesets, DirectorySource(data), as_of, store=store, workers=workers, full=full, policy=policy)
+        source = DirectorySource(data)
+        if executor is None:  # an older checkout (a before/after run) has no executor argument
+            result = scan(rulesets, source, as_of, store=store, workers=workers, full=full, policy=policy)
+        else:
+            from risk_warning.executors.registry import make_executor
+
+            evaluating = _Timed(make_executor(executor, workers, scheduler), inside)  # type: ignore[arg-type]
+            try:
+                result = scan(rulesets, source, as_of, store=store, full=full, policy=policy, executor=evaluating)
+            finally:
+                evaluating.close()
         store.close()
         if alerts_out is not None:
             payload = {"subjects": result.subjects_seen, "alerts": [a.model_dump(mode="json") for a in result.alerts]}
@@ -87,9 +115,32 @@ def step_scan(data: Path, db: Path, workers: int, as_of: date, full: bool, alert
             "alerts": len(result.alerts),
             "carried": result.carried_subjects,
             "buckets": getattr(result, "buckets", 1),
+            "evaluate_s": round(inside[0], 2),
+            "executor": executor or ("processes" if workers else "inline"),
         }
 
     return _timed(work)
+
+
+class _Timed:
+    """An executor whose runs are timed (what the scan spends sending subjects out and taking outcomes in)."""
+
+    def __init__(self, executor: Any, seconds: list[float]) -> None:
+        self.executor, self.seconds = executor, seconds
+
+    def run(self, *args: Any, **kwargs: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return self.executor.run(*args, **kwargs)
+        finally:
+            self.seconds[0] += time.perf_counter() - started
+
+    def prepare(self, *args: Any, **kwargs: Any) -> None:
+        if hasattr(self.executor, "prepare"):
+            self.executor.prepare(*args, **kwargs)
+
+    def close(self) -> None:
+        self.executor.close()
 
 
 def step_io_floor(data: Path, db: Path, alerts_in: Path) -> dict[str, Any]:
@@ -156,6 +207,9 @@ def main() -> None:
     parser.add_argument("--cadres", type=int, required=True)
     parser.add_argument("--data", type=Path, help="the generated directory (default: a temporary one per size)")
     parser.add_argument("--workers", type=int, default=0)
+    parser.add_argument("--executor", choices=["inline", "processes", "dask"], help="where subjects are evaluated")
+    parser.add_argument("--scheduler", help=argparse.SUPPRESS)
+    parser.add_argument("--compare-executors", action="store_true", help="Dask 1 vs 2 workers vs 2 processes")
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--skip-post", action="store_true", help="leave out the durable-rules posting baseline")
     parser.add_argument("--step", help=argparse.SUPPRESS)
@@ -167,7 +221,8 @@ def main() -> None:
     os.environ.setdefault("RW_TOKEN_KEY", "bench-only-key")
     if args.step == "scan":
         as_of = date.fromisoformat(args.as_of)
-        print(json.dumps(step_scan(args.data, args.db, args.workers, as_of, not args.incremental, args.alerts)))
+        print(json.dumps(step_scan(args.data, args.db, args.workers, as_of, not args.incremental, args.alerts,
+                                   args.executor, args.scheduler)))  # fmt: skip
         return
     if args.step == "io":
         print(json.dumps(step_io_floor(args.data, args.db, args.alerts)))
@@ -181,10 +236,14 @@ def main() -> None:
         from risk_warning.testing.synthetic import generate
 
         generate(_rulesets(), data, cadres=args.cadres, seed=7)
+    if args.compare_executors:
+        compare_executors(data, args.cadres, args.json)
+        return
     load_before = os.getloadavg()
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         common = ["--data", str(data), "--workers", str(args.workers)]
+        common += ["--executor", args.executor] if args.executor else []
         full = _child("--step", "scan", *common, "--db", str(work / "scan.db"), "--alerts", str(work / "alerts.json"),
                       "--cadres", str(args.cadres))  # fmt: skip
         next_day = (AS_OF + timedelta(days=1)).isoformat()
@@ -213,6 +272,8 @@ def main() -> None:
         "post_over_scan": round(post["wall_s"] / full["wall_s"], 2) if post else None,
         "next_day_over_full": round(nightly["wall_s"] / full["wall_s"], 2),
         "workers": args.workers,
+        "executor": full["executor"],
+        "evaluate_s": full["evaluate_s"],
         "buckets": full["buckets"],
         "bucket_mb": os.environ.get("RW_SCAN_BUCKET_MB", "64 (default)"),
         "load_average_before": [round(x, 2) for x in load_before],
@@ -240,6 +301,53 @@ def main() -> None:
     width = max(len(k) for k, _ in rows)
     for key, value in rows:
         print(f"{key:<{width}}  {value}")
+    print(json.dumps(figures))
+
+
+def compare_executors(data: Path, cadres: int, as_json: bool) -> None:
+    """The full scan on Dask with 1 and 2 workers and on 2 local processes, one after the other, in one run."""
+    load_before = os.getloadavg()
+    runs: dict[str, dict[str, Any]] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, executor, workers in (("dask-1", "dask", 1), ("dask-2", "dask", 2), ("processes-2", "processes", 2)):
+            runs[name] = _child("--step", "scan", "--data", str(data), "--workers", str(workers), "--executor",
+                                executor, "--db", str(Path(tmp) / f"{name}.db"), "--cadres", str(cadres))  # fmt: skip
+        # a cluster already running, as operators run one: its start is not the scan's
+        from distributed import LocalCluster
+
+        # a cluster already running, as operators run one: its start is not the scan's; "warm" is its second scan
+        # (the workers have imported the library; each compiles the new job's engine)
+        with LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None) as cluster:
+            for name in ("dask-2-running", "dask-2-warm"):
+                runs[name] = _child("--step", "scan", "--data", str(data), "--executor", "dask", "--scheduler",
+                                    cluster.scheduler_address, "--db", str(Path(tmp) / f"{name}.db"),
+                                    "--cadres", str(cadres))  # fmt: skip
+    load_after = os.getloadavg()
+    figures = {
+        "cadres": cadres,
+        "engine_subjects": runs["dask-2"]["engine_subjects"],
+        **{f"{name}_wall_s": run["wall_s"] for name, run in runs.items()},
+        **{f"{name}_evaluate_s": run["evaluate_s"] for name, run in runs.items()},
+        "dask_2_over_1": round(runs["dask-1"]["wall_s"] / runs["dask-2"]["wall_s"], 2),
+        "dask_2_over_1_evaluate": round(runs["dask-1"]["evaluate_s"] / max(runs["dask-2"]["evaluate_s"], 0.01), 2),
+        "dask_overhead": round(runs["dask-2"]["wall_s"] / runs["processes-2"]["wall_s"] - 1, 3),
+        "dask_running_overhead": round(runs["dask-2-running"]["wall_s"] / runs["processes-2"]["wall_s"] - 1, 3),
+        "dask_warm_overhead": round(runs["dask-2-warm"]["wall_s"] / runs["processes-2"]["wall_s"] - 1, 3),
+        "alerts_equal": len({run["alerts"] for run in runs.values()}) == 1,
+        "load_average_before": [round(x, 2) for x in load_before],
+        "load_average_after": [round(x, 2) for x in load_after],
+    }
+    if not as_json:
+        print(f"{'executor':<15} {'wall s':>8} {'evaluate s':>11} {'alerts':>7}")
+        for name, run in runs.items():
+            print(f"{name:<15} {run['wall_s']:>8.1f} {run['evaluate_s']:>11.1f} {run['alerts']:>7}")
+        print(f"subjects sent to the engine: {figures['engine_subjects']:,}")
+        print(f"2 Dask workers vs 1, whole scan: {figures['dask_2_over_1']}x (executor alone: "
+              f"{figures['dask_2_over_1_evaluate']}x)")  # fmt: skip
+        print(f"Dask vs 2 local processes, whole scan: {figures['dask_overhead']:+.1%} (a LocalCluster started by the "
+              f"scan), {figures['dask_running_overhead']:+.1%} (a cluster already running), "
+              f"{figures['dask_warm_overhead']:+.1%} (its second scan)")  # fmt: skip
+        print(f"load average before / after: {figures['load_average_before']} / {figures['load_average_after']}")
     print(json.dumps(figures))
 
 

@@ -118,6 +118,15 @@ class Engine:
         result.alerts = sort_alerts(result.alerts)
         return result
 
+    def prepare(self, as_of: date) -> None:
+        """Compile now what evaluating as of ``as_of`` needs (each kind's programs and pre-filter), rather than
+        at the first subject: a Dask worker does it while the scan is still reading its input."""
+        for (phase, kind), rulesets in self.phases.items():
+            if rulesets:
+                self._evaluator(as_of, phase, kind)
+                if phase == "alerts":
+                    self._prefilter(as_of, kind)
+
     def close(self) -> None:
         for ev in self._evaluators.values():
             ev.close()

@@ -67,6 +67,18 @@ class Executor(Protocol):
         """With a ``horizon``, also each evaluated subject's state for the next incremental scan."""
         ...
 
+    def prepare(
+        self,
+        rulesets: Sequence[Ruleset],
+        as_of: date,
+        *,
+        evaluator: EvaluatorName = "durable",
+        horizon: Horizon | None = None,
+    ) -> None:
+        """Get ready, without waiting, for runs with these arguments (start workers, compile their engines)
+        while the scan reads its input; a run works whether or not this was called."""
+        ...
+
     def close(self) -> None:
         """Let go of what the executor holds between runs (a cluster's connection); it may run no more."""
         ...

@@ -35,5 +35,15 @@ class InlineExecutor:
 
             return with_crash_policy(partitions, max(1, len(partitions) // 50), attempt, on_progress)
 
+    def prepare(
+        self,
+        rulesets: Sequence[Ruleset],
+        as_of: date,
+        *,
+        evaluator: EvaluatorName = "durable",
+        horizon: Horizon | None = None,
+    ) -> None:
+        pass  # nothing to start ahead: the engine is compiled where it runs, in a moment
+
     def close(self) -> None:
         pass

@@ -55,15 +55,33 @@ def _held(job: bytes) -> bytes:
 
 def evaluate_packed(digest: str, job: bytes, packed: Packed) -> Outcome:
     """Runs on a worker: the shared per-subject policy over one span of partitions."""
-    global _job
     with _lock:
-        if _job is None or _job[0] != digest:
-            rulesets, as_of, evaluator, horizon, faults = pickle.loads(job)
-            if _job is not None:
-                _job[1].close()
-            _job = (digest, Engine(rulesets, evaluator=evaluator), as_of, horizon, faults)
-        _, engine, as_of, horizon, faults = _job
+        engine, as_of, horizon, faults = _engine_for(digest, job)
         return evaluate_partitions(engine, unpack(packed), as_of, horizon, faults)
+
+
+def compile_job(digest: str, job: bytes) -> None:
+    """Runs on a worker while the scan still reads: the job's engine compiled before the first span comes."""
+    with _lock:
+        engine, as_of, _, _ = _engine_for(digest, job)
+        engine.prepare(as_of)
+
+
+def _engine_for(digest: str, job: bytes) -> tuple[Engine, date, Horizon | None, Faults]:
+    global _job
+    if _job is None or _job[0] != digest:
+        rulesets, as_of, evaluator, horizon, faults = pickle.loads(job)
+        if _job is not None:
+            _job[1].close()
+        _job = (digest, Engine(rulesets, evaluator=evaluator), as_of, horizon, faults)
+    return _job[1:]
+
+
+def _job_of(
+    rulesets: Sequence[Ruleset], as_of: date, evaluator: EvaluatorName, horizon: Horizon | None
+) -> tuple[bytes, str]:
+    job = pickle.dumps((list(rulesets), as_of, evaluator, horizon, Faults()))
+    return job, hashlib.sha256(job).hexdigest()
 
 
 class DaskExecutor:
@@ -76,6 +94,8 @@ class DaskExecutor:
         self.connect_timeout = connect_timeout
         self._cluster: LocalCluster | None = None
         self._client: Client | None = None
+        self._preparing: threading.Thread | None = None
+        self._prepared: list[Any] = []  # futures held until the run: a released future is cancelled
         if scheduler:
             _ = self.client  # an address that does not answer is an error now, not after the input is read
 
@@ -86,6 +106,7 @@ class DaskExecutor:
         self.close()
 
     def close(self) -> None:
+        self._ready()
         if self._client is not None:
             self._client.close()
             self._client = None
@@ -116,6 +137,41 @@ class DaskExecutor:
                 self._client = Client(self._cluster, set_as_default=False)
         return self._client
 
+    def prepare(
+        self,
+        rulesets: Sequence[Ruleset],
+        as_of: date,
+        *,
+        evaluator: EvaluatorName = "durable",
+        horizon: Horizon | None = None,
+    ) -> None:
+        """Start the cluster (a LocalCluster takes seconds) and have every worker compile the job's engine, in
+        a thread, while the scan reads its input; ``run`` waits for it. A failure here is left for ``run``
+        to meet and report."""
+
+        def warm() -> None:
+            try:
+                client = self.client
+                job, digest = _job_of(rulesets, as_of, evaluator, horizon)
+                shared = client.submit(_held, job, key=f"risk-warning-job-{digest}")
+                self._prepared.append(shared)
+                for address in client.scheduler_info()["workers"]:
+                    self._prepared.append(
+                        client.submit(
+                            compile_job, digest, shared, workers=[address], allow_other_workers=False, pure=False
+                        )
+                    )
+            except Exception:  # run() meets the same failure and reports it
+                return
+
+        self._preparing = threading.Thread(target=warm, name="risk-warning-dask-prepare", daemon=True)
+        self._preparing.start()
+
+    def _ready(self) -> None:
+        if self._preparing is not None:
+            self._preparing.join()
+            self._preparing = None
+
     def worker_pids(self) -> dict[str, int]:
         """Each worker's process id, by address (the tests kill one)."""
         import os
@@ -133,9 +189,9 @@ class DaskExecutor:
         horizon: Horizon | None = None,
     ) -> Outcome:
         """Evaluate every partition on the cluster; ``on_progress(done, total)`` after each span."""
+        self._ready()
         client = self.client
-        job = pickle.dumps((list(rulesets), as_of, evaluator, horizon, Faults()))
-        digest = hashlib.sha256(job).hexdigest()
+        job, digest = _job_of(rulesets, as_of, evaluator, horizon)
         # a task, not scattered data: a worker that dies with it loses nothing the scheduler cannot make again
         shared = client.submit(_held, job, key=f"risk-warning-job-{digest}")
         threads = max(1, sum(client.nthreads().values()))
@@ -158,3 +214,6 @@ class DaskExecutor:
             return with_crash_policy(partitions, threads * SPANS_PER_THREAD, attempt, on_progress)
         finally:
             shared.release()
+            for future in self._prepared:
+                future.release()
+            self._prepared = []

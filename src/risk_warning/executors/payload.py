@@ -6,19 +6,23 @@ record gave to the month only; each fact once, however many partitions hold it (
 travels with every subject that points at it); and a table of (partition, fact type, row) in partition
 order, beside the subjects. The receiver makes the facts again without validating them anew
 (``facts.records.trusted``): they were validated where they were read, and ``unpack(pack(p))`` gives
-facts equal to ``p``'s, in the same order (tests/executors/test_payload.py). Fields marked ``Pii.HIGH``
-are empty by then (sources drop them once tokens are made), so none crosses the wire.
+facts equal to ``p``'s, in the same order (tests/executors/test_payload.py).
+
+Fields marked ``Pii.HIGH`` never cross the wire: sources drop them once tokens are made, and ``pack``
+empties any a caller's own source left in (no rule reads them; their tokens travel). Such a subject's
+state is then computed without them, so the next night re-evaluates it rather than carrying it.
 """
 
 from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from functools import cache
 from typing import Any
 
 import polars as pl
 
-from risk_warning.facts._base import Fact
+from risk_warning.facts._base import Fact, Pii
 from risk_warning.facts.records import trusted
 from risk_warning.facts.registry import FACT_MODELS, FACT_SPECS
 from risk_warning.facts.schema import model_schema
@@ -42,7 +46,10 @@ def pack(partitions: Sequence[Partition]) -> Packed:
             if where is None:
                 table = rows.setdefault(fact.fact_type, [])
                 where = placed[id(fact)] = (fact.fact_type, len(table))
-                table.append({**fact.__dict__, _MONTH_ONLY: sorted(fact.month_only) or None})
+                row = {**fact.__dict__, _MONTH_ONLY: sorted(fact.month_only) or None}
+                for name in _identifiers(fact.fact_type):
+                    row[name] = None
+                table.append(row)
             members.append((number, *where))
     packed = {
         fact_type: _ipc(
@@ -80,6 +87,12 @@ def unpack(packed: Packed) -> list[Partition]:
     for number, fact_type, row in _read(packed[_MEMBERS]).iter_rows():
         partitions[number][1].append(facts[fact_type][row])
     return partitions
+
+
+@cache
+def _identifiers(fact_type: str) -> tuple[str, ...]:
+    model = FACT_MODELS[fact_type]
+    return tuple(name for name in model.model_fields if model.pii_level(name) is Pii.HIGH)
 
 
 def _ipc(frame: pl.DataFrame) -> bytes:

@@ -90,6 +90,16 @@ class ProcessExecutor:
 
         return with_crash_policy(partitions, self.workers * 8, attempt, on_progress)
 
+    def prepare(
+        self,
+        rulesets: Sequence[Ruleset],
+        as_of: date,
+        *,
+        evaluator: EvaluatorName = "durable",
+        horizon: Horizon | None = None,
+    ) -> None:
+        pass  # nothing to start ahead: the engine is compiled where it runs, in a moment
+
     def close(self) -> None:
         pass  # a pool lives for one run
 

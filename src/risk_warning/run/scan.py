@@ -125,6 +125,9 @@ def scan(
             )
     policy = policy or InputPolicy()
     result = ScanResult(as_of, rulesets_hash(rulesets))
+    # with a store, each evaluated subject's state is kept for the next night's incremental scan
+    horizon = compute_horizon(rulesets, day_number(as_of)) if store is not None else None
+    executor.prepare(rulesets, as_of, evaluator=evaluator, horizon=horizon)  # workers start while we read
     if store is None:
         read = _read(source, result)
         try:
@@ -172,7 +175,7 @@ def scan(
                 executor,
                 renew,
                 states={} if full else stored,
-                want_states=True,
+                horizon=horizon,
                 stored=stored,
                 history=store.history_facts(as_of, settings().lookback_days),
                 frames=frames,
@@ -232,7 +235,7 @@ def _evaluate(
     renew: Callable[[int, int], None],
     *,
     states: Mapping[str, SubjectState] | None = None,
-    want_states: bool = False,
+    horizon: Horizon | None = None,
     history: Sequence[Fact] = (),
     frames: Mapping[str, pl.DataFrame] | None = None,
     stored: Mapping[str, SubjectState] | None = None,
@@ -256,7 +259,6 @@ def _evaluate(
     partitions whole, so the answer is the same as in one piece (``tests/run/test_buckets.py``).
     """
     result.facts = sum(loaded.count().values())
-    horizon = compute_horizon(rulesets, day_number(as_of)) if want_states else None
     night = _Night(rulesets, as_of, result, evaluator, executor, horizon, renew, states or {}, history)
     if loaded.spill is None:
         night.take(night.look(loaded, loaded.frames() if frames is None else frames))
@@ -286,7 +288,7 @@ def _evaluate(
     result.engine_subjects = outcome.engine_subjects
     result.quarantined += outcome.quarantined
     new_states = outcome.states
-    if want_states:  # a state recorded when the subject was last let through no longer describes it
+    if horizon is not None:  # a state recorded when the subject was last let through no longer describes it
         new_states.update({s: ("", as_of) for s in screened_out if s in (stored or {})})
     return night.units, night.carried, new_states
 
