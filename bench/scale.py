@@ -317,7 +317,7 @@ def compare_executors(data: Path, cadres: int, as_json: bool) -> None:
 
         # a cluster already running, as operators run one: its start is not the scan's; "warm" is its second scan
         # (the workers have imported the library; each compiles the new job's engine)
-        with LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None) as cluster:
+        with LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address="127.0.0.1:0") as cluster:
             for name in ("dask-2-running", "dask-2-warm"):
                 runs[name] = _child("--step", "scan", "--data", str(data), "--executor", "dask", "--scheduler",
                                     cluster.scheduler_address, "--db", str(Path(tmp) / f"{name}.db"),

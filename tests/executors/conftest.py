@@ -16,7 +16,11 @@ def dask_scheduler() -> Iterator[str]:
     # workers; the policy that follows (bisect, try alone, quarantine) is the same
     with dask.config.set({"distributed.scheduler.allowed-failures": 1}):
         cluster = LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=logging.ERROR
+            n_workers=2,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address="127.0.0.1:0",
+            silence_logs=logging.ERROR,
         )
     try:
         yield cluster.scheduler_address

@@ -89,3 +89,22 @@ def test_an_unknown_executor_or_a_scheduler_without_dask_is_refused(tmp_path: Pa
     assert unknown.returncode == ExitCode.CONFIG and "--executor is one of inline, processes, dask" in unknown.stderr
     mixed = scan_demo(tmp_path / "y.db", "--executor", "processes", "--scheduler", "tcp://127.0.0.1:9")
     assert mixed.returncode == ExitCode.CONFIG and "a scheduler address is for the dask executor" in mixed.stderr
+
+
+def test_a_scheduler_without_workers_is_a_configuration_error_not_a_scan_that_waits_for_ever() -> None:
+    import logging
+
+    import pytest
+    from distributed import LocalCluster
+
+    from risk_warning.errors import ConfigError
+    from risk_warning.plan.partition import partition_facts
+
+    partitions = list(partition_facts(DEMO.load().facts))
+    with (
+        LocalCluster(n_workers=0, dashboard_address="127.0.0.1:0", silence_logs=logging.ERROR) as empty,
+        DaskExecutor(empty.scheduler_address, connect_timeout=2) as executor,
+        pytest.raises(ConfigError) as caught,
+    ):
+        executor.run(RULESETS, partitions, AS_OF)
+    assert f"the Dask scheduler at {empty.scheduler_address} has no workers after 2 s" in str(caught.value)

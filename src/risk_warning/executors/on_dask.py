@@ -131,7 +131,7 @@ class DaskExecutor:
                     n_workers=self.workers,
                     threads_per_worker=1,
                     processes=True,
-                    dashboard_address=None,
+                    dashboard_address="127.0.0.1:0",  # on loopback, on a free port: never 8787 on every interface
                     silence_logs=logging.WARNING,
                 )
                 self._client = Client(self._cluster, set_as_default=False)
@@ -191,6 +191,13 @@ class DaskExecutor:
         """Evaluate every partition on the cluster; ``on_progress(done, total)`` after each span."""
         self._ready()
         client = self.client
+        try:  # a scheduler with no workers would hold the tasks, and the scan, for ever
+            client.wait_for_workers(1, timeout=self.connect_timeout)
+        except TimeoutError:
+            raise ConfigError(
+                f"the Dask scheduler at {self.scheduler or 'the local cluster'} has no workers after "
+                f"{self.connect_timeout:g} s; start them (dask worker {self.scheduler or ''} --nthreads 1) and re-run"
+            ) from None
         job, digest = _job_of(rulesets, as_of, evaluator, horizon)
         # a task, not scattered data: a worker that dies with it loses nothing the scheduler cannot make again
         shared = client.submit(_held, job, key=f"risk-warning-job-{digest}")
