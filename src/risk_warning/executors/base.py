@@ -84,6 +84,23 @@ class Executor(Protocol):
         ...
 
 
+class NothingAhead:
+    """For executors with nothing to start ahead of a run or keep between runs (inline, local processes)."""
+
+    def prepare(
+        self,
+        rulesets: Sequence[Ruleset],
+        as_of: date,
+        *,
+        evaluator: EvaluatorName = "durable",
+        horizon: Horizon | None = None,
+    ) -> None:
+        pass  # the engine is compiled where it runs, when the run starts
+
+    def close(self) -> None:
+        pass
+
+
 def subject_quarantine(subject: str, reason: Reason, message: str) -> QuarantinedRecord:
     return QuarantinedRecord(SourceLocation(f"subject:{subject}"), "", reason, message)
 

@@ -10,13 +10,13 @@ from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 
 from risk_warning.evaluate.subject import Engine, EvaluatorName
-from risk_warning.executors.base import Outcome, Partition, Span, evaluate_partitions
+from risk_warning.executors.base import NothingAhead, Outcome, Partition, Span, evaluate_partitions
 from risk_warning.executors.crash import with_crash_policy
 from risk_warning.plan.horizon import Horizon
 from risk_warning.rules.program import Ruleset
 
 
-class InlineExecutor:
+class InlineExecutor(NothingAhead):
     def run(
         self,
         rulesets: Sequence[Ruleset],
@@ -34,16 +34,3 @@ class InlineExecutor:
                     yield (start, stop), evaluate_partitions(engine, partitions[start:stop], as_of, horizon)
 
             return with_crash_policy(partitions, max(1, len(partitions) // 50), attempt, on_progress)
-
-    def prepare(
-        self,
-        rulesets: Sequence[Ruleset],
-        as_of: date,
-        *,
-        evaluator: EvaluatorName = "durable",
-        horizon: Horizon | None = None,
-    ) -> None:
-        pass  # nothing to start ahead: the engine is compiled where it runs, in a moment
-
-    def close(self) -> None:
-        pass

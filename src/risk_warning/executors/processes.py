@@ -17,7 +17,7 @@ from datetime import date
 from multiprocessing import get_context
 
 from risk_warning.evaluate.subject import Engine, EvaluatorName
-from risk_warning.executors.base import Outcome, Partition, Span, evaluate_partitions
+from risk_warning.executors.base import NothingAhead, Outcome, Partition, Span, evaluate_partitions
 from risk_warning.executors.crash import with_crash_policy
 from risk_warning.executors.faults import CRASH_HOOK
 from risk_warning.plan.horizon import Horizon
@@ -51,7 +51,7 @@ def evaluate_span(span: Span) -> Outcome:
     return evaluate_partitions(_engine, _partitions[span[0] : span[1]], _as_of, _horizon)
 
 
-class ProcessExecutor:
+class ProcessExecutor(NothingAhead):
     """``workers`` forked processes; crashes are bisected down to the subject."""
 
     def __init__(self, workers: int = 2) -> None:
@@ -89,19 +89,6 @@ class ProcessExecutor:
                     yield futures[future], _result(future)
 
         return with_crash_policy(partitions, self.workers * 8, attempt, on_progress)
-
-    def prepare(
-        self,
-        rulesets: Sequence[Ruleset],
-        as_of: date,
-        *,
-        evaluator: EvaluatorName = "durable",
-        horizon: Horizon | None = None,
-    ) -> None:
-        pass  # nothing to start ahead: the engine is compiled where it runs, in a moment
-
-    def close(self) -> None:
-        pass  # a pool lives for one run
 
 
 def _result(future: Future[Outcome]) -> Outcome | None:
