@@ -7,12 +7,16 @@ import json
 import os
 import subprocess
 import sys
+from contextlib import closing
 from datetime import date
 from pathlib import Path
+
+import pytest
 
 from risk_warning import AlertStore, DirectorySource, load_rulesets, scan
 from risk_warning.cli.exit_codes import ExitCode
 from risk_warning.executors.on_dask import DaskExecutor
+from risk_warning.executors.registry import make_executor
 
 ROOT = Path(__file__).resolve().parents[2]
 RULESETS = load_rulesets([ROOT / "rulesets"])
@@ -41,6 +45,21 @@ def test_a_scan_on_a_dask_cluster_stores_what_a_scan_in_process_stores(tmp_path:
     there.close()
 
 
+@pytest.mark.parametrize("name", ["inline", "processes", "dask"])
+def test_a_scan_reports_its_progress_to_the_end_whatever_the_executor(
+    name: str, request: pytest.FixtureRequest
+) -> None:
+    """Buckets looked at, and spans evaluated (counted by the shared crash policy), each ending at its total."""
+    scheduler = request.getfixturevalue("dask_scheduler") if name == "dask" else None
+    events: list[tuple[str, int, int]] = []
+    spilled = DirectorySource(ROOT / "fixtures" / "demo", spill=True)
+    with closing(make_executor(name, 2, scheduler)) as executor:  # type: ignore[arg-type]
+        scan(RULESETS, spilled, AS_OF, executor=executor, buckets=2, progress=lambda *e: events.append(e))
+    assert [e for e in events if e[0] == "buckets"] == [("buckets", 1, 2), ("buckets", 2, 2)]
+    spans = [(done, total) for step, done, total in events if step == "spans"]
+    assert spans and spans[-1][0] == spans[-1][1] and [d for d, _ in spans] == list(range(1, len(spans) + 1))
+
+
 def cli(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "risk_warning", *args],
@@ -61,6 +80,9 @@ def scan_demo(db: Path, *options: str, **env: str) -> subprocess.CompletedProces
 
 def fingerprints(result: subprocess.CompletedProcess[str]) -> list[str]:
     assert result.returncode == ExitCode.OK, result.stderr
+    last = [line for line in result.stderr.splitlines() if line.startswith("scan: ")][-1]
+    done, total = last.split()[1].split("/")
+    assert done == total and last.endswith("spans of subjects evaluated"), result.stderr  # progress, to the end
     return [a["fingerprint"] for a in json.loads(result.stdout)["alerts"]]
 
 
@@ -94,7 +116,6 @@ def test_an_unknown_executor_or_a_scheduler_without_dask_is_refused(tmp_path: Pa
 def test_a_scheduler_without_workers_is_a_configuration_error_not_a_scan_that_waits_for_ever() -> None:
     import logging
 
-    import pytest
     from distributed import LocalCluster
 
     from risk_warning.errors import ConfigError

@@ -48,6 +48,7 @@ from risk_warning.sources.spill import buckets_for
 from risk_warning.store.repository import AlertStore
 
 LEASE_RENEW_SECONDS = 60.0
+Progress = Callable[[str, int, int], None]  # (step: "buckets" or "spans", done, total)
 EVALUATE_AT = 5_000  # partitions let through (over buckets) gathered before the executor is given them
 
 
@@ -95,6 +96,7 @@ def scan(
     policy: InputPolicy | None = None,
     buckets: int | None = None,
     executor: Executor | None = None,
+    progress: Progress | None = None,
 ) -> ScanResult:
     """Evaluate every subject in ``source`` as of a date; record the run in ``store`` when given.
 
@@ -109,6 +111,8 @@ def scan(
 
     ``executor`` evaluates the subjects let through (executors/): by default, ``workers`` decides between
     this process and local worker processes; given, it is the caller's to close (a Dask cluster's client).
+    ``progress(step, done, total)`` is told of each bucket of subjects looked at (``"buckets"``) and each
+    span of subjects evaluated (``"spans"``, counted the same way by every executor).
     """
     if executor is None:
         with _owned(make_executor(None, workers)) as mine:
@@ -122,16 +126,18 @@ def scan(
                 policy=policy,
                 buckets=buckets,
                 executor=mine,
+                progress=progress,
             )
     policy = policy or InputPolicy()
     result = ScanResult(as_of, rulesets_hash(rulesets))
+    told: Progress = progress or (lambda step, done, total: None)
     # with a store, each evaluated subject's state is kept for the next night's incremental scan
     horizon = compute_horizon(rulesets, day_number(as_of)) if store is not None else None
     executor.prepare(rulesets, as_of, evaluator=evaluator, horizon=horizon)  # workers start while we read
     if store is None:
         read = _read(source, result)
         try:
-            _evaluate(rulesets, read, as_of, result, evaluator, executor, lambda done, total: None, buckets=buckets)
+            _evaluate(rulesets, read, as_of, result, evaluator, executor, told, buckets=buckets)
         finally:
             read.close()
         return result
@@ -158,8 +164,9 @@ def scan(
         result.accepted, result.over_limit = verdict.input_problems, verdict.over_limit
         last_renewal = time.monotonic()
 
-        def renew(done: int = 0, total: int = 0) -> None:
+        def renew(step: str, done: int, total: int) -> None:
             nonlocal last_renewal
+            told(step, done, total)
             if time.monotonic() - last_renewal > LEASE_RENEW_SECONDS:
                 store.acquire_lease(holder, lease)
                 last_renewal = time.monotonic()
@@ -232,7 +239,7 @@ def _evaluate(
     result: ScanResult,
     evaluator: EvaluatorName,
     executor: Executor,
-    renew: Callable[[int, int], None],
+    renew: Progress,
     *,
     states: Mapping[str, SubjectState] | None = None,
     horizon: Horizon | None = None,
@@ -275,7 +282,7 @@ def _evaluate(
         at_once = settings().scan_buckets_at_once
         for number, looked in enumerate(in_order(look, enumerate(split), threads=at_once, ahead=at_once - 1)):
             night.take(looked)
-            renew(number + 1, split.count)
+            renew("buckets", number + 1, split.count)
     night.evaluate()
     outcome = night.outcome.sorted()
     screened_out = night.screened_out_sorted()
@@ -314,7 +321,7 @@ class _Night:
     evaluator: EvaluatorName
     executor: Executor
     horizon: Horizon | None
-    renew: Callable[[int, int], None]
+    renew: Progress
     states: Mapping[str, SubjectState]
     history: Sequence[Fact]
     outcome: Outcome = field(default_factory=Outcome)
@@ -380,7 +387,7 @@ class _Night:
                     self.todo,
                     self.as_of,
                     evaluator=self.evaluator,
-                    on_progress=self.renew,
+                    on_progress=lambda done, total: self.renew("spans", done, total),
                     horizon=self.horizon,
                 )
             )
