@@ -24,7 +24,7 @@ from risk_warning.errors import Reason
 from risk_warning.evaluate.subject import Engine
 from risk_warning.executors.base import Executor, Outcome
 from risk_warning.executors.crash import CRASHED_EVERY_TIME
-from risk_warning.executors.faults import CRASH_HOOK, ERROR_HOOK
+from risk_warning.executors.faults import CRASH_HOOK, ERROR_HOOK, FAIL_ONCE_HOOK
 from risk_warning.executors.inline import InlineExecutor
 from risk_warning.executors.on_dask import DaskExecutor
 from risk_warning.executors.processes import ProcessExecutor
@@ -185,3 +185,13 @@ def test_with_a_horizon_every_executor_gives_each_evaluated_subject_its_state(
         for subject, facts in PARTITIONS:
             alerts = engine.evaluate_subject(subject, facts, AS_OF)
             assert outcome.states[subject] == state_of(facts, alerts, horizon, AS_OF), subject
+
+
+def test_on_dask_a_task_that_fails_once_is_run_again(
+    reference: Outcome, make: Callable[[str], Executor], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    marker = tmp_path / "failed-once"
+    monkeypatch.setenv(FAIL_ONCE_HOOK, str(marker))
+    outcome = run(make("dask"))
+    assert marker.exists()  # a task did fail
+    assert shape(outcome) == shape(reference) and not outcome.quarantined

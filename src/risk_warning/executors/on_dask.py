@@ -8,6 +8,8 @@ the store. Only the evaluation of the subjects let through goes to the cluster:
   its engine once per job, keyed by the job's digest, and keeps only the latest one;
 - each task carries a span of partitions as Arrow IPC tables (executors/payload.py), never an engine
   object, and returns its outcome;
+- a task that raises is run again (``TASK_RETRIES``); one that still raises fails the scan, which is
+  recorded as failed and changes no alert;
 - a worker that dies is restarted by its nanny and the scheduler runs its task again on a worker; a task
   whose workers keep dying (``distributed.scheduler.allowed-failures``) ends as ``KilledWorker``, which the
   crash policy every executor shares (executors/crash.py) bisects down to the subject and quarantines;
@@ -42,6 +44,7 @@ from risk_warning.plan.horizon import Horizon
 from risk_warning.rules.program import Ruleset
 
 SPANS_PER_THREAD = 8  # spans per worker thread: enough to balance, few enough to keep tasks worth sending
+TASK_RETRIES = 2  # a task that raises (not a subject's engine error: that is quarantined) is run again, twice
 
 # On a worker: the latest job's engine, what it needs, and a lock (a worker with several threads still
 # evaluates one span at a time: the engine is not shared between threads).
@@ -57,6 +60,7 @@ def evaluate_packed(digest: str, job: bytes, packed: Packed) -> Outcome:
     """Runs on a worker: the shared per-subject policy over one span of partitions."""
     with _lock:
         engine, as_of, horizon, faults = _engine_for(digest, job)
+        faults.task_starts()
         return evaluate_partitions(engine, unpack(packed), as_of, horizon, faults)
 
 
@@ -206,7 +210,9 @@ class DaskExecutor:
         def attempt(tried: Sequence[Span], alone: bool) -> Iterator[tuple[Span, Outcome | None]]:
             # ``alone`` needs nothing more here: one thread per worker, and the scheduler retries elsewhere
             futures: dict[Any, Span] = {
-                client.submit(evaluate_packed, digest, shared, pack(partitions[start:stop]), pure=False): (start, stop)
+                client.submit(
+                    evaluate_packed, digest, shared, pack(partitions[start:stop]), pure=False, retries=TASK_RETRIES
+                ): (start, stop)
                 for start, stop in tried
             }
             for future in as_completed(futures, loop=client.loop):
