@@ -103,3 +103,20 @@ def test_a_bad_schedule_file_is_reported(tmp_path: Path) -> None:
         timeout=60,
     )
     assert result.returncode == 2 and "cron is five fields" in result.stderr
+
+
+def test_the_nightly_job_evaluates_on_a_dask_scheduler_named_in_its_file(tmp_path: Path, dask_scheduler: str) -> None:
+    from risk_warning.run.scheduler import ScheduleConfig, nightly_scan
+
+    results = {}
+    for name, extra in (("here", {"workers": 0}), ("dask", {"executor": "dask", "scheduler": dask_scheduler})):
+        db = f"sqlite:///{tmp_path / name}.db"
+        config = {"cron": "30 2 * * *", "data": str(ROOT / "fixtures" / "demo"), "rules": [str(ROOT / "rulesets")],
+                  "db": db, "max_quarantined": 0.2, **extra}  # fmt: skip
+        assert ScheduleConfig.model_validate(config).executor == extra.get("executor")
+        summary = nightly_scan(config)
+        assert re.search(r"scan #1 as of \S+: \d+ alerts", summary), summary
+        store = AlertStore(db)
+        results[name] = sorted((r.subject_id, r.rule_id, r.fingerprint) for r in store.alerts())
+        store.close()
+    assert results["dask"] == results["here"] and results["here"]
