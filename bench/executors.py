@@ -1,11 +1,12 @@
 """The executors alone, on engine-bound work: every subject of an export evaluated, none screened out.
 
-    .venv/bin/python bench/executors.py --data /tmp/scale/c10000 [--subjects 5000] [--json]
+    .venv/bin/python bench/executors.py --data /tmp/scale/c10000 [--subjects N] [--json]
 
 ``bench/scale.py --compare-executors`` times whole scans, where the screen leaves the engine about one
 subject in 900 and the executor under a second of work. This times what an executor itself does with
-work to spread: the partitions of the first ``--subjects`` subjects of the export (every fact, references
-and all, as a scan gathers them), evaluated by ``run`` with a horizon (states computed too), on:
+work to spread: the partitions of every subject of the export, or of every k-th to keep about
+``--subjects`` (every fact, references and all, as a scan gathers them), evaluated by ``run`` with a
+horizon (states computed too), on:
 
 * inline (this process), as the baseline;
 * 2 local processes (the default executor);
@@ -35,7 +36,7 @@ AS_OF = date(2026, 6, 30)
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--data", type=Path, required=True, help="a generated export (fixtures generate)")
-    parser.add_argument("--subjects", type=int, default=5000)
+    parser.add_argument("--subjects", type=int, default=0, help="about this many, spread over the export (0: all)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     os.environ.setdefault("RW_TOKEN_KEY", "bench-only-key")
@@ -52,7 +53,9 @@ def main() -> None:
     from risk_warning.plan.partition import partition_facts
 
     rulesets = load_rulesets([ROOT / "rulesets"])
-    partitions = list(partition_facts(DirectorySource(args.data).load().facts))[: args.subjects]
+    partitions = list(partition_facts(DirectorySource(args.data).load().facts))
+    if args.subjects:
+        partitions = partitions[:: max(1, len(partitions) // args.subjects)]
     facts = sum(len(f) for _, f in partitions)
     load_before = os.getloadavg()
     runs: dict[str, dict[str, Any]] = {}

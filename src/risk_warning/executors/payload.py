@@ -37,35 +37,34 @@ _MONTH_ONLY = "__month_only__"
 
 def pack(partitions: Sequence[Partition]) -> Packed:
     """``partitions`` as Arrow IPC tables, each fact once."""
-    rows: dict[str, list[dict[str, Any]]] = {}
+    facts: dict[str, list[Fact]] = {}
     placed: dict[int, tuple[str, int]] = {}  # id(fact) -> (type, row): facts are shared between partitions
     members: list[tuple[int, str, int]] = []
-    for number, (_, facts) in enumerate(partitions):
-        for fact in facts:
+    for number, (_, found) in enumerate(partitions):
+        for fact in found:
             where = placed.get(id(fact))
             if where is None:
-                table = rows.setdefault(fact.fact_type, [])
+                table = facts.setdefault(fact.fact_type, [])
                 where = placed[id(fact)] = (fact.fact_type, len(table))
-                row = {**fact.__dict__, _MONTH_ONLY: sorted(fact.month_only) or None}
-                for name in _identifiers(fact.fact_type):
-                    row[name] = None
-                table.append(row)
+                table.append(fact)
             members.append((number, *where))
-    packed = {
-        fact_type: _ipc(
-            pl.DataFrame(
-                found,
-                schema={**model_schema(FACT_SPECS[fact_type]), _MONTH_ONLY: pl.List(pl.String())},
-                orient="row",
-            )
-        )
-        for fact_type, found in rows.items()
-    }
+    packed = {fact_type: _ipc(_frame(fact_type, found)) for fact_type, found in facts.items()}
     packed[_SUBJECTS] = _ipc(pl.DataFrame({"subject": [s for s, _ in partitions]}, schema={"subject": pl.String}))
     packed[_MEMBERS] = _ipc(
         pl.DataFrame(members, schema={"part": pl.Int64, "type": pl.String, "row": pl.Int64}, orient="row")
     )
     return packed
+
+
+def _frame(fact_type: str, facts: list[Fact]) -> pl.DataFrame:
+    """Facts of one type as columns (built a column at a time: a row at a time was most of ``pack``)."""
+    schema = model_schema(FACT_SPECS[fact_type])
+    hidden = set(_identifiers(fact_type))
+    columns: dict[str, list[Any]] = {
+        name: [None] * len(facts) if name in hidden else [f.__dict__[name] for f in facts] for name in schema
+    }
+    columns[_MONTH_ONLY] = [sorted(f.month_only) or None for f in facts]
+    return pl.DataFrame(columns, schema={**schema, _MONTH_ONLY: pl.List(pl.String())})
 
 
 def unpack(packed: Packed) -> list[Partition]:
@@ -78,10 +77,11 @@ def unpack(packed: Packed) -> list[Partition]:
         make = trusted(FACT_MODELS[fact_type])
         names = [c for c in frame.columns if c != _MONTH_ONLY]
         made = facts[fact_type] = []
-        for row in frame.select(*names, _MONTH_ONLY).iter_rows():
-            fact = make(dict(zip(names, row[:-1], strict=True)))
-            if row[-1]:
-                fact.mark_month_only(frozenset(row[-1]))
+        columns = [frame.get_column(name).to_list() for name in names]
+        for values, months in zip(zip(*columns, strict=True), frame.get_column(_MONTH_ONLY).to_list(), strict=True):
+            fact = make(dict(zip(names, values, strict=True)))
+            if months:
+                fact.mark_month_only(frozenset(months))
             made.append(fact)
     partitions: list[Partition] = [(subject, []) for subject in _read(packed[_SUBJECTS]).get_column("subject")]
     for number, fact_type, row in _read(packed[_MEMBERS]).iter_rows():
