@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import pickle
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -178,8 +179,6 @@ class DaskExecutor:
 
     def worker_pids(self) -> dict[str, int]:
         """Each worker's process id, by address (the tests kill one)."""
-        import os
-
         return dict(self.client.run(os.getpid))
 
     def run(

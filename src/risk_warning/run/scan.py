@@ -19,8 +19,8 @@ import os
 import socket
 import time
 import uuid
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -115,7 +115,7 @@ def scan(
     span of subjects evaluated (``"spans"``, counted the same way by every executor).
     """
     if executor is None:
-        with _owned(make_executor(None, workers)) as mine:
+        with closing(make_executor(None, workers)) as mine:
             return scan(
                 rulesets,
                 source,
@@ -215,14 +215,6 @@ def scan(
         if loaded is not None:
             loaded.close()
     return result
-
-
-@contextmanager
-def _owned(executor: Executor) -> Iterator[Executor]:
-    try:
-        yield executor
-    finally:
-        executor.close()
 
 
 def _read(source: Source, result: ScanResult) -> LoadResult:
