@@ -166,9 +166,9 @@ def scan(
 
     A night whose input is not whole is refused and changes no alert (exit 4, or 5 for data errors).
     """
-    from risk_warning.cli.progress import ScanProgress
     from risk_warning.executors.registry import EXECUTORS, make_executor
     from risk_warning.run.input_check import InputPolicy
+    from risk_warning.run.progress import ScanProgress
     from risk_warning.run.scan import scan as run_scan
     from risk_warning.sources.directory import DirectorySource
     from risk_warning.store.repository import AlertStore, ScanInProgressError
@@ -208,7 +208,7 @@ def scan(
         with closing(make_executor(executor, workers, scheduler)) as evaluating:
             result = run_scan(
                 rulesets, source, day, store=store, executor=evaluating, full=full, policy=policy,
-                progress=ScanProgress(err),
+                progress=ScanProgress(lambda line: err.print(line, markup=False)),
             )  # fmt: skip
     except ScanInProgressError as exc:
         err.print(f"{exc}; nothing was done. Try again when it has finished.", markup=False)

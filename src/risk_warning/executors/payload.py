@@ -5,7 +5,7 @@ Arrow IPC table per fact type, with the model's columns (``facts.schema.model_sc
 record gave to the month only; each fact once, however many partitions hold it (a post or a unit
 travels with every subject that points at it); and a table of (partition, fact type, row) in partition
 order, beside the subjects. The receiver makes the facts again without validating them anew
-(``facts.records.trusted``): they were validated where they were read, and ``unpack(pack(p))`` gives
+(``facts.records.whole``): they were validated where they were read, and ``unpack(pack(p))`` gives
 facts equal to ``p``'s, in the same order (tests/executors/test_payload.py).
 
 Fields marked ``Pii.HIGH`` never cross the wire: sources drop them once tokens are made, and ``pack``
@@ -23,7 +23,7 @@ from typing import Any
 import polars as pl
 
 from risk_warning.facts._base import Fact, Pii
-from risk_warning.facts.records import trusted
+from risk_warning.facts.records import whole
 from risk_warning.facts.registry import FACT_MODELS, FACT_SPECS
 from risk_warning.facts.schema import model_schema
 
@@ -74,7 +74,7 @@ def unpack(packed: Packed) -> list[Partition]:
         if fact_type in (_SUBJECTS, _MEMBERS):
             continue
         frame = _read(blob)
-        make = trusted(FACT_MODELS[fact_type])
+        make = whole(FACT_MODELS[fact_type])
         names = [c for c in frame.columns if c != _MONTH_ONLY]
         made = facts[fact_type] = []
         columns = [frame.get_column(name).to_list() for name in names]

@@ -118,11 +118,27 @@ def trusted(model: type[Fact], optional: frozenset[str] = frozenset()) -> Callab
         fields_set = shapes.get(shape)
         if fields_set is None:
             fields_set = shapes[shape] = set(row)
-        fact = model.__new__(model)
-        object.__setattr__(fact, "__dict__", values)
-        object.__setattr__(fact, "__pydantic_fields_set__", fields_set)
-        object.__setattr__(fact, "__pydantic_extra__", None)
-        object.__setattr__(fact, "__pydantic_private__", None)
-        return fact
+        return _made(model, values, fields_set)
 
     return make
+
+
+def whole(model: type[Fact]) -> Callable[[dict[str, Any]], Fact]:
+    """A maker of facts from rows holding every field of the model, in the model's order, with the values of
+    facts made and validated before (a Dask task's facts, executors/payload.py): taken as they are."""
+    every = set(model.model_fields)
+
+    def make(values: dict[str, Any]) -> Fact:
+        return _made(model, values, every)
+
+    return make
+
+
+def _made(model: type[Fact], values: dict[str, Any], fields_set: set[str]) -> Fact:
+    """The fact of these values, as pydantic would hold it, without validating them again."""
+    fact = model.__new__(model)
+    object.__setattr__(fact, "__dict__", values)
+    object.__setattr__(fact, "__pydantic_fields_set__", fields_set)
+    object.__setattr__(fact, "__pydantic_extra__", None)
+    object.__setattr__(fact, "__pydantic_private__", None)
+    return fact

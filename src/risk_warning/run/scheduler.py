@@ -101,6 +101,7 @@ def nightly_scan(config: dict[str, object]) -> str:
     from risk_warning.executors.registry import make_executor
     from risk_warning.rules.loader import load_rulesets
     from risk_warning.run.input_check import InputPolicy
+    from risk_warning.run.progress import ScanProgress
     from risk_warning.run.scan import scan
     from risk_warning.sources.directory import DirectorySource
     from risk_warning.store.repository import AlertStore, ScanInProgressError
@@ -113,7 +114,10 @@ def nightly_scan(config: dict[str, object]) -> str:
     source = DirectorySource(cfg.data, mapping=cfg.mapping)
     try:
         with closing(make_executor(cfg.executor, cfg.workers, cfg.scheduler)) as executor:
-            result = scan(rulesets, source, as_of, store=store, executor=executor, full=cfg.full, policy=policy)
+            told = ScanProgress(log.info, every=60.0)
+            result = scan(
+                rulesets, source, as_of, store=store, executor=executor, full=cfg.full, policy=policy, progress=told
+            )
     except ScanInProgressError as exc:
         log.warning("skipped the scan as of %s: %s", as_of, exc)
         return "skipped"
