@@ -35,6 +35,7 @@ class Settings(BaseSettings):
     # subjects at a time: memory is bounded by a bucket, not by the export (sources/spill.py)
     scan_bucket_mb: int = Field(64, ge=1)
     read_threads: int = Field(2, ge=1, le=64)  # threads checking the chunks of a file as it is read
+    calendar: str | None = None  # a site calendar file: working-day years and corrections (rules/calendar_file.py)
     scan_buckets_at_once: int = Field(1, ge=1, le=8)  # buckets of subjects looked at side by side (memory x n)
     recheck_days: dict[str, int] = Field(default_factory=dict)  # by intervention type, over the defaults
     # (RW_RECHECK_DAYS='{"函询": 60, "*": 120}'; the defaults: 183 days after 诫勉, 90 after the others)

@@ -92,6 +92,8 @@ def atom(draw: st.DrawFn, alias: str, ftype: str, earlier: list[tuple[str, str]]
         ]
     if joinable:
         options += ["join", "join"]
+    if kind == "date":
+        options += ["calendar", "calendar"]
     choice = draw(st.sampled_from(options))
     ops = ["==", "!="] if kind in ("bool", "enum", "str") else ["==", "!=", "<", "<=", ">", ">="]
     if choice == "cmp":
@@ -104,6 +106,8 @@ def atom(draw: st.DrawFn, alias: str, ftype: str, earlier: list[tuple[str, str]]
         return f"{ref} is {draw(st.sampled_from(['null', 'not null']))}"
     if choice == "bare":
         return ref
+    if choice == "calendar":
+        return draw(calendar_atom(ref, alias, joinable, bare, ops))
     other_alias, other_field = draw(st.sampled_from(joinable))
     other = other_field if other_alias == alias else f"{other_alias}.{other_field}"
     op = draw(st.sampled_from(ops))
@@ -112,6 +116,31 @@ def atom(draw: st.DrawFn, alias: str, ftype: str, earlier: list[tuple[str, str]]
     if kind in ("int", "float") and bare and draw(st.booleans()):
         return f"{ref} {op} {other} * 2"  # the current fact's field alone on one side: solvable
     return f"{ref} {op} {other}"
+
+
+@st.composite
+def calendar_atom(
+    draw: st.DrawFn, ref: str, alias: str, joinable: list[tuple[str, str]], bare: bool, ops: list[str]
+) -> str:
+    """A working-day or calendar-month function of a date field (rule language v2): the engine computes it
+    as a derived field, the reference calls it, so the two routes are compared."""
+    other = ref  # ``joinable`` holds the other date fields: this fact's (when bare) and earlier facts'
+    if joinable and draw(st.booleans()):
+        other_alias, other_field = draw(st.sampled_from(joinable))
+        other = other_field if other_alias == alias and bare else f"{other_alias}.{other_field}"
+    op = draw(st.sampled_from(ops))
+    shape = draw(st.sampled_from(["weekday", "is_workday", "between", "add", "months", "as_of"]))
+    if shape == "weekday":
+        return f"weekday({ref}) {op} {draw(st.integers(1, 7))}"
+    if shape == "is_workday":
+        return f"is_workday({ref})" if draw(st.booleans()) else f"not is_workday({ref})"
+    if shape == "between":
+        return f"workdays_between({other}, {ref}) {op} {draw(st.sampled_from([-5, 0, 1, 5, 250]))}"
+    if shape == "add":
+        return f"{ref} {op} add_workdays({other}, {draw(st.sampled_from([-3, 0, 1, 15]))})"
+    if shape == "months":
+        return f"{ref} {op} {other} + months({draw(st.sampled_from([1, 6, 12]))})"
+    return f"add_workdays(as_of, {draw(st.sampled_from([-15, 5]))}) {op} {ref}"
 
 
 @st.composite

@@ -90,6 +90,29 @@ def test_a_rule_on_facts_outside_its_partitions_is_an_error_that_names_the_kind(
     assert ok.spec.subject == "project"
 
 
+def test_wrong_subject_advice_weighs_every_pattern_so_following_it_ends_the_error() -> None:
+    """A rule over a procurement event and its bids: each pattern alone would say "subject: project" (bids
+    are in project and contract partitions); the advice names the kind that sees both, and following it
+    loads. A rule over a cadre's appointment and a contract has no such kind: the advice says so."""
+    both = "    match:\n      t: procurement_event where bid_count < 3\n      b: bid where tender_id == t.tender_id\n"
+    with pytest.raises(RulesetError) as info:
+        parse_ruleset(HEADER + RULE + both + "    message: m\n", "rs.yaml")
+    advice = {d.suggestion for d in info.value.diagnostics}
+    assert advice == {
+        "every pattern of this rule is in project partitions: put it in a ruleset with `subject: project`"
+    }
+    assert (
+        parse_ruleset(HEADER + "subject: project\n" + RULE + both + "    message: m\n", "x").spec.subject == "project"
+    )
+
+    mixed = "    match:\n      a: appointment\n      p: payment where amount > 1\n"
+    with pytest.raises(RulesetError) as info:
+        parse_ruleset(HEADER + RULE + mixed + "    message: m\n", "rs.yaml")
+    (d,) = info.value.diagnostics
+    assert d.suggestion.startswith("no subject kind sees every pattern of this rule (appointment: cadre")
+    assert "split it into rules over one subject's facts" in d.suggestion
+
+
 def test_an_indicator_grouped_by_a_missing_or_sensitive_field_is_an_error() -> None:
     indicators = (
         "indicators:\n  n:\n    count: bid\n    by: upload_ip\n  m:\n    count: bid\n    by: bider_credit_code\n"

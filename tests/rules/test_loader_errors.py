@@ -67,8 +67,18 @@ def test_personal_data_cannot_be_used_by_rules() -> None:
 
 
 def test_type_mismatch_and_calendar_arithmetic_on_facts() -> None:
+    """Calendar months on a fact's date are the language's (rule language v2); a count of months or working
+    days read from a fact is not: the engine works it out once per scan."""
     found = problems(HEADER + rule("      a: appointment where start_date > 5 and start_date + years(1) < as_of"))
-    assert [f[2] for f in found] == [Reason.TYPE_MISMATCH, Reason.UNSUPPORTED]
+    assert [f[2] for f in found] == [Reason.TYPE_MISMATCH]
+    found = problems(HEADER + rule("      a: appointment where start_date + months(term_no) < as_of"))
+    assert [(f[2], f[3]) for f in found] == [
+        (Reason.UNSUPPORTED, "this argument of months() works on as_of, params and literals only")
+    ]
+    found = problems(HEADER + rule("      a: appointment where add_workdays(start_date, term_no) < as_of"))
+    assert [f[2] for f in found] == [Reason.UNSUPPORTED]
+    found = problems(HEADER + rule('      a: appointment where is_workday(start_date) and weekday("x") == 1'))
+    assert [(f[2], f[3]) for f in found] == [(Reason.TYPE_MISMATCH, "weekday() needs a date, not str")]
 
 
 def test_template_and_test_facts_are_checked() -> None:

@@ -18,7 +18,7 @@ from risk_warning.errors import RulesetError
 from risk_warning.privacy import scrub
 from risk_warning.rules.loader import load_rulesets
 from risk_warning.rules.program import Ruleset
-from risk_warning.settings import Settings
+from risk_warning.settings import Settings, settings
 
 # piped output (make demo in CI, a log file) gets a readable width instead of 80 columns
 out = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 160)
@@ -31,6 +31,13 @@ DbOpt = Annotated[
 FormatOpt = Annotated[str, typer.Option("--format", help="table or json")]
 RulesOpt = Annotated[list[Path], typer.Option(help="Ruleset files or directories.")]
 SiteOpt = Annotated[Path | None, typer.Option("--site", help="A site file overriding params, grades, status.")]
+CalendarOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--calendar",
+        help="A site calendar file: working-day years and corrections beyond chinesecalendar. [default: RW_CALENDAR]",
+    ),
+]
 
 
 def option_date(value: str | None, name: str) -> date | None:
@@ -50,14 +57,15 @@ def required_date(value: str, name: str) -> date:
     return day
 
 
-def load_rules(paths: list[Path], site: Path | None) -> list[Ruleset]:
-    """Rulesets from files or directories; every problem printed at file:line:col, then exit 2."""
+def load_rules(paths: list[Path], site: Path | None, calendar: Path | None = None) -> list[Ruleset]:
+    """Rulesets from files or directories, with the site's overrides and working-day calendar (``--calendar``,
+    else ``RW_CALENDAR``); every problem printed at file:line:col, then exit 2."""
     missing = [p for p in paths if not p.exists()]
     if missing:
         err.print(f"[red]no such file or directory: {', '.join(map(str, missing))}[/red]")
         raise typer.Exit(ExitCode.CONFIG)
     try:
-        return load_rulesets(paths, overrides=site)
+        return load_rulesets(paths, overrides=site, calendar=calendar or settings().calendar)
     except RulesetError as exc:
         for d in exc.diagnostics:
             err.print(scrub(str(d)), markup=False)

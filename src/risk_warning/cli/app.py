@@ -16,6 +16,7 @@ from rich.table import Table
 
 from risk_warning.cli._common import (
     DEFAULT_DB,
+    CalendarOpt,
     DbOpt,
     FormatOpt,
     RulesOpt,
@@ -56,9 +57,9 @@ PathsArg = Annotated[list[Path], typer.Argument(help="Ruleset files or directori
 
 
 @app.command()
-def validate(paths: PathsArg, site: SiteOpt = None) -> None:
+def validate(paths: PathsArg, site: SiteOpt = None, calendar: CalendarOpt = None) -> None:
     """Check rulesets: schema, expressions, fact fields and types. Reports every problem at file:line:col."""
-    rulesets = load_rules(paths, site)
+    rulesets = load_rules(paths, site, calendar)
     _check_engine_limits(rulesets)
     rules = sum(len(rs.rules) for rs in rulesets)
     out.print(f"ok: {len(rulesets)} ruleset(s), {rules} rule(s)")
@@ -82,11 +83,12 @@ def test_rules(
     paths: PathsArg,
     site: SiteOpt = None,
     engine: Annotated[str, typer.Option(help="durable or reference")] = "durable",
+    calendar: CalendarOpt = None,
 ) -> None:
     """Run the tests written beside the rules; report per rule; exit 1 when any fails."""
     from risk_warning.testing.ruletests import run_rule_tests
 
-    rulesets = load_rules(paths, site)
+    rulesets = load_rules(paths, site, calendar)
     if engine not in ("durable", "reference"):
         err.print("--engine is durable or reference")
         raise typer.Exit(2)
@@ -118,6 +120,7 @@ def scan(
     db: DbOpt = DEFAULT_DB,
     fmt: FormatOpt = "table",
     site: SiteOpt = None,
+    calendar: CalendarOpt = None,
     mapping: Annotated[
         Path | None, typer.Option(help="A site mapping file: the export's file names, headers and value codes.")
     ] = None,
@@ -194,7 +197,7 @@ def scan(
         if not 0 <= share <= 1:
             err.print(f"{name} is a share between 0 and 1 (0.1 is 10%), not {share}")
             raise typer.Exit(ExitCode.CONFIG)
-    rulesets = load_rules(rules, site)
+    rulesets = load_rules(rules, site, calendar)
     try:
         source = DirectorySource(data, mapping=mapping)
     except MappingError as exc:

@@ -17,12 +17,14 @@ from risk_warning.engine.base import Match, Partition
 from risk_warning.facts.normalise import PlainFact, day_number
 from risk_warning.rules.interpret import Scope, truth
 from risk_warning.rules.program import Level, Pattern, Rule, Ruleset
+from risk_warning.rules.workdays import BUILT_IN_CALENDAR
 
 
 class ReferenceEvaluator:
     def __init__(self, rulesets: Sequence[Ruleset], as_of: date | int) -> None:
         self.rulesets = list(rulesets)
         self.as_of = as_of if isinstance(as_of, int) else day_number(as_of)
+        self.calendar = self.rulesets[0].calendar if self.rulesets else BUILT_IN_CALENDAR
 
     def close(self) -> None:
         """Nothing to free: the reference evaluator holds plain Python objects."""
@@ -73,7 +75,7 @@ class ReferenceEvaluator:
             if index in indexes.values():
                 continue
             trial = {**values, p.alias: fact.fields}
-            if p.where is None or truth(p.where, Scope(self.as_of, params, trial, p.alias)):
+            if p.where is None or truth(p.where, Scope(self.as_of, params, trial, p.alias, self.calendar)):
                 yield from self._bind(patterns, at + 1, trial, {**indexes, p.alias: index}, params, by_type)
 
     def _absent(
@@ -88,9 +90,11 @@ class ReferenceEvaluator:
             if index in indexes.values():
                 continue
             trial = {**values, p.alias: fact.fields}
-            if p.where is None or truth(p.where, Scope(self.as_of, params, trial, p.alias)):
+            if p.where is None or truth(p.where, Scope(self.as_of, params, trial, p.alias, self.calendar)):
                 return False
         return True
 
     def _holds(self, level: Level, values: Mapping[str, Mapping[str, Any]], params: Mapping[str, Any]) -> bool:
-        return level.condition is None or truth(level.condition, Scope(self.as_of, params, values))
+        return level.condition is None or truth(
+            level.condition, Scope(self.as_of, params, values, calendar=self.calendar)
+        )

@@ -180,7 +180,7 @@ def _with_signal_evidence(alert: Alert, facts: Sequence[PlainFact], rules: RuleI
         for fact in facts:
             if fact.type != SIGNAL or any(e.key == fact.key for e in extra):
                 continue
-            scope = Scope(day_number(alert.as_of), rs.params, {SIGNAL: fact.fields}, SIGNAL)
+            scope = Scope(day_number(alert.as_of), rs.params, {SIGNAL: fact.fields}, SIGNAL, rs.calendar)
             if indicator.where is None or truth(indicator.where, scope):
                 shown = {
                     k: from_day_number(int(fact.fields[k])).isoformat() if k == "last_seen" else fact.fields[k]

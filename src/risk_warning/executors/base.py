@@ -24,6 +24,7 @@ from risk_warning.facts.normalise import normalise
 from risk_warning.plan.horizon import Horizon
 from risk_warning.plan.incremental import state_of
 from risk_warning.rules.program import Ruleset
+from risk_warning.rules.workdays import CalendarError
 
 Partition = tuple[str, list[Fact]]
 
@@ -127,6 +128,8 @@ def evaluate_partitions(
             outcome.evaluated.append(subject)
             if horizon is not None:
                 outcome.states[subject] = state_of(facts, alerts, horizon, as_of, plain)
+        except CalendarError:
+            raise  # not this subject's fault: the calendar lacks a year the data need; the scan stops
         except RiskWarningError as exc:
             outcome.quarantined.append(subject_quarantine(subject, Reason.ENGINE_CRASH, f"engine error: {exc}"))
     outcome.engine_subjects = engine.engine_subjects - before

@@ -22,6 +22,7 @@ from risk_warning.facts.normalise import day_number
 from risk_warning.rules import ast
 from risk_warning.rules.interpret import Months, Scope
 from risk_warning.rules.normal_form import fold
+from risk_warning.rules.workdays import BUILT_IN_CALENDAR, WorkCalendar
 
 _EPOCH = pl.lit(date(1970, 1, 1))
 
@@ -33,7 +34,9 @@ class NotVectorised(ValueError):
 Column = Callable[[ast.Path], pl.Expr]
 
 
-def expression(expr: ast.Expr, alias: str, as_of: int, params: Mapping[str, Any]) -> pl.Expr:
+def expression(
+    expr: ast.Expr, alias: str, as_of: int, params: Mapping[str, Any], calendar: WorkCalendar = BUILT_IN_CALENDAR
+) -> pl.Expr:
     """``truth(expr)`` for each row, as a non-null boolean Polars expression."""
 
     def column(path: ast.Path) -> pl.Expr:
@@ -42,10 +45,16 @@ def expression(expr: ast.Expr, alias: str, as_of: int, params: Mapping[str, Any]
             return pl.col(parts[-1])
         raise NotVectorised(f"'{path}' is not a field of '{alias}'")
 
-    return _per_row(fold(expr, Scope(as_of, params, {})), column)
+    return _per_row(fold(expr, Scope(as_of, params, {}, calendar=calendar)), column)
 
 
-def joined_expression(expr: ast.Expr, aliases: Collection[str], as_of: int, params: Mapping[str, Any]) -> pl.Expr:
+def joined_expression(
+    expr: ast.Expr,
+    aliases: Collection[str],
+    as_of: int,
+    params: Mapping[str, Any],
+    calendar: WorkCalendar = BUILT_IN_CALENDAR,
+) -> pl.Expr:
     """``expression`` over a frame of joined facts, whose columns are named ``alias.field``."""
 
     def column(path: ast.Path) -> pl.Expr:
@@ -54,7 +63,7 @@ def joined_expression(expr: ast.Expr, aliases: Collection[str], as_of: int, para
             return pl.col(f"{parts[0]}.{parts[1]}")
         raise NotVectorised(f"'{path}' is not a field of a joined fact")
 
-    return _per_row(fold(expr, Scope(as_of, params, {})), column)
+    return _per_row(fold(expr, Scope(as_of, params, {}, calendar=calendar)), column)
 
 
 def _per_row(folded: ast.Expr, column: Column) -> pl.Expr:

@@ -17,6 +17,7 @@ reverse. ``tests/plan/test_incremental.py`` runs nightly incremental scans again
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import itertools
 import operator
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -29,6 +30,7 @@ from risk_warning.rules import ast
 from risk_warning.rules.interpret import Scope, evaluate
 from risk_warning.rules.program import Ruleset
 from risk_warning.rules.typecheck import is_constant
+from risk_warning.rules.workdays import BUILT_IN_CALENDAR, CalendarError, WorkCalendar
 
 WINDOW = 366  # a subject is re-evaluated at least once a year
 EDUCATION_WINDOW = 365
@@ -49,6 +51,20 @@ class Site:
     field: str
     op: str
     values: tuple[Any, ...]
+    # the field's side when it is not the bare field: a non-decreasing function of it (``sent_on + months(6)``,
+    # ``add_workdays(sent_on, 15)``), over the field as ``_.field``; and the calendar it may need
+    transform: ast.Expr | None = None
+    params: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    calendar: WorkCalendar = BUILT_IN_CALENDAR
+
+    def side(self, value: Any) -> Any:
+        """The compared side for a field value (None where the calendar does not cover it)."""
+        if self.transform is None:
+            return value
+        try:
+            return evaluate(self.transform, Scope(0, self.params, {"_": {self.field: value}}, "_", self.calendar))
+        except CalendarError:
+            return None
 
 
 @dataclass
@@ -88,7 +104,8 @@ class Horizon:
                     if isinstance(v, int | float):
                         key = (index, v)
                         if key not in self._flips:  # the same dates and amounts recur across subjects
-                            self._flips[key] = _first_flip(site, v)
+                            compared = site.side(v)
+                            self._flips[key] = 1 if compared is None else _first_flip(site, compared)
                         step = self._flips[key]
                         if step is not None:
                             first_change = min(first_change, self.day + step)
@@ -170,14 +187,47 @@ def _moving_constants(expr: ast.Expr) -> Iterator[tuple[ast.Expr, ast.Expr | Non
     yield from visit(expr, None)
 
 
-def _site_context(constant: ast.Expr, parent: ast.Expr | None) -> tuple[str, str] | None:
-    """(field, op) when the constant is one side of a comparison whose other side is a bare field."""
+def _site_context(constant: ast.Expr, parent: ast.Expr | None) -> tuple[str, str, ast.Expr | None] | None:
+    """(field, op, transform) when the constant is one side of a comparison whose other side is a bare field
+    (transform None) or a non-decreasing function of one field (``_field_side``)."""
     if isinstance(parent, ast.Compare):
-        if parent.right is constant and isinstance(parent.left, ast.Path):
-            return parent.left.parts[-1], parent.op
-        if parent.left is constant and isinstance(parent.right, ast.Path):
-            return parent.right.parts[-1], _FLIP[parent.op]
+        if parent.right is constant:
+            side, op = parent.left, parent.op
+        elif parent.left is constant:
+            side, op = parent.right, _FLIP[parent.op]
+        else:
+            return None
+        if isinstance(side, ast.Path):
+            return side.parts[-1], op, None
+        found = _field_side(side)
+        if found is not None:
+            return found[0], op, found[1]
     return None
+
+
+def _field_side(side: ast.Expr) -> tuple[str, ast.Expr] | None:
+    """(field, side over ``_.field``) when ``side`` grows with one field and mentions no other: the field
+    plus or minus a constant (days, calendar months), or ``add_workdays(field, n)`` with a constant n."""
+    paths = [p for p in ast.paths(side) if p.parts[0] != "params"]
+    if len(paths) != 1 or paths[0].parts == ("as_of",):
+        return None
+    match side:
+        case ast.Arith(op="+" | "-", left=ast.Path(), right=right) if is_constant(right):
+            pass
+        case ast.Arith(op="+", left=left, right=ast.Path()) if is_constant(left):
+            pass
+        case ast.Call(name="add_workdays", args=(ast.Path(), n)) if is_constant(n):
+            pass
+        case _:
+            return None
+    name = paths[0].parts[-1]
+    return name, _rebound(side, name)
+
+
+def _rebound(expr: ast.Expr, name: str) -> ast.Expr:
+    if isinstance(expr, ast.Path) and expr.parts[-1] == name and expr.parts[0] not in ("as_of", "params"):
+        return ast.Path(("_", name), pos=expr.pos)
+    return ast.map_children(expr, lambda child: _rebound(child, name))
 
 
 def compute_horizon(rulesets: Sequence[Ruleset], day: int) -> Horizon:
@@ -186,10 +236,13 @@ def compute_horizon(rulesets: Sequence[Ruleset], day: int) -> Horizon:
     horizon.daily_rules = frozenset(
         r.id for rs in rulesets for r in rs.rules if "{as_of}" in r.spec.message.replace(" ", "")
     )
+    calendar = rulesets[0].calendar if rulesets else BUILT_IN_CALENDAR
     for expr, params in _expressions(rulesets):
         for constant, parent in _moving_constants(expr):
-            values: tuple[Any, ...] = tuple(evaluate(constant, Scope(day + i, params, {})) for i in range(WINDOW + 1))
-            if all(v == values[0] for v in values):
+            values = _daily(constant, day, params, calendar)
+            if len(values) <= WINDOW:  # a day no working-day calendar covers: everyone is evaluated by then
+                horizon.global_change = min(horizon.global_change, day + max(1, len(values)))
+            if len(values) < 2 or all(v == values[0] for v in values):
                 continue
             first_move = next(i for i, v in enumerate(values) if v != values[0])
             context = _site_context(constant, parent)
@@ -200,5 +253,20 @@ def compute_horizon(rulesets: Sequence[Ruleset], day: int) -> Horizon:
                 # a constant condition turning, or a constant used in arithmetic: everyone may change then
                 horizon.global_change = min(horizon.global_change, day + first_move)
                 continue
-            horizon.sites.append(Site(context[0], context[1], values))
+            field_side = context[2]
+            if field_side is not None and not all(isinstance(v, int) for v in values):
+                horizon.global_change = min(horizon.global_change, day + first_move)  # e.g. months with numbers
+                continue
+            horizon.sites.append(Site(context[0], context[1], values, field_side, params, calendar))
     return horizon
+
+
+def _daily(constant: ast.Expr, day: int, params: Mapping[str, Any], calendar: WorkCalendar) -> tuple[Any, ...]:
+    """The constant's value on each day of the window, up to the first day the calendar does not cover."""
+    values: list[Any] = []
+    for i in range(WINDOW + 1):
+        try:
+            values.append(evaluate(constant, Scope(day + i, params, {}, calendar=calendar)))
+        except CalendarError:
+            break
+    return tuple(values)

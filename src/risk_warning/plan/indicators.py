@@ -15,18 +15,31 @@ from typing import Any
 from risk_warning.facts.normalise import PlainFact
 from risk_warning.rules.closures import row_predicate
 from risk_warning.rules.program import Indicator, Ruleset
+from risk_warning.rules.workdays import BUILT_IN_CALENDAR, WorkCalendar
 
 
-def _rows(indicator: Indicator, facts: Sequence[PlainFact], as_of: int, params: Mapping[str, Any]) -> list[Any]:
+def _rows(
+    indicator: Indicator,
+    facts: Sequence[PlainFact],
+    as_of: int,
+    params: Mapping[str, Any],
+    calendar: WorkCalendar = BUILT_IN_CALENDAR,
+) -> list[Any]:
     source = indicator.source_type
     if indicator.where is None:
         return [fact.fields for fact in facts if fact.type == source]
-    keep = row_predicate(indicator.where, source, as_of, params)
+    keep = row_predicate(indicator.where, source, as_of, params, calendar)
     return [fact.fields for fact in facts if fact.type == source and keep(fact.fields)]
 
 
-def indicator_value(indicator: Indicator, facts: Sequence[PlainFact], as_of: int, params: Mapping[str, Any]) -> Any:
-    return _aggregate(indicator, _rows(indicator, facts, as_of, params))
+def indicator_value(
+    indicator: Indicator,
+    facts: Sequence[PlainFact],
+    as_of: int,
+    params: Mapping[str, Any],
+    calendar: WorkCalendar = BUILT_IN_CALENDAR,
+) -> Any:
+    return _aggregate(indicator, _rows(indicator, facts, as_of, params, calendar))
 
 
 def _aggregate(indicator: Indicator, rows: Sequence[Mapping[str, Any]]) -> Any:
@@ -51,9 +64,9 @@ def indicator_facts(
     for rs in rulesets:
         for indicator in rs.indicators.values():
             if indicator.group is not None:
-                out += _grouped(indicator, subject, _rows(indicator, facts, as_of, rs.params))
+                out += _grouped(indicator, subject, _rows(indicator, facts, as_of, rs.params, rs.calendar))
                 continue
-            value = indicator_value(indicator, facts, as_of, rs.params)
+            value = indicator_value(indicator, facts, as_of, rs.params, rs.calendar)
             fields: dict[str, Any] = {"subject_id": subject}
             if value is not None:
                 fields["value"] = value

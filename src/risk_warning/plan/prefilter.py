@@ -29,6 +29,7 @@ from risk_warning.rules import ast
 from risk_warning.rules.closures import Predicate, bindings_predicate, row_predicate
 from risk_warning.rules.normal_form import conjuncts, owner, qualify
 from risk_warning.rules.program import Rule, Ruleset
+from risk_warning.rules.workdays import BUILT_IN_CALENDAR, WorkCalendar
 
 MAX_COMBINATIONS = 256  # bindings of candidates tried against the joins; more pass the gate untried
 
@@ -143,7 +144,9 @@ def gate_specs(rule: Rule) -> list[GateSpec]:
     return gates
 
 
-def gates_of(rule: Rule, as_of: int, params: Mapping[str, Any]) -> list[Gate]:
+def gates_of(
+    rule: Rule, as_of: int, params: Mapping[str, Any], calendar: WorkCalendar = BUILT_IN_CALENDAR
+) -> list[Gate]:
     """``gate_specs`` compiled (``rules.closures``) as of a date, with the ruleset's params."""
     gates = []
     for spec in gate_specs(rule):
@@ -151,13 +154,13 @@ def gates_of(rule: Rule, as_of: int, params: Mapping[str, Any]) -> list[Gate]:
             Need(
                 n.alias,
                 n.fact_type,
-                row_predicate(n.condition, n.alias, as_of, params) if n.condition is not None else None,
+                row_predicate(n.condition, n.alias, as_of, params, calendar) if n.condition is not None else None,
             )
             for n in spec.needs
         )
-        joins = bindings_predicate(spec.joins, as_of, params) if spec.joins is not None else None
+        joins = bindings_predicate(spec.joins, as_of, params, calendar) if spec.joins is not None else None
         absences = tuple(
-            Absence(alias, fact_type, bindings_predicate(cond, as_of, params) if cond is not None else None)
+            Absence(alias, fact_type, bindings_predicate(cond, as_of, params, calendar) if cond is not None else None)
             for alias, fact_type, cond in spec.absences
         )
         gates.append(Gate(spec.rule_id, needs, joins, absences))
@@ -169,7 +172,11 @@ class PreFilter:
 
     def __init__(self, rulesets: Sequence[Ruleset], as_of: int) -> None:
         self.gates = [
-            gate for rs in rulesets for rule in rs.rules if rule.enabled for gate in gates_of(rule, as_of, rs.params)
+            gate
+            for rs in rulesets
+            for rule in rs.rules
+            if rule.enabled
+            for gate in gates_of(rule, as_of, rs.params, rs.calendar)
         ]
 
     def may_fire(self, facts: Sequence[PlainFact]) -> bool:

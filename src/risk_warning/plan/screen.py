@@ -32,6 +32,7 @@ from risk_warning.plan.prefilter import GateSpec, NeedSpec, gate_specs
 from risk_warning.rules import ast
 from risk_warning.rules.normal_form import conjuncts
 from risk_warning.rules.program import Indicator, Ruleset
+from risk_warning.rules.workdays import BUILT_IN_CALENDAR
 
 SUBJECT = "__subject__"
 ORDER = "__order__"
@@ -46,6 +47,7 @@ class Screen:
 
     def __init__(self, rulesets: Sequence[Ruleset], as_of: int) -> None:
         self.as_of = as_of
+        self.calendar = rulesets[0].calendar if rulesets else BUILT_IN_CALENDAR
         self.gates: list[tuple[GateSpec, Mapping[str, Any]]] = [
             (spec, rs.params) for rs in rulesets for rule in rs.rules if rule.enabled for spec in gate_specs(rule)
         ]
@@ -65,9 +67,9 @@ class Screen:
             made: pl.Expr | NotVectorised
             try:
                 if isinstance(aliases, str):
-                    made = expression(expr, aliases, self.as_of, params)
+                    made = expression(expr, aliases, self.as_of, params, self.calendar)
                 else:
-                    made = joined_expression(expr, aliases, self.as_of, params)
+                    made = joined_expression(expr, aliases, self.as_of, params, self.calendar)
             except NotVectorised as exc:
                 made = exc
             self._compiled[key] = (expr, made)  # the condition kept, so its id is not reused

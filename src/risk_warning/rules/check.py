@@ -4,6 +4,7 @@ messages, and what a backend cannot express. Every problem goes to the file's ``
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from risk_warning.errors import Diagnostic, Reason, did_you_mean
@@ -38,6 +39,8 @@ def param_values(spec: RulesetSpec, out: Collector) -> dict[str, Any]:
 def _param_ok(kind: str, value: object) -> bool:
     from datetime import date
 
+    if kind.startswith("list["):
+        return isinstance(value, list) and all(_param_ok(kind[5:-1], item) for item in value)
     if kind == "bool":
         return isinstance(value, bool)
     if isinstance(value, bool):
@@ -51,14 +54,25 @@ def _param_ok(kind: str, value: object) -> bool:
     return isinstance(value, str)
 
 
-def _subject_problem(fact: FactSpec, kind: str) -> tuple[str, str] | None:
-    """Why facts of this type never reach a ``kind`` partition, and what to do; None when they do."""
+def _subject_problem(fact: FactSpec, kind: str, rule_types: Sequence[FactSpec] = ()) -> tuple[str, str] | None:
+    """Why facts of this type never reach a ``kind`` partition, and what to do; None when they do. The advice
+    weighs every pattern of the rule (``rule_types``), so following it never moves the error to another one."""
     if fact.model is None or not fact.model.subject_kinds() or kind in fact.model.subject_kinds():
         return None
     kinds = fact.model.subject_kinds()
+    message = f"{fact.name} facts are not in {kind} partitions (they belong to: {', '.join(kinds)})"
+    seen = {t.name: t.model.subject_kinds() for t in (*rule_types, fact) if t.model and t.model.subject_kinds()}
+    common = [k for k in kinds if all(k in ks for ks in seen.values())]
+    if common:
+        return (
+            message,
+            f"every pattern of this rule is in {common[0]} partitions: put it in a ruleset with `subject: {common[0]}`",
+        )
+    parts = "; ".join(f"{name}: {', '.join(ks)}" for name, ks in seen.items())
     return (
-        f"{fact.name} facts are not in {kind} partitions (they belong to: {', '.join(kinds)})",
-        f"put this rule in a ruleset with `subject: {kinds[0]}`",
+        message,
+        f"no subject kind sees every pattern of this rule ({parts}); split it into rules over one subject's facts, "
+        "and let an escalation rule combine their alerts (docs/rule-language.md, What the language cannot express)",
     )
 
 
@@ -125,6 +139,8 @@ def check_rule_spec(
     before = len(out.items)
     bindings: dict[str, FactSpec] = {}
     patterns: list[Pattern] = []
+    named = [m.group(3) for m in map(_PATTERN.match, spec.match.values()) if m is not None]
+    rule_types = [types[name] for name in named if name in types]
     if len([t for t in spec.match.values() if not t.lstrip().startswith("none ")]) > MAX_BINDINGS:
         out.at(
             (*loc, "match"),
@@ -172,7 +188,7 @@ def check_rule_spec(
                 )
             )
             continue
-        wrong = _subject_problem(fact, kind)
+        wrong = _subject_problem(fact, kind, rule_types)
         if wrong is not None:
             col = len(m.group(1)) + len(m.group(2) or "")
             out.add(Diagnostic(out.smap.in_text(ploc, col), Reason.WRONG_SUBJECT, *wrong, spec.id))

@@ -17,23 +17,26 @@ from typing import Any
 
 from risk_warning.facts.normalise import day_number
 from risk_warning.rules import ast
-from risk_warning.rules.interpret import Months, Scope, arith, call, compare
+from risk_warning.rules.interpret import Months, Scope, arith, call, compare, spliced
 from risk_warning.rules.normal_form import fold
+from risk_warning.rules.workdays import BUILT_IN_CALENDAR, WorkCalendar
 
 Row = Mapping[str, Any]
 Value = Callable[[Row], Any]
 Predicate = Callable[[Row], bool]
 
-_cache: dict[tuple[ast.Expr, str, int, int], tuple[Mapping[str, Any], Predicate]] = {}
+_cache: dict[tuple[ast.Expr, str, int, int, str], tuple[Mapping[str, Any], Predicate]] = {}
 
 
-def row_predicate(expr: ast.Expr, alias: str, as_of: int, params: Mapping[str, Any]) -> Predicate:
+def row_predicate(
+    expr: ast.Expr, alias: str, as_of: int, params: Mapping[str, Any], calendar: WorkCalendar = BUILT_IN_CALENDAR
+) -> Predicate:
     """``truth(expr)`` for one fact bound to ``alias`` (bare fields are its fields), as a closure."""
-    key = (expr, alias, as_of, id(params))
+    key = (expr, alias, as_of, id(params), calendar.digest)
     cached = _cache.get(key)
     if cached is not None and cached[0] is params:
         return cached[1]
-    value = _compile(fold(expr, Scope(as_of, params, {})), _field_of(alias))
+    value = _compile(fold(expr, Scope(as_of, params, {}, calendar=calendar)), _field_of(alias), calendar)
 
     def predicate(row: Row) -> bool:
         return value(row) is True
@@ -44,9 +47,11 @@ def row_predicate(expr: ast.Expr, alias: str, as_of: int, params: Mapping[str, A
     return predicate
 
 
-def bindings_predicate(expr: ast.Expr, as_of: int, params: Mapping[str, Any]) -> Callable[[Mapping[str, Row]], bool]:
+def bindings_predicate(
+    expr: ast.Expr, as_of: int, params: Mapping[str, Any], calendar: WorkCalendar = BUILT_IN_CALENDAR
+) -> Callable[[Mapping[str, Row]], bool]:
     """``truth(expr)`` with facts bound to aliases (every path qualified), as a closure of ``{alias: fields}``."""
-    value = _compile(fold(expr, Scope(as_of, params, {})), _bound_field)
+    value = _compile(fold(expr, Scope(as_of, params, {}, calendar=calendar)), _bound_field, calendar)
     return lambda bindings: value(bindings) is True
 
 
@@ -102,7 +107,7 @@ def _field_against_constant(op: str, left: ast.Expr, right: ast.Expr, lookup: Lo
     return fast
 
 
-def _compile(expr: ast.Expr, lookup: Lookup) -> Value:
+def _compile(expr: ast.Expr, lookup: Lookup, calendar: WorkCalendar) -> Value:
     match expr:
         case ast.Literal(value=v):
             constant = day_number(v) if isinstance(v, date) else v
@@ -110,44 +115,44 @@ def _compile(expr: ast.Expr, lookup: Lookup) -> Value:
         case ast.Path():
             return lookup(expr)
         case ast.ListExpr(items=items):
-            parts_ = [_compile(i, lookup) for i in items]
+            parts_ = [_compile(i, lookup, calendar) for i in items]
             return lambda row: [p(row) for p in parts_]
         case ast.Call(name=name, args=args):
-            compiled = [_compile(a, lookup) for a in args]
-            return lambda row: call(name, [a(row) for a in compiled])
+            compiled = [_compile(a, lookup, calendar) for a in args]
+            return lambda row: call(name, [a(row) for a in compiled], calendar)
         case ast.Neg(operand=o):
-            inner = _compile(o, lookup)
+            inner = _compile(o, lookup, calendar)
             return lambda row: None if (v := inner(row)) is None else -v
         case ast.Arith(op=op, left=left, right=right):
-            lv, rv = _compile(left, lookup), _compile(right, lookup)
+            lv, rv = _compile(left, lookup, calendar), _compile(right, lookup, calendar)
             return lambda row: arith(op, lv(row), rv(row))
         case ast.Compare(op=op, left=left, right=right):
             fast = _field_against_constant(op, left, right, lookup)
             if fast is not None:
                 return fast
-            lv, rv = _compile(left, lookup), _compile(right, lookup)
+            lv, rv = _compile(left, lookup, calendar), _compile(right, lookup, calendar)
             return lambda row: compare(op, lv(row), rv(row))
         case ast.In(operand=o, items=items, negated=negated):
-            operand, listed = _compile(o, lookup), _compile(items, lookup)
+            operand, listed = _compile(o, lookup, calendar), _compile(items, lookup, calendar)
 
             def within(row: Row) -> bool:
                 v = operand(row)
                 if v is None:
                     return False
-                hit = any(compare("==", v, item) for item in listed(row))
+                hit = any(compare("==", v, item) for item in spliced(listed(row)))
                 return not hit if negated else hit
 
             return within
         case ast.IsNull(operand=o, negated=negated):
-            inner = _compile(o, lookup)
+            inner = _compile(o, lookup, calendar)
             if negated:
                 return lambda row: inner(row) is not None
             return lambda row: inner(row) is None
         case ast.Not(operand=o):
-            inner = _compile(o, lookup)
+            inner = _compile(o, lookup, calendar)
             return lambda row: inner(row) is not True
         case ast.And(items=items):
-            conds = [_compile(i, lookup) for i in items]
+            conds = [_compile(i, lookup, calendar) for i in items]
 
             def every(row: Any) -> bool:
                 for c in conds:  # noqa: SIM110 (a loop: no generator per fact on the hot path)
@@ -157,7 +162,7 @@ def _compile(expr: ast.Expr, lookup: Lookup) -> Value:
 
             return every
         case ast.Or(items=items):
-            conds = [_compile(i, lookup) for i in items]
+            conds = [_compile(i, lookup, calendar) for i in items]
 
             def some(row: Any) -> bool:
                 for c in conds:  # noqa: SIM110 (a loop: no generator per fact on the hot path)

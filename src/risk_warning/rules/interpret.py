@@ -2,7 +2,8 @@
 
 Used to fold constants (as_of and params arithmetic) at compile time, to filter indicator inputs,
 and by the reference evaluator. Runtime values: dates are day numbers (int), ``days(n)`` is an int,
-``months(n)``/``years(n)`` are ``Months`` (calendar arithmetic, only on constant dates).
+``months(n)``/``years(n)`` are ``Months`` (calendar arithmetic). The working-day functions ask the
+scope's calendar (rules/workdays.py), which raises ``CalendarError`` for a year it does not cover.
 
 Null semantics: an empty field is ``None``; any comparison (``== != < <= > >=``, ``in``, ``not in``)
 with ``None`` on either side is false; arithmetic with ``None`` gives ``None``; ``not`` is plain
@@ -11,7 +12,7 @@ boolean negation; a bare boolean field is true only when it is ``True``.
 
 from __future__ import annotations
 
-import calendar
+from calendar import monthrange
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -19,6 +20,7 @@ from typing import Any
 
 from risk_warning.facts.normalise import day_number, from_day_number
 from risk_warning.rules import ast
+from risk_warning.rules.workdays import BUILT_IN_CALENDAR, WorkCalendar, weekday
 
 
 @dataclass(frozen=True)
@@ -33,7 +35,7 @@ def shift_months(day: int, months: int) -> int:
     d = from_day_number(day)
     index = d.year * 12 + (d.month - 1) + months
     year, month = divmod(index, 12)
-    last = calendar.monthrange(year, month + 1)[1]
+    last = monthrange(year, month + 1)[1]
     return day_number(date(year, month + 1, min(d.day, last)))
 
 
@@ -45,6 +47,7 @@ class Scope:
     params: Mapping[str, Any]
     bindings: Mapping[str, Mapping[str, Any]]
     current: str | None = None
+    calendar: WorkCalendar = BUILT_IN_CALENDAR
 
 
 class Unbound(Exception):
@@ -100,9 +103,11 @@ def compare(op: str, left: Any, right: Any) -> bool:
     return _COMPARE[op](left, right)
 
 
-def call(name: str, args: list[Any]) -> Any:
+def call(name: str, args: list[Any], calendar: WorkCalendar = BUILT_IN_CALENDAR) -> Any:
     if any(a is None for a in args):
         return None
+    if name in _CALENDAR:
+        return _CALENDAR[name](calendar, *args)
     if name == "days":
         return args[0]
     if name == "months":
@@ -116,6 +121,14 @@ def call(name: str, args: list[Any]) -> Any:
     raise ValueError(f"unknown function {name}")
 
 
+_CALENDAR: dict[str, Callable[..., Any]] = {
+    "weekday": lambda calendar, d: weekday(int(d)),
+    "is_workday": lambda calendar, d: calendar.is_workday(int(d)),
+    "workdays_between": lambda calendar, a, b: calendar.workdays_between(int(a), int(b)),
+    "add_workdays": lambda calendar, d, n: calendar.add_workdays(int(d), int(n)),
+}
+
+
 def evaluate(expr: ast.Expr, scope: Scope) -> Any:
     """The value of ``expr`` in ``scope``; conditions evaluate to bool."""
     match expr:
@@ -126,7 +139,7 @@ def evaluate(expr: ast.Expr, scope: Scope) -> Any:
         case ast.ListExpr(items=items):
             return [evaluate(i, scope) for i in items]
         case ast.Call(name=name, args=args):
-            return call(name, [evaluate(a, scope) for a in args])
+            return call(name, [evaluate(a, scope) for a in args], scope.calendar)
         case ast.Neg(operand=o):
             v = evaluate(o, scope)
             return None if v is None else -v
@@ -138,7 +151,7 @@ def evaluate(expr: ast.Expr, scope: Scope) -> Any:
             v = evaluate(o, scope)
             if v is None:
                 return False
-            hits = [compare("==", v, item) for item in evaluate(items, scope)]
+            hits = [compare("==", v, item) for item in spliced(evaluate(items, scope))]
             return not any(hits) if negated else any(hits)
         case ast.IsNull(operand=o, negated=negated):
             return (evaluate(o, scope) is not None) if negated else (evaluate(o, scope) is None)
@@ -149,6 +162,17 @@ def evaluate(expr: ast.Expr, scope: Scope) -> Any:
         case ast.Or(items=items):
             return any(truth(i, scope) for i in items)
     raise TypeError(f"not an expression: {expr!r}")
+
+
+def spliced(items: list[Any]) -> list[Any]:
+    """A list's items with the items of a list param in it in their place (dates as day numbers)."""
+    out: list[Any] = []
+    for item in items:
+        if isinstance(item, list):
+            out.extend(day_number(v) if isinstance(v, date) else v for v in item)
+        else:
+            out.append(item)
+    return out
 
 
 def truth(expr: ast.Expr, scope: Scope) -> bool:

@@ -10,6 +10,7 @@ the file at once (``collect=True``, the default), or stops at the first (``colle
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from collections.abc import Iterable
 from pathlib import Path
@@ -19,6 +20,7 @@ import pydantic
 
 from risk_warning.errors import Diagnostic, Reason, RulesetError, SourceLocation
 from risk_warning.facts.registry import FACT_SPECS, FactSpec
+from risk_warning.rules.calendar_file import load_calendar
 from risk_warning.rules.check import check_indicators, check_rule_spec, param_values, partial_rule, trial_compile
 from risk_warning.rules.check_tests import check_tests
 from risk_warning.rules.diagnostics import Collector, pydantic_diagnostics
@@ -121,8 +123,12 @@ def ruleset_files(paths: Iterable[str | Path]) -> list[Path]:
     return files
 
 
-def load_rulesets(paths: Iterable[str | Path], *, overrides: str | Path | None = None) -> list[Ruleset]:
-    """Load every ruleset under ``paths``; raise one RulesetError with the diagnostics of all files."""
+def load_rulesets(
+    paths: Iterable[str | Path], *, overrides: str | Path | None = None, calendar: str | Path | None = None
+) -> list[Ruleset]:
+    """Load every ruleset under ``paths``; raise one RulesetError with the diagnostics of all files.
+    ``overrides``: a site override file; ``calendar``: a site calendar file (rules/calendar_file.py) that
+    extends and corrects the working-day calendar every ruleset's functions use."""
     rulesets: list[Ruleset] = []
     problems: list[Diagnostic] = []
     for f in ruleset_files(paths):
@@ -151,4 +157,7 @@ def load_rulesets(paths: Iterable[str | Path], *, overrides: str | Path | None =
         raise RulesetError(problems)
     if overrides is not None:
         rulesets = apply_overrides(rulesets, Path(overrides))
+    if calendar is not None:
+        days = load_calendar(calendar)
+        rulesets = [dataclasses.replace(rs, calendar=days) for rs in rulesets]
     return rulesets

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from risk_warning.grade import Grade
 
 Status = Literal["experimental", "stable", "deprecated", "disabled"]
-ParamType = Literal["int", "float", "str", "bool", "date"]
+ParamType = Literal["int", "float", "str", "bool", "date", "list[str]", "list[int]", "list[float]", "list[date]"]
 SubjectKind = Literal["cadre", "unit", "project", "contract"]  # facts._base.SUBJECT_KINDS
 IndicatorKind = Literal["count", "sum", "min", "max", "distinct"]
 RULE_ID_PATTERN = r"^[a-z0-9][a-z0-9_.\-]*$"
@@ -159,7 +159,9 @@ class RulesetSpec(_Spec):
     subject: SubjectKind = "cadre"
     description: str = ""
     references: list[str] = Field(default_factory=list)
-    params: dict[str, ParamSpec | int | float | str | bool | date] = Field(default_factory=dict)
+    params: dict[str, ParamSpec | int | float | str | bool | date | list[str | int | float | date]] = Field(
+        default_factory=dict
+    )
     indicators: dict[str, IndicatorSpec] = Field(default_factory=dict)
     rules: list[RuleSpec]
 
@@ -172,5 +174,5 @@ class RuleOverride(_Spec):
 class SiteOverrides(_Spec):
     """A site file: new param values and per-rule status or grade changes, without forking a ruleset."""
 
-    params: dict[str, int | float | str | bool | date] = Field(default_factory=dict)
+    params: dict[str, int | float | str | bool | date | list[str | int | float | date]] = Field(default_factory=dict)
     rules: dict[str, RuleOverride] = Field(default_factory=dict)

@@ -34,7 +34,19 @@ def fold(expr: ast.Expr, scope: Scope) -> ast.Expr:
     """Replace every constant sub-expression by its value (dates become day numbers)."""
     if is_constant(expr) and not isinstance(expr, ast.ListExpr):
         return ast.Literal(evaluate(expr, scope), pos=expr.pos)
-    return ast.map_children(expr, lambda child: fold(child, scope))
+    folded = ast.map_children(expr, lambda child: fold(child, scope))
+    if isinstance(folded, ast.ListExpr):  # a list param's items spliced in: `x in params.venues`
+        items = tuple(
+            spliced
+            for item in folded.items
+            for spliced in (
+                [ast.Literal(v, pos=item.pos) for v in item.value]
+                if isinstance(item, ast.Literal) and isinstance(item.value, list)
+                else [item]
+            )
+        )
+        return ast.ListExpr(items, pos=folded.pos)
+    return folded
 
 
 def conjuncts(expr: ast.Expr | None) -> list[ast.Expr]:

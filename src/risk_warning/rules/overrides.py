@@ -59,8 +59,9 @@ def apply_overrides(rulesets: Sequence[Ruleset], path: Path) -> list[Ruleset]:
                 )
             )
             continue
-        if param_type(value) != param_type(rs.params[name]):
-            out.at(("params", key), Reason.TYPE_MISMATCH, f"{key} must be a {param_type(rs.params[name])}")
+        given, wanted = param_type(value), param_type(rs.params[name])
+        if given != wanted and not (given == "list" and wanted.startswith("list")):  # an empty list fits any list
+            out.at(("params", key), Reason.TYPE_MISMATCH, f"{key} must be a {wanted}, not a {given}")
         new_params[rs_id][name] = value
     rule_overrides: dict[str, RuleOverride] = dict(site.rules)
     all_ids = {r.id for rs in rulesets for r in rs.rules}

@@ -52,10 +52,10 @@ class _ToAst(lark.Transformer[Any, ast.Expr]):
         return ast.IsNull(items[0], negated=True, pos=_pos(meta))
 
     def in_(self, meta: Any, items: list[Any]) -> ast.Expr:
-        return ast.In(items[0], items[1], pos=_pos(meta))
+        return ast.In(items[0], _listed(items[1]), pos=_pos(meta))
 
     def not_in(self, meta: Any, items: list[Any]) -> ast.Expr:
-        return ast.In(items[0], items[1], negated=True, pos=_pos(meta))
+        return ast.In(items[0], _listed(items[1]), negated=True, pos=_pos(meta))
 
     def arith(self, meta: Any, items: list[Any]) -> ast.Expr:
         return ast.Arith(str(items[1]), items[0], items[2], pos=_pos(meta))
@@ -94,6 +94,12 @@ class _ToAst(lark.Transformer[Any, ast.Expr]):
 
     def list(self, meta: Any, items: list[Any]) -> ast.Expr:
         return ast.ListExpr(tuple(i for i in items if i is not None), pos=_pos(meta))
+
+
+def _listed(items: ast.Expr) -> ast.ListExpr:
+    """``x in params.venues`` is ``x in [params.venues]``: a list param's items are spliced into the list
+    where constants are folded (rules/normal_form.fold)."""
+    return items if isinstance(items, ast.ListExpr) else ast.ListExpr((items,), pos=items.pos)
 
 
 _FRIENDLY = {

@@ -14,6 +14,7 @@ from risk_warning.facts.registry import FactSpec, FieldSpec
 from risk_warning.grade import Grade
 from risk_warning.rules import ast
 from risk_warning.rules.model import IndicatorKind, RulesetSpec, RuleSpec
+from risk_warning.rules.workdays import BUILT_IN_CALENDAR, WorkCalendar
 
 
 @dataclass(frozen=True)
@@ -113,6 +114,7 @@ class Ruleset:
     rules: tuple[Rule, ...]
     content_hash: str
     tests_loc: Mapping[str, Any] = field(default_factory=dict)
+    calendar: WorkCalendar = BUILT_IN_CALENDAR  # working days for the language's calendar functions
 
     @property
     def id(self) -> str:
@@ -134,4 +136,5 @@ class Ruleset:
             self.rules,
             self.content_hash,
             self.tests_loc,
+            self.calendar,
         )

@@ -16,7 +16,21 @@ from risk_warning.facts.registry import FactSpec as FactSpec
 from risk_warning.facts.registry import FieldSpec
 from risk_warning.rules import ast
 
-Type = Literal["number", "str", "bool", "date", "days", "months", "null", "list", "unknown"]
+Type = Literal[
+    "number",
+    "str",
+    "bool",
+    "date",
+    "days",
+    "months",
+    "null",
+    "list",
+    "unknown",
+    "list[number]",
+    "list[str]",
+    "list[date]",
+    "list[bool]",
+]
 Report = Callable[[int, Reason, str, str], None]
 
 _KIND_TYPE: dict[str, Type] = {
@@ -27,7 +41,31 @@ _KIND_TYPE: dict[str, Type] = {
     "date": "date",
     "list": "list",
 }
-FUNCTIONS = {"days": 1, "months": 1, "years": 1, "date": 3, "year": 1}
+FUNCTIONS = {
+    "days": 1,
+    "months": 1,
+    "years": 1,
+    "date": 3,
+    "year": 1,
+    "weekday": 1,
+    "is_workday": 1,
+    "workdays_between": 2,
+    "add_workdays": 2,
+}
+# each function's argument types and result
+_SIGNATURES: dict[str, tuple[tuple[Type, ...], Type]] = {
+    "days": (("number",), "days"),
+    "months": (("number",), "months"),
+    "years": (("number",), "months"),
+    "date": (("number", "number", "number"), "date"),
+    "year": (("date",), "number"),
+    "weekday": (("date",), "number"),
+    "is_workday": (("date",), "bool"),
+    "workdays_between": (("date", "date"), "number"),
+    "add_workdays": (("date", "number"), "date"),
+}
+# arguments that must not mention a fact (the engine works them out once per scan, not per fact)
+_CONSTANT_ARGS = {"days": (0,), "months": (0,), "years": (0,), "date": (0, 1, 2), "year": (0,), "add_workdays": (1,)}
 
 
 @dataclass(frozen=True)
@@ -40,8 +78,12 @@ class CheckScope:
 
 
 def param_type(value: object) -> Type:
+    """A param's type in expressions; a list param is ``list[...]`` of its items' type (``list`` when empty)."""
     from datetime import date
 
+    if isinstance(value, list):
+        kinds = {param_type(item) for item in value}
+        return f"list[{kinds.pop()}]" if len(kinds) == 1 else "list"  # type: ignore[return-value]
     if isinstance(value, bool):
         return "bool"
     if isinstance(value, int | float):
@@ -171,14 +213,21 @@ class Checker:
         if len(expr.args) != arity:
             self.report(expr.pos, Reason.TYPE_MISMATCH, f"{expr.name}() takes {arity} argument(s)", "")
             return "unknown"
-        arg_types = [self.value(a) for a in expr.args]
-        want: Type = "date" if expr.name == "year" else "number"
-        for arg, t in zip(expr.args, arg_types, strict=True):
+        wanted, result = _SIGNATURES[expr.name]
+        for arg, want in zip(expr.args, wanted, strict=True):
+            t = self.value(arg)
             if t not in (want, "unknown"):
                 self.report(arg.pos, Reason.TYPE_MISMATCH, f"{expr.name}() needs a {want}, not {t}", "")
-        if expr.name in ("date", "year") and not all(is_constant(a) for a in expr.args):
-            self.report(expr.pos, Reason.UNSUPPORTED, f"{expr.name}() works on as_of and params only", "")
-        return {"days": "days", "months": "months", "years": "months", "date": "date"}.get(expr.name, "number")  # type: ignore[return-value]
+        for index in _CONSTANT_ARGS.get(expr.name, ()):
+            arg = expr.args[index]
+            if not is_constant(arg):
+                self.report(
+                    arg.pos,
+                    Reason.UNSUPPORTED,
+                    f"this argument of {expr.name}() works on as_of, params and literals only",
+                    "apply the function to a constant, e.g. add_workdays(sent_on, params.reply_workdays)",
+                )
+        return result
 
     def arith(self, expr: ast.Arith) -> Type:
         lt, rt = self.value(expr.left), self.value(expr.right)
@@ -189,13 +238,6 @@ class Checker:
             hint = "add or subtract days(n) to move a date" if "date" in (lt, rt) else ""
             self.report(expr.pos, Reason.TYPE_MISMATCH, f"cannot compute {lt} {expr.op} {rt}", hint)
             return "unknown"
-        if "months" in (lt, rt) and not is_constant(expr):
-            self.report(
-                expr.pos,
-                Reason.UNSUPPORTED,
-                "calendar months and years apply to as_of and params only",
-                "move the calendar arithmetic to the as_of side, e.g. start_date <= as_of - years(5)",
-            )
         return result
 
     def compare(self, expr: ast.Compare) -> None:
@@ -220,6 +262,12 @@ class Checker:
             self.report(expr.items.pos, Reason.BAD_VALUE, "an empty list never matches", "")
         for item in expr.items.items:
             it = self.value(item)
+            if it.startswith("list"):  # a list param, spliced into the list
+                if not (isinstance(item, ast.Path) and item.parts[0] == "params"):
+                    self.report(item.pos, Reason.TYPE_MISMATCH, "only a list param can be spliced into a list", "")
+                elif it != "list" and t != "unknown" and it != f"list[{t}]":
+                    self.report(item.pos, Reason.TYPE_MISMATCH, f"{item} is a {it}, the value is {t}", "")
+                continue
             if "unknown" not in (t, it) and it != t:
                 self.report(item.pos, Reason.TYPE_MISMATCH, f"list item is {it}, the value is {t}", "")
             self.choices(expr.operand, item)

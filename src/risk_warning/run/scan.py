@@ -76,7 +76,9 @@ class ScanResult:
 
 
 def rulesets_hash(rulesets: Sequence[Ruleset]) -> str:
-    joined = "".join(sorted(rs.content_hash for rs in rulesets))
+    """What the rules say, as a hash: a subject's stored state is reused only under the same hash, so a
+    changed rule, param or working-day calendar re-evaluates every subject."""
+    joined = "".join(sorted(rs.content_hash + rs.calendar.digest for rs in rulesets))
     return hashlib.sha256(joined.encode()).hexdigest()[:16]
 
 

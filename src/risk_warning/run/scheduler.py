@@ -10,6 +10,7 @@
     rules: [rulesets]            # ruleset files or directories
     db: sqlite:///risk_warning.db
     site: null                   # optional site overrides
+    calendar: null               # optional site calendar file (working-day years, corrections)
     workers: 2
     executor: null               # inline, processes or dask (null: by workers)
     scheduler: null              # a Dask scheduler, tcp://host:8786 (null with dask: a local cluster)
@@ -55,6 +56,7 @@ class ScheduleConfig(BaseModel):
     rules: list[str] = Field(default_factory=lambda: ["rulesets"])
     db: str = Field(default_factory=lambda: settings().db_url)  # RW_DB_URL unless the file says
     site: str | None = None
+    calendar: str | None = Field(default_factory=lambda: settings().calendar)  # RW_CALENDAR unless the file says
     workers: int = Field(default_factory=lambda: settings().workers)  # RW_WORKERS unless the file says
     # where subjects are evaluated (RW_EXECUTOR, RW_SCHEDULER unless the file says): executors/registry.py
     executor: Literal["inline", "processes", "dask"] | None = Field(default_factory=lambda: settings().executor)
@@ -108,7 +110,7 @@ def nightly_scan(config: dict[str, object]) -> str:
 
     cfg = ScheduleConfig.model_validate(config)
     as_of = datetime.now(ZoneInfo(cfg.timezone)).date()
-    rulesets = load_rulesets(cfg.rules, overrides=cfg.site)
+    rulesets = load_rulesets(cfg.rules, overrides=cfg.site, calendar=cfg.calendar)
     store = AlertStore(cfg.db)
     policy = InputPolicy(max_subject_drop=cfg.max_subject_drop, max_quarantined=cfg.max_quarantined)
     source = DirectorySource(cfg.data, mapping=cfg.mapping)

@@ -24,13 +24,14 @@ import hashlib
 import itertools
 import json
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import durable_rules_engine as _engine
 
 from risk_warning.engine.base import Match, Partition
 from risk_warning.engine.durable.compile import SHADOW, CompiledRule, Program
+from risk_warning.engine.durable.derived import with_derived
 from risk_warning.errors import EngineError, EngineLimitError
 from risk_warning.facts.normalise import PlainFact
 
@@ -173,6 +174,11 @@ class DurableEvaluator:
                 found.add(self._match(frame_rule, frame, partition))
         return sorted(found)
 
+    def _fields(self, fact: PlainFact) -> Mapping[str, Any]:
+        """A fact's fields, with the derived fields of calendar functions its rules apply to them."""
+        derived = self.program.derived.get(fact.type)
+        return with_derived(fact.fields, derived, self.program.calendar) if derived else fact.fields
+
     def _messages(self, sid: str, facts: Sequence[tuple[int, PlainFact]]) -> tuple[list[dict[str, Any]], list[str]]:
         shadows = [(i, f) for i, f in facts if f.type in self.program.negated_types]
         ids = fact_ids(1 + len(shadows) + len(facts))
@@ -180,9 +186,10 @@ class DurableEvaluator:
         # shadow copies of negated types go first: a negating fact must be present before any frame
         # it would block completes, because the engine does not retract completed frames
         for (index, fact), fid in zip(shadows, ids[1:], strict=False):
-            messages.append({**fact.fields, "sid": sid, "id": fid, "_t": fact.type + SHADOW, "_n": index, "_one": 1})
+            fields = self._fields(fact)
+            messages.append({**fields, "sid": sid, "id": fid, "_t": fact.type + SHADOW, "_n": index, "_one": 1})
         for (index, fact), fid in zip(facts, ids[1 + len(shadows) :], strict=True):
-            messages.append({**fact.fields, "sid": sid, "id": fid, "_t": fact.type, "_n": index, "_one": 1})
+            messages.append({**self._fields(fact), "sid": sid, "id": fid, "_t": fact.type, "_n": index, "_one": 1})
         return messages, ids
 
     def _session(self, handle: int, facts: Sequence[tuple[int, PlainFact]]) -> list[tuple[str, dict[str, Any]]]:

@@ -20,11 +20,14 @@ the engine cannot express (``check_rule``, registered with ``rules/backends.py``
 
 from __future__ import annotations
 
+import dataclasses
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
+from risk_warning.engine.durable.derived import PREFIX, Derived, NotOneFact, by_fact_type, lower
 from risk_warning.facts.normalise import day_number
 from risk_warning.grade import Grade
 from risk_warning.rules import ast
@@ -45,6 +48,7 @@ from risk_warning.rules.normal_form import (
     qualify,
 )
 from risk_warning.rules.program import Pattern, Rule, Ruleset
+from risk_warning.rules.workdays import BUILT_IN_CALENDAR, CalendarError, WorkCalendar
 
 Json = dict[str, Any]
 SHADOW = "~"
@@ -72,6 +76,7 @@ class CompiledRule:
     grade: Grade
     aliases: tuple[str, ...]
     definition: Json
+    derived: tuple[Derived, ...] = ()  # calendar functions of fact fields, as fields (engine/durable/derived.py)
 
 
 @dataclass(frozen=True)
@@ -79,6 +84,8 @@ class Program:
     rules: tuple[CompiledRule, ...]
     negated_types: frozenset[str]
     used_types: frozenset[str]
+    derived: Mapping[str, tuple[Derived, ...]] = dataclasses.field(default_factory=dict)  # by fact type
+    calendar: WorkCalendar = BUILT_IN_CALENDAR
 
     def by_name(self) -> dict[str, CompiledRule]:
         return {r.name: r for r in self.rules}
@@ -313,10 +320,18 @@ def _compiles_at(c: ast.Expr, target: str, order: Sequence[str], ctx: _Ctx) -> b
         return False
 
 
-def compile_rule(rule: Rule, params: Mapping[str, Any], as_of: int, specs: Mapping[str, Any]) -> list[CompiledRule]:
-    scope = Scope(as_of, params, {})
+def compile_rule(
+    rule: Rule,
+    params: Mapping[str, Any],
+    as_of: int,
+    specs: Mapping[str, Any],
+    calendar: WorkCalendar = BUILT_IN_CALENDAR,
+) -> list[CompiledRule]:
+    scope = Scope(as_of, params, {}, calendar=calendar)
     bound = [p.alias for p in rule.bound]
     nullable = nullability(rule, specs)
+    found: dict[str, Derived] = {}
+    lowered = _lowering(rule, nullable, found)
     out: list[CompiledRule] = []
     for level in rule.levels:
         ctx = _Ctx(rule, level.grade.value, "", (), scope, nullable)
@@ -324,7 +339,7 @@ def compile_rule(rule: Rule, params: Mapping[str, Any], as_of: int, specs: Mappi
         for p in rule.bound:
             pool.extend(conjuncts(qualify(p.where, p.alias)) if p.where is not None else [])
         pool.extend(conjuncts(level.condition))
-        normal = [n for c in pool for n in conjuncts(guard_nulls(_push_not(fold(c, scope), ctx), nullable))]
+        normal = [n for c in pool for n in conjuncts(guard_nulls(_push_not(lowered(fold(c, scope)), ctx), nullable))]
         if any(isinstance(c, ast.Literal) and c.value is not True for c in normal):
             continue  # a constant condition is false: this level never holds
         normal = [c for c in normal if not isinstance(c, ast.Literal)]
@@ -333,14 +348,36 @@ def compile_rule(rule: Rule, params: Mapping[str, Any], as_of: int, specs: Mappi
             placed: dict[str, list[ast.Expr]] = {a: [] for a in bound}
             for c in alternative:
                 placed[_latest(c, bound, None) or bound[0]].append(c)
-            patterns = _patterns(rule, placed, scope, nullable, level.grade.value)
+            patterns = _patterns(rule, placed, scope, nullable, level.grade.value, lowered)
             key = json.dumps(patterns, sort_keys=True)
             if patterns is None or key in seen:
                 continue  # never matches, or the same as an earlier alternative
             seen.add(key)
             name = f"{rule.ruleset_id}/{rule.id}@{level.grade.value}#{len(seen) - 1}"
-            out.append(CompiledRule(name, rule.id, rule.ruleset_id, level.grade, tuple(bound), {"all": patterns}))
+            used = tuple(d for n, d in sorted(found.items()) if n in key)
+            out.append(CompiledRule(name, rule.id, rule.ruleset_id, level.grade, tuple(bound), {"all": patterns}, used))
     return out
+
+
+def _lowering(
+    rule: Rule, nullable: dict[tuple[str, str], bool], found: dict[str, Derived]
+) -> Callable[[ast.Expr], ast.Expr]:
+    """Calendar functions of fact fields as derived fields (engine/durable/derived.py); a derived field may
+    be empty where a field it reads may be."""
+    fact_types = {p.alias: p.fact_type for p in rule.patterns}
+
+    def lowered(expr: ast.Expr) -> ast.Expr:
+        try:
+            result = lower(expr, fact_types, found)
+        except NotOneFact as exc:
+            raise CompileError(rule.id, "", exc.pos, str(exc)) from None
+        for path in ast.paths(result):
+            alias, name = path.parts[0], path.parts[-1]
+            if name.startswith(PREFIX) and (alias, name) not in nullable:
+                nullable[(alias, name)] = any(nullable.get((alias, f), True) for f in found[name].sources)
+        return result
+
+    return lowered
 
 
 def _patterns(
@@ -349,6 +386,7 @@ def _patterns(
     scope: Scope,
     nullable: Mapping[tuple[str, str], bool],
     level: str,
+    lowered: Callable[[ast.Expr], ast.Expr],
 ) -> list[Json] | None:
     patterns: list[Json] = []
     earlier: list[str] = []
@@ -356,7 +394,7 @@ def _patterns(
     for p in _ordered(rule.patterns):
         same = [a for a, t in types_seen if t == p.fact_type]
         if p.negated:
-            patterns.extend(_absence(p, rule, tuple(earlier), same, scope, nullable, level))
+            patterns.extend(_absence(p, rule, tuple(earlier), same, scope, nullable, level, lowered))
             continue
         body = _pattern_json(
             p, placed.get(p.alias, []), rule, tuple(earlier), same, scope, nullable, f"{level}/{p.alias}"
@@ -377,6 +415,7 @@ def _absence(
     scope: Scope,
     nullable: Mapping[tuple[str, str], bool],
     level: str,
+    lowered: Callable[[ast.Expr], ast.Expr],
 ) -> list[Json]:
     """``none T where A or B`` as ``none T where A`` and ``none T where B``: no `or` in absence patterns."""
     where = f"{level}/none {p.alias}"
@@ -384,7 +423,7 @@ def _absence(
     if p.where is None:
         disjuncts: list[list[ast.Expr]] = [[]]
     else:
-        folded = guard_nulls(_push_not(fold(qualify(p.where, p.alias), scope), ctx), nullable)
+        folded = guard_nulls(_push_not(lowered(fold(qualify(p.where, p.alias), scope)), ctx), nullable)
         for path in ast.paths(folded):
             if path.parts[0] != p.alias and nullable.get((path.parts[0], path.parts[-1]), False):
                 raise ctx.fail(
@@ -424,23 +463,35 @@ def compile_rules(rulesets: Sequence[Ruleset], as_of: int | Any) -> Program:
     compiled: list[CompiledRule] = []
     negated: set[str] = set()
     used: set[str] = set()
+    calendars = {rs.calendar.digest: rs.calendar for rs in rulesets}
+    if len(calendars) > 1:
+        raise ValueError("the rulesets of one evaluation must share one working-day calendar")
+    calendar = next(iter(calendars.values()), BUILT_IN_CALENDAR)
     for rs in rulesets:
         specs = specs_with(i.spec() for i in rs.indicators.values())
         for rule in rs.rules:
             if not rule.enabled:
                 continue
-            compiled.extend(compile_rule(rule, rs.params, day, specs))
+            compiled.extend(compile_rule(rule, rs.params, day, specs, calendar))
             used.update(p.fact_type for p in rule.patterns)
             negated.update(p.fact_type for p in rule.patterns if p.negated)
-    return Program(tuple(compiled), frozenset(negated), frozenset(used))
+    derived = by_fact_type(d for r in compiled for d in r.derived)
+    return Program(tuple(compiled), frozenset(negated), frozenset(used), derived, calendar)
 
 
 def check_rule(rule: Rule, params: Mapping[str, Any], specs: Mapping[str, Any]) -> list[Unsupported]:
     """What of ``rule`` the engine cannot express, found by compiling it on three far-apart dates (so that
     levels that are constant on one date are compiled on another); registered with rules/backends.py."""
-    try:
-        for day in (-25000, 20000, 80000):
-            compile_rule(rule, params, day, specs)
-    except CompileError as exc:
-        return [Unsupported(exc.where, str(exc))]
+    years = BUILT_IN_CALENDAR.years
+    covered = (day_number(date(min(years), 2, 1)), day_number(date(max(years), 11, 30)))
+    for day in (-25000, 20000, 80000):
+        # a working-day constant on a day no calendar covers: compiled on the covered day nearest it
+        for trial in (day, min(max(day, covered[0]), covered[1])):
+            try:
+                compile_rule(rule, params, trial, specs)
+                break
+            except CompileError as exc:
+                return [Unsupported(exc.where, str(exc))]
+            except CalendarError:
+                continue
     return []
