@@ -86,3 +86,37 @@ def test_readme_mapping_example_loads_an_xlsx_export_with_chinese_headers(tmp_pa
     with Engine(load_rulesets([ROOT / "rulesets"])) as engine:
         alerts = engine.evaluate(loaded.facts, as_of=date(2026, 6, 30))
     assert ("rotation.keypost-tenure", "c1") in {(a.rule_id, a.subject_id) for a in alerts}
+
+
+def test_the_calendar_example_loads_and_says_what_the_page_says(tmp_path: Path) -> None:
+    """docs/rule-language.md, Calendars: the site calendar file shown, loaded; the worked examples checked."""
+    from datetime import date
+
+    from risk_warning.facts.normalise import day_number
+    from risk_warning.rules.calendar_file import load_calendar
+    from risk_warning.rules.workdays import BUILT_IN_CALENDAR
+
+    (text,) = [b for b in blocks(ROOT / "docs" / "rule-language.md", "yaml") if b.startswith("# 2027 工作日历")]
+    path = tmp_path / "calendar.yaml"
+    path.write_text(text, encoding="utf-8")
+    calendar = load_calendar(path)
+    assert not calendar.is_workday(day_number(date(2027, 2, 8)))
+    assert calendar.is_workday(day_number(date(2027, 2, 14)))
+    sent = day_number(date(2026, 5, 29))
+    assert BUILT_IN_CALENDAR.add_workdays(sent, 15) == day_number(date(2026, 6, 22))
+    monday = day_number(date(2026, 6, 1))
+    assert BUILT_IN_CALENDAR.workdays_between(monday, monday + 4) == 5
+
+
+def test_the_subject_kinds_table_matches_the_fact_models() -> None:
+    from risk_warning.facts.registry import FACT_MODELS
+
+    text = (ROOT / "docs" / "rule-language.md").read_text(encoding="utf-8")
+    table = text.split("<!-- subject-kinds -->\n", 1)[1].split("\n<!-- /subject-kinds -->", 1)[0]
+    shown = {
+        row.split("|")[1].strip(): {c.strip(" `") for c in row.split("|")[2].split(",")}
+        for row in table.splitlines()[2:]
+    }
+    for kind, types in shown.items():
+        assert types == {n for n, m in FACT_MODELS.items() if kind in m.subject_kinds()}, kind
+    assert set(shown) == {k for m in FACT_MODELS.values() for k in m.subject_kinds()}

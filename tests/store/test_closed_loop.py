@@ -32,7 +32,7 @@ def absences(cadre: str, *days: date, present: date = date(2026, 4, 1)) -> list[
             "attendance_id": f"{cadre}-{d}",
             "cadre_id": cadre,
             "meeting_id": f"m{d}",
-            "meeting_type": "党小组会",
+            "meeting_type": "党课",  # not 党员大会/小组会: only orglife.absence (the rate) fires, not the run of three
             "date": d,
             "status": status,
         }
