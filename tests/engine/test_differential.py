@@ -115,6 +115,8 @@ def atom(draw: st.DrawFn, alias: str, ftype: str, earlier: list[tuple[str, str]]
         return f"{ref} {op} {other} + days({draw(st.sampled_from([0, 1, 30, 365]))})"
     if kind in ("int", "float") and bare and draw(st.booleans()):
         return f"{ref} {op} {other} * 2"  # the current fact's field alone on one side: solvable
+    if kind in ("int", "float") and draw(st.booleans()):  # a sum of two fields against a constant (c - x)
+        return f"{ref} + {other} {op} {literal(kind, draw(st.sampled_from(domain)))}"
     return f"{ref} {op} {other}"
 
 

@@ -145,6 +145,9 @@ def _operand(expr: ast.Expr, ctx: _Ctx) -> Any:
             lv, rv = _operand(left, ctx), _operand(right, ctx)
             if op in ("+", "*") and not isinstance(lv, dict) and isinstance(rv, dict):
                 lv, rv = rv, lv  # the engine wants a reference on the left
+            if op == "-" and not isinstance(lv, dict) and isinstance(rv, dict) and isinstance(lv, int | float):
+                # c - x as x * -1 + c: a sum of two facts' fields compared with a constant (x + y >= c) solves to it
+                return {"$add": {"$l": {"$mul": {"$l": rv, "$r": -1}}, "$r": lv}}
             if not isinstance(lv, dict):
                 raise ctx.fail(expr, "put the field first in this arithmetic, e.g. a.x - 3")
             return {_ARITH[op]: {"$l": lv, "$r": rv}}
