@@ -106,3 +106,37 @@ class VolunteerActivity(Fact):
     date: dt.date
     hours: float = Field(0.0, ge=0)
     kind: str | None = None
+
+
+class FuelCardTxn(Fact):
+    """加油卡消费: one fill-up on a unit's fuel card, with the cadre who holds the card or drove the car."""
+
+    fact_type: ClassVar[str] = "fuel_card_txn"
+    key_field: ClassVar[str] = "txn_id"
+
+    txn_id: str
+    card_id: str
+    cadre_id: str
+    vehicle_id: str | None = None
+    date: dt.date
+    hour: Int64 | None = Field(None, ge=0, le=23)
+    amount: float = Field(ge=0)
+    litres: float | None = Field(None, ge=0)
+    station: str | None = None
+
+
+class VehicleStop(Fact):
+    """公务用车停留: an official car's stop from GPS or parking records, with the kind of venue it stopped at and
+    the cadre who used the car on that trip."""
+
+    fact_type: ClassVar[str] = "vehicle_stop"
+    key_field: ClassVar[str] = "stop_id"
+
+    stop_id: str
+    vehicle_id: str
+    cadre_id: str
+    date: dt.date
+    hour: Int64 = Field(ge=0, le=23)
+    minutes: Int64 | None = Field(None, ge=0)  # how long the car stayed
+    venue_kind: Literal["餐饮", "景区", "娱乐", "酒店", "其他"]
+    venue_name: str | None = None

@@ -35,6 +35,7 @@ birth_date | 出生日期(仅显示年份) | date of birth (shown as the year on
 body | 作出决定的机关 | body that decided it
 branch_id | 党支部编号 | party branch
 cadre_id | 干部编号(化名) | the cadre's pseudonymous id
+card_id | 加油卡卡号(化名引用) | the fuel card, as a reference
 case_id | 选任案卷编号 | id of the selection case
 cash | 是否为现金、礼金或有价证券 | cash, gift money or securities
 category | 类别 | category
@@ -109,6 +110,7 @@ handover_id | 交接记录编号 | id of the handover
 has_official_letter | 是否有公函 | an official letter of request exists
 hit_id | 记录编号 | id of the hit
 host_unit_id | 接待单位 | host unit
+hour | 时(0-23) | hour of the day (0-23)
 hours | 学时 | hours
 household_income | 家庭年收入(元) | household income of the year, yuan
 id_card_no | 身份证号 | resident ID number
@@ -133,10 +135,12 @@ link_id | 关系编号 | id of the link
 linked_alert_id | 关联预警 | alert it answers
 list_type | 名单类型 | which list
 listed_on | 列入日期 | date listed
+litres | 加油量(升) | litres filled
 management_authority | 干部管理权限 | which body manages the cadre
 meeting_id | 会议编号 | id of the meeting
 meeting_type | 会议类型 | kind of meeting
 method | 采购方式 | procurement method
+minutes | 停留时长(分钟) | minutes the car stayed
 mismatched_categories | 不一致的事项类别 | report items that did not match
 name | 姓名或名称 | name
 named | 是否实名 | filed under a real name
@@ -206,7 +210,9 @@ stage | 所处环节 | stage of the process
 staff_ref | 代理机构人员(化名引用) | the agency staff member, as a pseudonymous reference
 start_date | 开始日期 | start date
 started_at | 启动日期 | date started
+station | 加油站 | filling station
 status | 状态 | status
+stop_id | 停留记录编号 | id of the stop record
 subject_cadre_ids | 被反映干部 | cadres it names
 submitted_at | 提交日期 | date submitted
 superior_position_id | 直接上级职位 | the post this one reports to
@@ -224,6 +230,7 @@ topic | 主题 | topic
 transferred | 是否已移送纪检监察机关 | handed to the discipline body
 trigger | 查核起因 | what triggered the verification
 truthful | 回复是否如实 | the reply was truthful
+txn_id | 消费记录编号 | id of the transaction
 type | 类型 | type
 unit_id | 单位 | unit
 upload_ip | 投标文件上传IP地址 | IP address the bid was uploaded from
@@ -231,8 +238,11 @@ upload_ip_token | 上传IP令牌 | token of the upload IP address
 upload_mac | 投标文件上传MAC地址 | MAC address the bid was uploaded from
 upload_mac_token | 上传MAC令牌 | token of the upload MAC address
 value | 价值(元) | value in yuan
+vehicle_id | 公务用车编号 | the official car
 vendor_credit_code | 开票企业信用代码 | invoicing vendor's credit code
 venue | 地点 | venue
+venue_kind | 场所类别 | kind of venue
+venue_name | 场所名称 | name of the venue
 watched_since | 开始监测日期 | date the store began evaluating the cadre
 whose | 本人或配偶 | the cadre or the spouse
 winner_credit_code | 中标人统一社会信用代码 | winning bidder's credit code

@@ -13,9 +13,11 @@ from risk_warning.facts._base import Fact, Pii
 from risk_warning.facts.conduct import (
     BanquetFiling,
     ExpenseClaim,
+    FuelCardTxn,
     GiftRegistration,
     OrgLifeAttendance,
     ReceptionRecord,
+    VehicleStop,
     VolunteerActivity,
 )
 from risk_warning.facts.history import EducationAssignment, Signal, Watch
@@ -129,6 +131,8 @@ FACT_MODELS: dict[str, type[Fact]] = {
         TravelDocument,
         CustodyEvent,
         ExpenseClaim,
+        FuelCardTxn,
+        VehicleStop,
         OrgLifeAttendance,
         PmrVerification,
         NegativeListHit,

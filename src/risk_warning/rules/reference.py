@@ -47,8 +47,6 @@ WAITING: dict[str, str] = {
     "through relatives to the counterparty's enterprise: a person graph two links deep",
     "E8": "evaluator and owner-representative person references joined to bidders' shareholders and relatives: "
     "the same person graph as D3",
-    "F3": "fuel-card and vehicle-GPS facts, a holiday calendar and a venue classification (restaurant, scenic, "
-    "entertainment)",
     "L3": "counting a unit's appointments in the 60 days before a dated event (the head leaving, a reorganisation) "
     "and its establishment quota by post level: indicator windows are relative to the scan date today",
 }
