@@ -23,6 +23,9 @@ def facts_on(night: int) -> list[Fact]:
     # records that leave the alerts' 12-month education context during the month
     facts.append(Intervention(intervention_id="OLD1", cadre_id="C005", type="提醒谈话", date=date(2025, 7, 5)))
     facts.append(EducationRecord(record_id="OLD2", cadre_id="C006", type="廉政党课", date=date(2025, 7, 10), hours=2))
+    # a 函询 with no due date: due 15 working days after it was sent (07-15), overdue from night 26 (07-16);
+    # the horizon must find that day through add_workdays (plan/horizon.Site.transform)
+    facts.append(Intervention(intervention_id="HQ1", cadre_id="C003", type="函询", date=date(2026, 6, 24)))
     if night >= 5:  # C001 attends warning education: the J1 alert clears
         facts.append(EducationRecord(record_id="N1", cadre_id="C001", type="警示教育", date=START + timedelta(4)))
     if night >= 12:  # C004 hands the passport in
@@ -84,6 +87,11 @@ def test_a_month_of_incremental_nights_equals_a_month_of_full_nights(tmp_path: P
                 row = next(r for r in store.alerts() if r.subject_id == "C004")
                 store.transition(row.id or 0, AlertStatus.FALSE_POSITIVE, "监督科", "证照已交回")
     assert carried[0] == 0 and sum(1 for c in carried if c > 0) >= 30  # most nights carry subjects
+    if len(selection) == 1:  # the 函询 turned overdue on the night the horizon said, not before or after
+        overdue = [
+            r for r in full.alerts() if r.rule_id == "complaints.inquiry-reply-overdue" and r.subject_id == "C003"
+        ]
+        assert [r.first_seen for r in overdue] == [date(2026, 7, 16)]
     assert max(skipped) >= 6
     assert {r.status for r in full.alerts()} >= {"new", "cleared"} or len(selection) > 1
     full.close()
