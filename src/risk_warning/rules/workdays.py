@@ -38,7 +38,12 @@ BUILT_IN = f"chinesecalendar {version('chinesecalendar')}"
 
 
 class CalendarError(ConfigError):
-    """A date outside every working-day calendar: the scan stops rather than guess (exit code 3)."""
+    """A date outside every working-day calendar: the scan stops rather than guess (exit code 2)."""
+
+    def __str__(self) -> str:
+        # raised inside a Polars expression (plan/workday_columns.py), it comes back with the expression's
+        # text appended: the message is the first paragraph
+        return str(self.args[0]).split("\n\n", 1)[0] if self.args else ""
 
 
 @dataclass(frozen=True)
@@ -60,7 +65,7 @@ class WorkCalendar:
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
     @cached_property
-    def _table(self) -> tuple[int, list[int]]:
+    def table(self) -> tuple[int, list[int]]:
         """(first day number, running count of working days up to and including each day) over the years
         from the first covered to the last."""
         first, last = min(self.years), max(self.years)
@@ -107,7 +112,7 @@ class WorkCalendar:
         """Working days from the first covered day up to ``day``, counted with it (covered years are
         contiguous, so the difference of two counts is the working days between their days)."""
         self.require(day)
-        start, running = self._table
+        start, running = self.table
         return running[day - start]
 
     def is_workday(self, day: int) -> bool:
@@ -121,7 +126,7 @@ class WorkCalendar:
         """The ``n``-th working day after ``day`` (before it for negative ``n``)."""
         if n == 0:
             return day
-        start, running = self._table
+        start, running = self.table
         here = self.running(day)
         target = here + n if n > 0 else here - self.is_workday(day) + n + 1
         if target < 1 or target > running[-1]:
