@@ -85,9 +85,6 @@ class WorkCalendar:
             return True
         return day.weekday() < 5 and day not in self.holidays
 
-    def covers(self, year: int) -> bool:
-        return year in self.years
-
     def require(self, day: int) -> date:
         """The date of a day number whose year the calendar covers, or a ``CalendarError`` naming it."""
         d = _EPOCH + timedelta(days=day)

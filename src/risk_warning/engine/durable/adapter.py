@@ -20,11 +20,12 @@ adapter does about each:
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import itertools
 import json
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import durable_rules_engine as _engine
@@ -167,17 +168,20 @@ class DurableEvaluator:
     def evaluate(self, partition: Partition) -> list[Match]:
         if not self._groups:
             return []
-        facts = [(i, f) for i, f in enumerate(partition.facts) if f.type in self._wanted]
+        # derived fields once per partition, not once per engine ruleset or per shadow copy
+        facts = [(i, self._with_derived(f)) for i, f in enumerate(partition.facts) if f.type in self._wanted]
         found: set[Match] = set()
         for (_, handle), _rules in self._groups:
             for frame_rule, frame in self._session(handle, facts):
                 found.add(self._match(frame_rule, frame, partition))
         return sorted(found)
 
-    def _fields(self, fact: PlainFact) -> Mapping[str, Any]:
-        """A fact's fields, with the derived fields of calendar functions its rules apply to them."""
+    def _with_derived(self, fact: PlainFact) -> PlainFact:
+        """The fact with the derived fields of the calendar functions its rules apply to its fields."""
         derived = self.program.derived.get(fact.type)
-        return with_derived(fact.fields, derived, self.program.calendar) if derived else fact.fields
+        if not derived:
+            return fact
+        return dataclasses.replace(fact, fields=with_derived(fact.fields, derived, self.program.calendar))
 
     def _messages(self, sid: str, facts: Sequence[tuple[int, PlainFact]]) -> tuple[list[dict[str, Any]], list[str]]:
         shadows = [(i, f) for i, f in facts if f.type in self.program.negated_types]
@@ -186,10 +190,9 @@ class DurableEvaluator:
         # shadow copies of negated types go first: a negating fact must be present before any frame
         # it would block completes, because the engine does not retract completed frames
         for (index, fact), fid in zip(shadows, ids[1:], strict=False):
-            fields = self._fields(fact)
-            messages.append({**fields, "sid": sid, "id": fid, "_t": fact.type + SHADOW, "_n": index, "_one": 1})
+            messages.append({**fact.fields, "sid": sid, "id": fid, "_t": fact.type + SHADOW, "_n": index, "_one": 1})
         for (index, fact), fid in zip(facts, ids[1 + len(shadows) :], strict=True):
-            messages.append({**self._fields(fact), "sid": sid, "id": fid, "_t": fact.type, "_n": index, "_one": 1})
+            messages.append({**fact.fields, "sid": sid, "id": fid, "_t": fact.type, "_n": index, "_one": 1})
         return messages, ids
 
     def _session(self, handle: int, facts: Sequence[tuple[int, PlainFact]]) -> list[tuple[str, dict[str, Any]]]:
