@@ -113,10 +113,13 @@ def test_the_subject_kinds_table_matches_the_fact_models() -> None:
 
     text = (ROOT / "docs" / "rule-language.md").read_text(encoding="utf-8")
     table = text.split("<!-- subject-kinds -->\n", 1)[1].split("\n<!-- /subject-kinds -->", 1)[0]
-    shown = {
-        row.split("|")[1].strip(): {c.strip(" `") for c in row.split("|")[2].split(",")}
-        for row in table.splitlines()[2:]
-    }
-    for kind, types in shown.items():
-        assert types == {n for n, m in FACT_MODELS.items() if kind in m.subject_kinds()}, kind
-    assert set(shown) == {k for m in FACT_MODELS.values() for k in m.subject_kinds()}
+
+    def cell(row: str, n: int) -> set[str]:
+        return {c.strip(" `") for c in row.split("|")[n].split(",")} - {"", "none"}
+
+    rows = table.splitlines()[2:]
+    shown = {row.split("|")[1].strip(): (cell(row, 2), cell(row, 3)) for row in rows}
+    for kind, (own, linked) in shown.items():
+        assert own == {n for n, m in FACT_MODELS.items() if kind in m.subject_kinds()}, kind
+        assert linked == {n for n, m in FACT_MODELS.items() if kind in m.visible_kinds()} - own, kind
+    assert set(shown) == {k for m in FACT_MODELS.values() for k in m.visible_kinds()}

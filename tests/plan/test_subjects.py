@@ -80,23 +80,24 @@ RULE = "rules:\n  - id: t.r\n    title: t\n    family: f\n    basis: b\n    disp
 
 
 def test_a_rule_on_facts_outside_its_partitions_is_an_error_that_names_the_kind() -> None:
-    text = HEADER + RULE + "    match:\n      t: procurement_event where bid_count < 3\n    message: m\n"
+    text = HEADER + RULE + "    match:\n      t: contract_change where amount_delta > 0\n    message: m\n"
     with pytest.raises(RulesetError) as info:
         parse_ruleset(text, "rs.yaml")
     (d,) = info.value.diagnostics
     assert (d.location.line, d.location.col, d.reason) == (12, 10, Reason.WRONG_SUBJECT)
-    assert "not in cadre partitions" in d.message and "subject: project" in d.suggestion
-    ok = parse_ruleset(HEADER + "subject: project\n" + text[len(HEADER) :], "x")
-    assert ok.spec.subject == "project"
+    assert "not in cadre partitions" in d.message and "subject: contract" in d.suggestion
+    ok = parse_ruleset(HEADER + "subject: contract\n" + text[len(HEADER) :], "x")
+    assert ok.spec.subject == "contract"
 
 
 def test_wrong_subject_advice_weighs_every_pattern_so_following_it_ends_the_error() -> None:
-    """A rule over a procurement event and its bids: each pattern alone would say "subject: project" (bids
-    are in project and contract partitions); the advice names the kind that sees both, and following it
-    loads. A rule over a cadre's appointment and a contract has no such kind: the advice says so."""
+    """A contract's rule over a procurement event and its bids: neither is in contract partitions, and the
+    advice names the kind that sees both (tenders are also in unit partitions, bids are not), and
+    following it loads. A rule over a cadre's appointment and a contract's change has no such kind: the
+    advice says so."""
     both = "    match:\n      t: procurement_event where bid_count < 3\n      b: bid where tender_id == t.tender_id\n"
     with pytest.raises(RulesetError) as info:
-        parse_ruleset(HEADER + RULE + both + "    message: m\n", "rs.yaml")
+        parse_ruleset(HEADER + "subject: contract\n" + RULE + both + "    message: m\n", "rs.yaml")
     advice = {d.suggestion for d in info.value.diagnostics}
     assert advice == {
         "every pattern of this rule is in project partitions: put it in a ruleset with `subject: project`"
@@ -105,7 +106,7 @@ def test_wrong_subject_advice_weighs_every_pattern_so_following_it_ends_the_erro
         parse_ruleset(HEADER + "subject: project\n" + RULE + both + "    message: m\n", "x").spec.subject == "project"
     )
 
-    mixed = "    match:\n      a: appointment\n      p: payment where amount > 1\n"
+    mixed = "    match:\n      a: appointment\n      p: contract_change where amount_delta > 1\n"
     with pytest.raises(RulesetError) as info:
         parse_ruleset(HEADER + RULE + mixed + "    message: m\n", "rs.yaml")
     (d,) = info.value.diagnostics

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from dataclasses import dataclass
 from typing import Annotated, Any, ClassVar
 
 import annotated_types
@@ -19,6 +20,26 @@ SUBJECT_KINDS = ("cadre", "unit", "project", "contract")
 # Python's int has no bound, so without one a 20-digit cell in a count column validated and then broke
 # the first frame built from the facts; with it the record is quarantined, "less than or equal to ...".
 Int64 = Annotated[int, annotated_types.Ge(-(2**63)), annotated_types.Le(2**63 - 1)]
+
+
+@dataclass(frozen=True)
+class Link:
+    """How a subject reaches a fact it does not own, through one of its own facts (the person graph).
+
+    A fact is *linked* into the partition of every subject of ``kind`` that owns a ``holder`` fact whose
+    ``holder_field`` equals this fact's ``field`` (either side may be a list: any common value links):
+    ``Link("cadre", "bidder_credit_code", "relative", "employer_credit_code")`` puts a bid in the partition
+    of every cadre with a relative at the bidder. ``field`` may read through a foreign key as partitions do
+    (``contract_id>contract.counterparty_credit_code``: a payment, by its contract's counterparty), and
+    the holder may be a type linked by an earlier link (a tender the cadre is responsible for, then that
+    tender's bids). A linked fact is never owned by a subject of ``kind``: only the holder's own subject
+    is linked to it, so one cadre's facts never reach another cadre's partition.
+    """
+
+    kind: str
+    field: str
+    holder: str
+    holder_field: str
 
 
 def subject_id(kind: str, value: str) -> str:
@@ -66,6 +87,7 @@ class Fact(BaseModel):
     subject_fields: ClassVar[tuple[str, ...]] = ("cadre_id",)
     references: ClassVar[dict[str, str]] = {}
     partitions: ClassVar[dict[str, str]] = {}
+    links: ClassVar[tuple[Link, ...]] = ()  # partitions it is linked into through another fact (``Link``)
     tokens: ClassVar[dict[str, str]] = {}  # a sensitive field -> the field that holds its token
     # references that must resolve whenever their target type is in the export (a post an appointment names);
     # others may point outside it (an enterprise registry is never complete)
@@ -106,6 +128,12 @@ class Fact(BaseModel):
     def subject_kinds(cls) -> tuple[str, ...]:
         """The kinds of subject whose partitions hold this fact; none for a reference fact."""
         return (("cadre",) if cls.subject_fields else ()) + tuple(cls.partitions)
+
+    @classmethod
+    def visible_kinds(cls) -> tuple[str, ...]:
+        """The kinds of subject whose partitions can hold this fact: its own, then those it is linked into."""
+        own = cls.subject_kinds()
+        return own + tuple(dict.fromkeys(link.kind for link in cls.links if link.kind not in own))
 
     def subject_ids(self) -> list[str]:
         """The cadre ids this fact belongs to (a complaint may name several).

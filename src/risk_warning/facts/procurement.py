@@ -1,7 +1,10 @@
 """Engineering projects and procurement: tenders, bids, contracts, changes and payments.
 
 None of these belongs to one cadre. Tenders and bids are evaluated per project, contracts with their
-changes and payments per contract, and awards per owner unit (see ``Fact.partitions``).
+changes and payments per contract, and awards per owner unit (see ``Fact.partitions``). A cadre's
+partition holds those linked to the cadre (``Fact.links``): the bids, contracts and payments of firms
+where a relative works or holds a share or the cadre holds a role, and the tenders the cadre is
+responsible for with every bid in them.
 """
 
 from __future__ import annotations
@@ -11,9 +14,14 @@ from typing import ClassVar, Literal
 
 from pydantic import Field
 
-from risk_warning.facts._base import Fact, Int64, Pii, pii_field
+from risk_warning.facts._base import Fact, Int64, Link, Pii, pii_field
 
 Category = Literal["施工", "货物", "服务"]
+# The person graph (``Link``): a cadre reaches the procurement of firms where a relative works or holds a
+# share, or where the cadre holds a role, and the tenders the cadre is responsible for with their bids.
+BY_RELATIVE = ("relative", "employer_credit_code")
+BY_OWN_ROLE = ("enterprise_role", "credit_code")
+
 Method = Literal["公开招标", "邀请招标", "竞争性谈判", "竞争性磋商", "询价", "单一来源", "直接发包"]
 
 
@@ -25,6 +33,7 @@ class ProcurementEvent(Fact):
     subject_fields: ClassVar[tuple[str, ...]] = ()
     partitions: ClassVar[dict[str, str]] = {"project": "project_id", "unit": "owner_unit_id"}
     references: ClassVar[dict[str, str]] = {"winner_credit_code": "enterprise"}
+    links: ClassVar[tuple[Link, ...]] = (Link("cadre", "responsible_cadre_ids", "cadre", "cadre_id"),)
 
     tender_id: str
     project_id: str
@@ -62,6 +71,11 @@ class Bid(Fact):
     subject_fields: ClassVar[tuple[str, ...]] = ()
     partitions: ClassVar[dict[str, str]] = {"project": "project_id"}
     references: ClassVar[dict[str, str]] = {"bidder_credit_code": "enterprise", "agent_ref": "agency_staff"}
+    links: ClassVar[tuple[Link, ...]] = (
+        Link("cadre", "bidder_credit_code", *BY_RELATIVE),
+        Link("cadre", "bidder_credit_code", *BY_OWN_ROLE),
+        Link("cadre", "tender_id", "procurement_event", "tender_id"),
+    )
     tokens: ClassVar[dict[str, str]] = {
         "doc_author": "doc_author_token",
         "deposit_account": "deposit_account_token",
@@ -97,6 +111,10 @@ class Contract(Fact):
         "project": "project_id",
         "unit": "owner_unit_id",
     }
+    links: ClassVar[tuple[Link, ...]] = (
+        Link("cadre", "counterparty_credit_code", *BY_RELATIVE),
+        Link("cadre", "counterparty_credit_code", *BY_OWN_ROLE),
+    )
 
     contract_id: str
     project_id: str
@@ -132,6 +150,10 @@ class Payment(Fact):
     key_field: ClassVar[str] = "payment_id"
     subject_fields: ClassVar[tuple[str, ...]] = ()
     partitions: ClassVar[dict[str, str]] = {"contract": "contract_id"}
+    links: ClassVar[tuple[Link, ...]] = (
+        Link("cadre", "contract_id>contract.counterparty_credit_code", *BY_RELATIVE),
+        Link("cadre", "contract_id>contract.counterparty_credit_code", *BY_OWN_ROLE),
+    )
 
     payment_id: str
     contract_id: str

@@ -29,6 +29,9 @@ def render_facts_reference() -> str:
         doc = (model.__doc__ or "").strip().splitlines()[0]
         kinds = model.subject_kinds()
         where = "subjects: " + ", ".join(kinds) if kinds else "reference type"
+        if model.links:
+            ways = [f"{ln.kind} partitions by `{ln.field}` = `{ln.holder}.{ln.holder_field}`" for ln in model.links]
+            where += "; linked into " + ", ".join(ways)
         lines += [f"## `{name}`", "", doc, "", f"Key: `{model.key_field}`; {where}.", ""]
         lines += [
             "| field | 含义 | meaning | type | required | values | personal data |",

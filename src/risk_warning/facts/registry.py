@@ -52,6 +52,7 @@ from risk_warning.facts.personnel import (
 from risk_warning.facts.procurement import AgencyStaff, Bid, Contract, ContractChange, Payment, ProcurementEvent
 from risk_warning.facts.relations import (
     CreditFlag,
+    DecisionParticipation,
     Enterprise,
     EnterpriseRole,
     InterestDeclaration,
@@ -147,6 +148,7 @@ FACT_MODELS: dict[str, type[Fact]] = {
         Relative,
         Enterprise,
         EnterpriseRole,
+        DecisionParticipation,
         InterestDeclaration,
         StaffKinship,
         CreditFlag,

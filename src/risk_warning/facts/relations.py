@@ -78,6 +78,30 @@ class InterestDeclaration(Fact):
     date: dt.date
 
 
+class DecisionParticipation(Fact):
+    """参与决策: a cadre's seat in one decision (an approval, a bid evaluation, a funds or personnel decision).
+
+    What the decision was about, where the record says: a counterparty enterprise, a contract (whose
+    counterparty a rule reads from it), a tender (whose bids a rule reads). ``recused`` is the 回避 record:
+    the cadre declared the conflict and stood aside.
+    """
+
+    fact_type: ClassVar[str] = "decision_participation"
+    key_field: ClassVar[str] = "participation_id"
+    references: ClassVar[dict[str, str]] = {"counterparty_credit_code": "enterprise"}
+
+    participation_id: str
+    cadre_id: str
+    decision_id: str
+    kind: Literal["审批", "评标", "资金", "人事", "其他"]
+    role: Literal["主持", "表决", "审核", "签批", "评标专家", "业主代表", "其他"] = "其他"
+    date: dt.date
+    counterparty_credit_code: str | None = None
+    contract_id: str | None = None
+    tender_id: str | None = None
+    recused: bool = False
+
+
 class StaffKinship(Fact):
     """工作人员亲属关系: two members of staff who are related (回避关系). It belongs to the first one's unit."""
 

@@ -3,10 +3,12 @@
 The input is one frame per fact type, a row per accepted record, with every model field and ``SEQ`` (the
 record's place in the load). The answer, per fact type, is a frame of (``SUBJECT``, ``SEQ``, ``ORDER``,
 ``ROLE``): a fact is in a subject's partition as its own (a subject field, or a partition field), as
-read through a foreign key (``fk>type.field``: an appointment is in its post's unit), or attached as a
-reference (a post, its unit) that one of the subject's facts points to, two steps at most. ``ORDER``
-is the fact's place in the partition ``partition_facts`` builds: its own facts in load order, then those
-read through a key, then the attached ones by key. ``tests/plan/test_membership.py`` holds the two equal.
+read through a foreign key (``fk>type.field``: an appointment is in its post's unit), linked through
+another of its facts (``Fact.links``: a bid, by a relative at the bidder), or attached as a reference (a
+post, its unit) that one of the subject's facts points to, two steps at most. ``ORDER`` is the fact's
+place in the partition ``partition_facts`` builds: its own facts in load order, then those read through
+a key, then the linked ones in load order, then the attached ones by key. ``tests/plan/test_membership.py``
+holds the two equal.
 """
 
 from __future__ import annotations
@@ -15,14 +17,17 @@ from collections.abc import Callable, Mapping
 
 import polars as pl
 
+from risk_warning.facts._base import SUBJECT_KINDS
 from risk_warning.facts.registry import FACT_MODELS, FACT_SPECS
+from risk_warning.plan.links import link_order, link_through_targets
 
 SUBJECT = "__subject__"
 SEQ = "__seq__"
 ORDER = "__order__"
-ROLE = "__role__"  # "own", "through" (a foreign key) or "attached" (a reference)
+ROLE = "__role__"  # "own", "through" (a foreign key), "linked" (``Fact.links``) or "attached" (a reference)
 _THROUGH = 1 << 40  # after every own fact
-_ATTACHED = 1 << 41  # after every fact read through a key
+_LINKED = 3 << 39  # after every fact read through a key
+_ATTACHED = 1 << 41  # after every linked fact
 
 Frames = Mapping[str, pl.DataFrame]
 
@@ -78,18 +83,20 @@ def members(
     *,
     only: Callable[[pl.DataFrame], pl.DataFrame] | None = None,
     pointed: Frames | None = None,
+    linkers: Linkers | None = None,
 ) -> dict[str, pl.DataFrame]:
     """Per fact type, (SUBJECT, SEQ, ORDER, ROLE) for every partition each fact is in.
 
     When ``frames`` hold only part of a load (a bucket of subjects): ``keyed`` is ``through_keys`` of the
     whole load (a cadre's unit is read from the cadre's record, which may be in another bucket),
-    ``only`` keeps the membership rows of the subjects wanted, and ``pointed`` is ``reference_keys`` of
-    the reference types, made once for every part.
+    ``only`` keeps the membership rows of the subjects wanted, ``pointed`` is ``reference_keys`` of
+    the reference types, made once for every part, and ``linkers`` is ``link_keys`` of the whole load.
     """
     keyed = through_keys(frames) if keyed is None else keyed
+    linkers = link_keys(frames, keyed) if linkers is None else linkers
     direct: dict[str, pl.DataFrame] = {}
     for fact_type, frame in frames.items():
-        mine = direct_members(fact_type, frame, keyed)
+        mine = direct_members(fact_type, frame, keyed, linkers)
         direct[fact_type] = only(mine) if only is not None else mine
     attached = _attached(direct, frames, pointed or {})
     out = {}
@@ -99,16 +106,77 @@ def members(
     return out
 
 
-def direct_members(fact_type: str, frame: pl.DataFrame, keyed: Frames) -> pl.DataFrame:
-    """(SUBJECT, SEQ, ORDER, ROLE) for a type's facts in partitions of their own or read through a key."""
+def direct_members(fact_type: str, frame: pl.DataFrame, keyed: Frames, linkers: Linkers | None = None) -> pl.DataFrame:
+    """(SUBJECT, SEQ, ORDER, ROLE) for a type's facts in partitions of their own, read through a key, or
+    linked (when ``linkers`` are given)."""
     own = own_members(fact_type, frame).with_columns(pl.col(SEQ).alias(ORDER), pl.lit("own").alias(ROLE))
     through = _through(fact_type, frame, keyed)
-    return pl.concat([own, through]) if through is not None else own
+    linked = linked_members(fact_type, frame, keyed, linkers) if linkers is not None else None
+    return pl.concat([p for p in (own, through, linked) if p is not None])
+
+
+# Per link (its place in ``link_order``): (``__value__``, SUBJECT), the subjects whose partitions hold a
+# holder fact with that value, over the whole load.
+Linkers = Mapping[int, pl.DataFrame]
+
+
+def _of_kind(kind: str) -> pl.Expr:
+    others = "|".join(k for k in SUBJECT_KINDS if k != "cadre")
+    prefixed = pl.col(SUBJECT).str.contains(f"^({others}):")
+    return ~prefixed if kind == "cadre" else pl.col(SUBJECT).str.starts_with(f"{kind}:")
+
+
+def _field_values(frame: pl.DataFrame, field: str, keyed: Frames) -> pl.DataFrame:
+    """(SEQ, ``__value__``): a field's values as text, a list's items one per row, or ``fk>type.field``'s."""
+    fk, _, through = field.partition(">")
+    if through:
+        pointed = keyed.get(through)
+        if pointed is None:
+            return pl.DataFrame(schema={SEQ: pl.Int64, "__value__": pl.String})
+        rows = frame.select(SEQ, _as_text(fk).alias("__key__")).join(pointed, on="__key__", how="inner")
+        rows = rows.select(SEQ, pl.col("__derived__").alias("__value__"))
+    elif frame.schema[fk] == pl.List:
+        rows = frame.select(SEQ, pl.col(fk).alias("__value__")).explode("__value__")
+        rows = rows.with_columns(_as_text("__value__"))
+    else:
+        rows = frame.select(SEQ, _as_text(fk).alias("__value__"))
+    return rows.filter(pl.col("__value__").is_not_null())
+
+
+def link_keys(frames: Frames, keyed: Frames) -> dict[int, pl.DataFrame]:
+    """``Linkers`` of the facts in ``frames``: each link's holder values and the subjects holding them.
+
+    A holder linked itself (a tender, into its responsible cadres' partitions) is read with the links
+    resolved before it (``link_order``)."""
+    out: dict[int, pl.DataFrame] = {}
+    for n, (_, link) in enumerate(link_order()):
+        frame = frames.get(link.holder)
+        if frame is None:
+            continue
+        held = direct_members(link.holder, frame, keyed, out).filter(_of_kind(link.kind)).select(SUBJECT, SEQ)
+        values = _field_values(frame, link.holder_field, keyed)
+        out[n] = held.join(values, on=SEQ).select("__value__", SUBJECT).unique()
+    return out
+
+
+def linked_members(fact_type: str, frame: pl.DataFrame, keyed: Frames, linkers: Linkers) -> pl.DataFrame | None:
+    """(SUBJECT, SEQ, ORDER, ROLE) for a type's facts linked into other subjects' partitions, once each."""
+    parts = []
+    for n, (linked_type, link) in enumerate(link_order()):
+        reach = linkers.get(n)
+        if linked_type != fact_type or reach is None:
+            continue
+        values = _field_values(frame, link.field, keyed)
+        parts.append(values.join(reach, on="__value__", how="inner").select(SUBJECT, SEQ))
+    if not parts:
+        return None
+    found = pl.concat(parts).unique(maintain_order=True)
+    return found.with_columns((pl.col(SEQ) + _LINKED).alias(ORDER), pl.lit("linked").alias(ROLE))
 
 
 def through_targets() -> set[tuple[str, str]]:
-    """(type, field) of every partition read through a foreign key (``fk>type.field``)."""
-    out = set()
+    """(type, field) of every partition or link read through a foreign key (``fk>type.field``)."""
+    out = link_through_targets()
     for model in FACT_MODELS.values():
         for where in model.partitions.values():
             if ">" in where:
@@ -206,3 +274,15 @@ def _by_type(found: list[tuple[str, pl.DataFrame]]) -> dict[str, pl.DataFrame]:
     for fact_type, frame in found:
         grouped.setdefault(fact_type, []).append(frame)
     return {t: pl.concat(frames).unique() for t, frames in grouped.items()}
+
+
+def link_columns() -> dict[str, list[str]]:
+    """The columns ``link_keys`` reads of each holder type."""
+    out: dict[str, set[str]] = {}
+    for _, link in link_order():
+        model = FACT_MODELS[link.holder]
+        wanted = out.setdefault(link.holder, set(own_fields(link.holder)))
+        wanted.add(link.holder_field.partition(">")[0])
+        wanted.update(w.partition(">")[0] for w in model.partitions.values() if ">" in w)
+        wanted.update(held.field.partition(">")[0] for held in model.links)
+    return {t: sorted(c) for t, c in out.items()}

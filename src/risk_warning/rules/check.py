@@ -57,11 +57,11 @@ def _param_ok(kind: str, value: object) -> bool:
 def _subject_problem(fact: FactSpec, kind: str, rule_types: Sequence[FactSpec] = ()) -> tuple[str, str] | None:
     """Why facts of this type never reach a ``kind`` partition, and what to do; None when they do. The advice
     weighs every pattern of the rule (``rule_types``), so following it never moves the error to another one."""
-    if fact.model is None or not fact.model.subject_kinds() or kind in fact.model.subject_kinds():
+    if fact.model is None or not fact.model.visible_kinds() or kind in fact.model.visible_kinds():
         return None
-    kinds = fact.model.subject_kinds()
+    kinds = fact.model.visible_kinds()
     message = f"{fact.name} facts are not in {kind} partitions (they belong to: {', '.join(kinds)})"
-    seen = {t.name: t.model.subject_kinds() for t in (*rule_types, fact) if t.model and t.model.subject_kinds()}
+    seen = {t.name: t.model.visible_kinds() for t in (*rule_types, fact) if t.model and t.model.visible_kinds()}
     common = [k for k in kinds if all(k in ks for ks in seen.values())]
     if common:
         return (

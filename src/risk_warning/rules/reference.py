@@ -43,10 +43,6 @@ COMBINATIONS: dict[str, str] = {
 
 # Why a catalogue rule is not shipped yet: the facts or partitions it needs.
 WAITING: dict[str, str] = {
-    "D3": "decision-participant facts (who took part in which approval, evaluation or funds decision) joined "
-    "through relatives to the counterparty's enterprise: a person graph two links deep",
-    "E8": "evaluator and owner-representative person references joined to bidders' shareholders and relatives: "
-    "the same person graph as D3",
     "L3": "counting a unit's appointments in the 60 days before a dated event (the head leaving, a reorganisation) "
     "and its establishment quota by post level: indicator windows are relative to the scan date today",
 }

@@ -345,7 +345,13 @@ class _Night:
             membership = members(frames)
         else:
             count = split.count
-            membership = members(frames, split.keyed, only=lambda m: in_bucket(m, bucket, count), pointed=split.pointed)
+            membership = members(
+                frames,
+                split.keyed,
+                only=lambda m: in_bucket(m, bucket, count),
+                pointed=split.pointed,
+                linkers=split.linkers,
+            )
         present, held = present_subjects(membership, loaded.quarantined)
         remembered = self.remembered & present
         passing = screened(self.rulesets, frames, membership, present, self.as_of, self.screens)

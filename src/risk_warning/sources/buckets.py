@@ -1,9 +1,10 @@
 """A spilled load split into buckets of subjects, each a load of its own, so a scan holds one bucket at a time.
 
 A subject's bucket is a hash of its id. A record goes to the bucket of every subject whose partition it is
-in as its own or through a key (``plan.membership.direct_members``): an appointment to the bucket of its
-cadre and to that of the post's unit, a relative to its cadre's and its cadre's unit's. The keys read
-through (a cadre's unit, a post's unit) come from the whole load, once. Reference types (posts, units,
+in as its own, through a key or linked (``plan.membership.direct_members``): an appointment to the bucket
+of its cadre and to that of the post's unit, a relative to its cadre's and its cadre's unit's, a bid to
+the bucket of every cadre with a relative at the bidder. The keys read through (a cadre's unit, a post's
+unit) and the links' holders (each relative's employer) come from the whole load, once. Reference types (posts, units,
 enterprises, agency staff: what a record points to) go whole to every bucket, so a fact attached to a
 partition is found in it whatever bucket the record pointing at it is in. So each subject of a bucket
 has, in its bucket, exactly the partition it has in the whole load (``tests/sources/test_buckets.py``);
@@ -18,7 +19,15 @@ import polars as pl
 
 from risk_warning.facts._base import Fact
 from risk_warning.facts.registry import FACT_MODELS
-from risk_warning.plan.membership import SUBJECT, direct_members, reference_keys, through_keys, through_targets
+from risk_warning.plan.membership import (
+    SUBJECT,
+    direct_members,
+    link_columns,
+    link_keys,
+    reference_keys,
+    through_keys,
+    through_targets,
+)
 from risk_warning.sources.base import SEQ, FactTable, LoadResult, object_frames
 from risk_warning.sources.pipeline import in_order
 
@@ -46,9 +55,9 @@ def reference_types() -> frozenset[str]:
 class Buckets:
     """``count`` loads, one per bucket of subjects, written beside the spilled load they are split from.
 
-    ``keyed`` and ``pointed`` are what ``plan.membership.members`` is given for a bucket (``through_keys``
-    of the whole load, ``reference_keys`` of the reference types). Iterating gives each bucket's load in
-    turn; only the one in hand is read into memory.
+    ``keyed``, ``linkers`` and ``pointed`` are what ``plan.membership.members`` is given for a bucket
+    (``through_keys`` and ``link_keys`` of the whole load, ``reference_keys`` of the reference types).
+    Iterating gives each bucket's load in turn; only the one in hand is read into memory.
     """
 
     def __init__(self, loaded: LoadResult, count: int) -> None:
@@ -60,6 +69,7 @@ class Buckets:
         for target_type, field in through_targets():
             targets[target_type].append(field)
         self.keyed = through_keys(loaded.frames({t: sorted(set(c)) for t, c in targets.items()}))
+        self.linkers = link_keys(loaded.frames(link_columns()), self.keyed)
         self._tables: list[list[FactTable]] = [[] for _ in range(count)]
         self._objects: list[list[tuple[int, Fact]]] = [[] for _ in range(count)]
         self._whole: list[FactTable] = []  # the reference tables, read once: in every bucket
@@ -119,7 +129,7 @@ class Buckets:
 
     def _parts(self, fact_type: str, frame: pl.DataFrame) -> Iterator[tuple[int, pl.DataFrame]]:
         """(bucket, the rows in it, in load order) for each bucket some row of the frame is in."""
-        direct = direct_members(fact_type, frame, self.keyed)
+        direct = direct_members(fact_type, frame, self.keyed, self.linkers)
         assigned = direct.select(SEQ, bucket_of(pl.col(SUBJECT), self.count).alias(BUCKET)).unique()
         rows = frame.join(assigned, on=SEQ, maintain_order="left")
         for (bucket,), part in rows.partition_by(BUCKET, as_dict=True, maintain_order=True).items():

@@ -7,6 +7,9 @@ plant is a cadre whose own facts raise, on the generation night, the alerts the 
 - X2 (escalate.orange-repeat): ``orange_count`` orange alerts;
 - X3 (escalate.high-risk-post): a yellow alert of a raised family while the cadre holds a high-risk post.
 
+X6 (conflict.linked-collusion) is no escalation, but its facts raise another ruleset's alert by nature
+(``ACROSS_RULESETS``): it is planted from its own test with that alert stated by hand.
+
 Each recipe states by hand, from the rule's params, what the composition must raise: every base alert,
 and the escalation (an alert of its own, or the base alert raised). The engine, as for base scenarios,
 only decides whether a composition is isolated; it never writes the expected alerts.
@@ -125,6 +128,20 @@ def _high_risk_post(rule: Rule, rs: Ruleset, bases: Sequence[Base], as_of: date)
         yield Scenario(s.rule_id, s.test + " + a high-risk post held", s.facts, expected)
 
 
+def _linked_collusion(rule: Rule, rs: Ruleset, bases: Sequence[Base], as_of: date) -> Iterator[Scenario]:
+    """X6 (conflict.linked-collusion) is a cadre's rule over collusion traces in a tender the cadre is
+    responsible for: the same facts raise, by nature, the project's procurement.bid-collusion (E2, orange),
+    which its rule tests cannot state (they run one ruleset). Its firing tests, with that alert added here."""
+    for test in rule.spec.tests:
+        if test.as_of != as_of or not test.expect:
+            continue
+        facts = {t: [dict(r) for r in rows] for t, rows in test.facts.items()}
+        projects = sorted({r["project_id"] for r in facts.get("procurement_event", [])})
+        expected = [Expected(e.rule or rule.id, e.subject, e.grade.value) for e in test.expect]
+        expected += [Expected("procurement.bid-collusion", f"project:{p}", Grade.ORANGE.value) for p in projects]
+        yield Scenario(rule.id, test.name, facts, tuple(expected))
+
+
 def _with(s: Scenario, escalation: Expected) -> Scenario:
     return Scenario(s.rule_id, s.test, s.facts, (*s.expected, escalation))
 
@@ -135,21 +152,24 @@ RECIPES: dict[str, Recipe] = {
     "escalate.orange-repeat": _orange_repeat,
     "escalate.high-risk-post": _high_risk_post,
 }
+# Base rules whose facts raise another ruleset's alert by nature: planted with that alert stated by hand.
+ACROSS_RULESETS: dict[str, Recipe] = {"conflict.linked-collusion": _linked_collusion}
 
 
 def compose_escalations(
     rulesets: Sequence[Ruleset], bases: Sequence[Scenario], engine: Engine, as_of: date
 ) -> tuple[list[Scenario], dict[str, str]]:
-    """One isolated composition per escalation rule with a recipe; why each other escalation has none."""
+    """One isolated composition per escalation rule with a recipe, and per rule of ``ACROSS_RULESETS``; why
+    each other escalation has none."""
     singles = single_alert_bases(bases, rulesets)
     chosen: list[Scenario] = []
     missing: dict[str, str] = {}
     rng = random.Random(0)
     for rs in rulesets:
         for rule in rs.rules:
-            if not rule.escalation:
+            if not rule.escalation and rule.id not in ACROSS_RULESETS:
                 continue
-            recipe = RECIPES.get(rule.id)
+            recipe = RECIPES.get(rule.id) or ACROSS_RULESETS.get(rule.id)
             if recipe is None:
                 missing[rule.id] = f"escalation: {NEEDS_STORE}"
                 continue

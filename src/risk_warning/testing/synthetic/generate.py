@@ -55,6 +55,8 @@ def generate(
         scenarios, result.not_planted = select_scenarios(rulesets, engine, as_of)
         escalations, not_composed = compose_escalations(rulesets, scenarios, engine, as_of)
     scenarios += escalations
+    for composed in escalations:
+        result.not_planted.pop(composed.rule_id, None)
     result.not_planted.update(not_composed)
     (out / GROUND_TRUTH).parent.mkdir(parents=True, exist_ok=True)
     with CsvFacts(out) as files, (out / GROUND_TRUTH).open("w", encoding="utf-8", newline="") as truth_file:
