@@ -281,6 +281,17 @@ rotation_plan.due_date | 计划轮岗日期 | date the rotation is due
 volunteer_activity.kind | 活动类型 | kind of activity
 negative_list_hit.source | 发现来源 | where it was found
 gift_registration.value | 礼品价值(元) | value of the gift in yuan
+quota_id | 职数记录编号 | id of the quota record
+post_class | 职数类别 | class of posts
+quota | 核定职数 | approved number of posts
+filled | 实配人数 | posts filled
+participation_id | 参与记录编号 | id of the participation record
+decision_id | 决策事项编号 | id of the decision
+recused | 已回避 | stood aside (recusal on record)
+org_change.kind | 变动种类(主要负责人离任、机构改革、撤并) | kind of change (principal leaving, reorganisation, merger)
+decision_participation.kind | 决策类别(审批、评标、资金、人事) | approval, bid evaluation, funds or personnel
+decision_participation.role | 在决策中的角色 | part taken in the decision
+decision_participation.counterparty_credit_code | 决策对方企业信用代码 | the firm the decision concerns
 """
 
 

@@ -171,6 +171,35 @@ class DisciplinaryAction(Fact):
     body: str | None = None
 
 
+class OrgChange(Fact):
+    """单位重大变动: a dated event in a unit's life (the principal leaving, a reorganisation or merger)."""
+
+    fact_type: ClassVar[str] = "org_change"
+    key_field: ClassVar[str] = "change_id"
+    subject_fields: ClassVar[tuple[str, ...]] = ()
+    partitions: ClassVar[dict[str, str]] = {"unit": "org_unit_id"}
+
+    change_id: str
+    org_unit_id: str
+    kind: Literal["主要负责人离任", "机构改革", "撤并", "其他"]
+    date: date
+
+
+class PostQuota(Fact):
+    """职数: a unit's approved number of posts of one class (领导职数), and how many are filled."""
+
+    fact_type: ClassVar[str] = "post_quota"
+    key_field: ClassVar[str] = "quota_id"
+    subject_fields: ClassVar[tuple[str, ...]] = ()
+    partitions: ClassVar[dict[str, str]] = {"unit": "org_unit_id"}
+
+    quota_id: str
+    org_unit_id: str
+    post_class: Literal["正职领导", "副职领导", "内设机构领导", "非领导职务", "其他"]
+    quota: Int64 = Field(ge=0)
+    filled: Int64 = Field(ge=0)
+
+
 class UnitAppraisal(Fact):
     """班子考核: the annual appraisal rank of a unit's leadership team."""
 

@@ -4,7 +4,8 @@
 condition that may use ``as_of`` and params (windows such as ``date > as_of - days(365)``).
 Every subject gets every indicator, so ``count == 0`` is matchable without absence patterns.
 An indicator with ``by: field`` is one fact per value of that field among the counted facts (the value
-as ``key``), so there is none for a value that does not occur.
+as ``key``), so there is none for a value that does not occur. A count with ``before:`` is one fact per
+dated event of the partition (its key as ``key``): the counted facts in the days before the event.
 """
 
 from __future__ import annotations
@@ -66,6 +67,10 @@ def indicator_facts(
             if indicator.group is not None:
                 out += _grouped(indicator, subject, _rows(indicator, facts, as_of, rs.params, rs.calendar))
                 continue
+            if indicator.before is not None:
+                rows = _rows(indicator, facts, as_of, rs.params, rs.calendar)
+                out += _per_event(indicator, subject, facts, rows, rs.params)
+                continue
             value = indicator_value(indicator, facts, as_of, rs.params, rs.calendar)
             fields: dict[str, Any] = {"subject_id": subject}
             if value is not None:
@@ -89,3 +94,32 @@ def _grouped(indicator: Indicator, subject: str, rows: Sequence[Mapping[str, Any
             fields["value"] = value
         out.append(PlainFact(indicator.fact_type, f"indicator:{indicator.fact_type}:{key}", fields))
     return out
+
+
+def _per_event(
+    indicator: Indicator,
+    subject: str,
+    facts: Sequence[PlainFact],
+    rows: Sequence[Mapping[str, Any]],
+    params: Mapping[str, Any],
+) -> list[PlainFact]:
+    """``before:``: for each dated event of the partition, the counted rows in the days before it (its day
+    included), as a fact keyed by the event's key. An event without a date has none."""
+    before = indicator.before
+    assert before is not None
+    days = before.window(params)
+    dates = [int(r[before.field]) for r in rows if r.get(before.field) is not None]  # day numbers
+    found: dict[str, int] = {}
+    for fact in facts:
+        if fact.type != before.event_type or fact.fields.get(before.event_date) is None:
+            continue
+        day = int(fact.fields[before.event_date])
+        found[str(fact.fields[before.event_key])] = sum(1 for d in dates if day - days < d <= day)
+    return [
+        PlainFact(
+            indicator.fact_type,
+            f"indicator:{indicator.fact_type}:{key}",
+            {"subject_id": subject, "key": key, "value": found[key]},
+        )
+        for key in sorted(found)
+    ]

@@ -89,6 +89,8 @@ class Screen:
         for ind, _ in self.indicators.values():
             names |= {ind.source_field} if ind.source_field is not None else set()
             names |= {ind.group.name} if ind.group is not None else set()
+            if ind.before is not None:
+                names |= {ind.before.field, ind.before.event_key, ind.before.event_date}
         return frozenset(names)
 
     def passing(self, members: Members, subjects: Sequence[str] | pl.Series) -> set[str]:
@@ -287,6 +289,8 @@ class _Asking:
                 source = source.filter(self.screen.condition(indicator.where, indicator.source_type, params))
             except NotVectorised:
                 return None
+        if indicator.before is not None:
+            return self._per_event(indicator, source, params)
         keys = [SUBJECT] if indicator.group is None else [SUBJECT, indicator.group.name]
         if indicator.group is not None:
             source = source.filter(pl.col(indicator.group.name).is_not_null())
@@ -302,6 +306,26 @@ class _Asking:
         elif indicator.kind == "sum":
             values = values.with_columns(pl.col("value").fill_null(0.0))
         return values.with_columns(pl.col(SUBJECT).alias("subject_id"))
+
+    def _per_event(self, indicator: Indicator, counted: pl.DataFrame, params: Mapping[str, Any]) -> pl.DataFrame:
+        """``before:`` as ``plan/indicators.py`` counts it: per event, the counted facts in the days before."""
+        before = indicator.before
+        assert before is not None
+        events = self.members.get(before.event_type)
+        schema = {SUBJECT: pl.String, "key": pl.String, "value": pl.Int64, "subject_id": pl.String}
+        if events is None:
+            return pl.DataFrame(schema=schema)
+        day = pl.col("__event_day__")
+        key = pl.col(before.event_key).cast(pl.String).alias("key")
+        events = events.filter(pl.col(before.event_date).is_not_null())
+        events = events.select(SUBJECT, key, pl.col(before.event_date).alias("__event_day__"))
+        dates = counted.filter(pl.col(before.field).is_not_null())
+        dates = dates.select(SUBJECT, pl.col(before.field).alias("__day__"))
+        days = before.window(params)
+        inside = ((pl.col("__day__") > day - days) & (pl.col("__day__") <= day)).fill_null(False)
+        joined = events.join(dates, on=SUBJECT, how="left")
+        values = joined.group_by(SUBJECT, "key").agg(inside.sum().cast(pl.Int64).alias("value"))
+        return values.with_columns(pl.col(SUBJECT).alias("subject_id")).select(list(schema))
 
 
 def _prefixed(frame: pl.DataFrame, alias: str) -> pl.DataFrame:

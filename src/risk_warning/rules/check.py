@@ -12,8 +12,8 @@ from risk_warning.facts.registry import FACT_SPECS, FactSpec
 from risk_warning.grade import Grade
 from risk_warning.rules.backends import CHECKS
 from risk_warning.rules.diagnostics import Collector, checker_at, parse_at, shift
-from risk_warning.rules.model import ParamSpec, RulesetSpec, RuleSpec
-from risk_warning.rules.program import SIGNAL, Indicator, Level, Pattern, Rule
+from risk_warning.rules.model import BeforeSpec, ParamSpec, RulesetSpec, RuleSpec
+from risk_warning.rules.program import SIGNAL, Before, Indicator, Level, Pattern, Rule
 from risk_warning.rules.template import check_template
 from risk_warning.rules.typecheck import CheckScope, Type
 from risk_warning.rules.yamlsrc import Loc
@@ -122,8 +122,51 @@ def check_indicators(spec: RulesetSpec, params: dict[str, Type], out: Collector)
                 )
                 out.at((*loc, "by"), Reason.BAD_VALUE, f"cannot group by '{ind.by}': the field {why}", hint)
                 continue
-        result[name] = Indicator(name, spec.ruleset, ind.kind, fact_name, field_name or None, where, value_kind, group)
+        before = None
+        if ind.before is not None:
+            before = _check_before(ind.before, fact, spec, (*loc, "before"), out)
+            if before is None:
+                continue
+        result[name] = Indicator(
+            name, spec.ruleset, ind.kind, fact_name, field_name or None, where, value_kind, group, before
+        )
     return result
+
+
+def _check_before(before: BeforeSpec, counted: FactSpec, spec: RulesetSpec, loc: Loc, out: Collector) -> Before | None:
+    """``before:``: a dated event type of the subject's partition, a date field of the counted facts, and a
+    window in days (a number or an int param)."""
+    event_name, _, date_name = before.event.partition(".")
+    event = FACT_SPECS.get(event_name)
+    if event is None or event.model is None:
+        hint = did_you_mean(event_name, FACT_SPECS) or "write event: <fact type>.<date field>"
+        out.at((*loc, "event"), Reason.UNKNOWN_FACT_TYPE, f"unknown fact type '{event_name}'", hint)
+        return None
+    wrong = _subject_problem(event, spec.subject)
+    if wrong is not None:
+        out.at((*loc, "event"), Reason.WRONG_SUBJECT, *wrong)
+        return None
+    for where, fact, name in (("event", event, date_name), ("field", counted, before.field)):
+        fld = fact.fields.get(name)
+        if fld is None or fld.kind != "date":
+            why = f"{fact.name} has no field '{name}'" if fld is None else f"{fact.name}.{name} is not a date"
+            hint = (did_you_mean(name, fact.fields) if fld is None else None) or f"name a date field of {fact.name}"
+            out.at((*loc, where), Reason.UNKNOWN_FIELD if fld is None else Reason.TYPE_MISMATCH, why, hint)
+            return None
+    days = before.days
+    if isinstance(days, str):
+        name = days.removeprefix("params.")
+        declared = spec.params.get(name)
+        declared_int = isinstance(declared, int) and not isinstance(declared, bool)
+        if not (declared_int or (isinstance(declared, ParamSpec) and declared.type == "int")):
+            why = f"days: '{days}' is not an int param"
+            out.at((*loc, "days"), Reason.TYPE_MISMATCH, why, "a number, or params.<int>")
+            return None
+        days = name
+    elif days < 1:
+        out.at((*loc, "days"), Reason.BAD_VALUE, "days: must be at least 1", "")
+        return None
+    return Before(event_name, event.model.key_field, date_name, before.field, days)
 
 
 def check_rule_spec(

@@ -32,6 +32,16 @@ class ParamSpec(_Spec):
     description: str = ""
 
 
+class BeforeSpec(_Spec):
+    """``before:`` of a count indicator: one count per dated event (a fact of the subject's partition), of
+    the counted facts whose ``field`` falls in the ``days`` before the event's date, the event's day
+    included: ``event - days < field <= event``."""
+
+    event: str  # type.date_field: "org_change.date"
+    field: str  # the counted facts' date field
+    days: int | str  # a number of days, or a param's name ("params.surge_window_days")
+
+
 class IndicatorSpec(_Spec):
     """A per-subject aggregate computed before the rules: exactly one of count/sum/min/max/distinct."""
 
@@ -42,6 +52,7 @@ class IndicatorSpec(_Spec):
     distinct: str | None = None
     where: str | None = None
     by: str | None = None
+    before: BeforeSpec | None = None
     description: str = ""
 
     @model_validator(mode="after")
@@ -49,6 +60,8 @@ class IndicatorSpec(_Spec):
         chosen = [k for k in ("count", "sum", "min", "max", "distinct") if getattr(self, k) is not None]
         if len(chosen) != 1:
             raise ValueError("an indicator needs exactly one of count, sum, min, max, distinct")
+        if self.before is not None and (self.by is not None or self.count is None):
+            raise ValueError("before: is for a count indicator, without by:")
         return self
 
     @property

@@ -57,6 +57,20 @@ class Rule:
 
 
 @dataclass(frozen=True)
+class Before:
+    """``before:`` of a count indicator (``model.BeforeSpec``), resolved: one count per event fact."""
+
+    event_type: str
+    event_key: str  # the event type's key field: the indicator fact's ``key``
+    event_date: str
+    field: str
+    days: int | str  # days, or the name of an int param
+
+    def window(self, params: Mapping[str, Any]) -> int:
+        return int(params[self.days]) if isinstance(self.days, str) else self.days
+
+
+@dataclass(frozen=True)
 class Indicator:
     """A per-subject aggregate. ``fact_type`` is the qualified type name its facts carry."""
 
@@ -68,6 +82,7 @@ class Indicator:
     where: ast.Expr | None
     value_kind: str
     group: FieldSpec | None = None  # `by:` one indicator fact per value of this field, carried as `key`
+    before: Before | None = None  # `before:` one indicator fact per event, its key carried as `key`
 
     @property
     def fact_type(self) -> str:
@@ -79,6 +94,8 @@ class Indicator:
         fields = {"value": value, "subject_id": subject}
         if self.group is not None:
             fields["key"] = FieldSpec("key", self.group.kind, False, self.group.choices)
+        if self.before is not None:
+            fields["key"] = FieldSpec("key", "str", False)
         return FactSpec(self.fact_type, fields, source=self.source_type)
 
 

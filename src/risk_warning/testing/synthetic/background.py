@@ -94,10 +94,14 @@ def unit_records(
                 "superior_position_id": rng.choice(chiefs),
             }
         )
+    responsible: list[str] = []  # the deputy in charge of the unit's works answers for its tenders
     for post in posts[:size]:
         yield "position", {"org_unit_id": unit_id, **post}
-        yield from cadre_records(rng, ids, as_of, unit_id, region, post)
-    yield from procurement_records(rng, ids, as_of, unit_id, region)
+        for fact_type, record in cadre_records(rng, ids, as_of, unit_id, region, post):
+            if fact_type == "cadre" and post["position_id"] == f"{unit_id}-P02":
+                responsible.append(record["cadre_id"])
+            yield fact_type, record
+    yield from procurement_records(rng, ids, as_of, unit_id, region, responsible)
 
 
 def _day(as_of: date, rng: random.Random, lo: int, hi: int) -> date:
@@ -323,9 +327,12 @@ def _irregular_prices(rng: random.Random, n: int) -> list[float]:
             return prices
 
 
-def procurement_records(rng: random.Random, ids: Counter, as_of: date, unit_id: str, region: str) -> Iterator[Record]:
+def procurement_records(
+    rng: random.Random, ids: Counter, as_of: date, unit_id: str, region: str, responsible: list[str]
+) -> Iterator[Record]:
     """Two tenders of the last year run by a tender agency, each with five unrelated bidders (none
-    represented by the agency's staff), a contract and paid-as-certified."""
+    represented by the agency's staff), a contract and paid-as-certified; ``responsible`` cadres answer
+    for them (the person graph links each tender and its bids to them)."""
     agency = ids.next("9111", 14)
     for _ in range(2):
         yield (
@@ -389,6 +396,7 @@ def procurement_records(rng: random.Random, ids: Counter, as_of: date, unit_id: 
                 "bid_count": 5,
                 "agency_credit_code": agency,
                 "winner_credit_code": bidders[0],
+                "responsible_cadre_ids": responsible,
             },
         )
         contract = ids.next("HT", 6)
