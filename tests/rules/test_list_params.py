@@ -93,3 +93,46 @@ def test_a_list_param_of_the_wrong_type_is_located(tmp_path: Path) -> None:
     (problem,) = info.value.diagnostics
     assert problem.message == "site.venues.venues must be a list[str], not a str"
     assert (problem.location.line, problem.location.col) == (2, 23)
+
+
+KIN = """\
+ruleset: site.kin
+title: 亲属
+version: 1.0.0
+params:
+  kin: {type: "list[str]", default: [配偶, 子女], description: 亲属关系}
+rules:
+  - id: kin.abroad
+    title: 亲属在境外
+    family: travel
+    basis: 规定
+    disposition: 核查
+    match:
+      r: relative where relation in params.kin and emigrated
+    grade: yellow
+    message: "{r.relation}"
+"""
+
+
+def test_a_list_param_value_an_enumerated_field_never_holds_is_located(tmp_path: Path) -> None:
+    """relation in params.kin: a value relation can never hold (配遇 for 配偶) would silently narrow the rule."""
+    assert parse_ruleset(KIN, "kin.yaml").params["kin"] == ["配偶", "子女"]
+    with pytest.raises(RulesetError) as info:
+        parse_ruleset(KIN.replace("[配偶, 子女]", "[配遇, 子女]"), "kin.yaml")
+    (problem,) = info.value.diagnostics
+    assert problem.reason is Reason.BAD_VALUE
+    assert problem.message == "'配遇' in params.kin is not a value of relative.relation: the rule would never match it"
+    assert problem.suggestion == "did you mean '配偶'?"
+    assert (problem.location.line, problem.location.col) == (5, 38)  # at the value in the default list
+
+    shipped = tmp_path / "kin.yaml"
+    shipped.write_text(KIN, encoding="utf-8")
+    site = tmp_path / "site.yaml"
+    site.write_text("params:\n  site.kin.kin: [子女, 儿子]\n", encoding="utf-8")
+    with pytest.raises(RulesetError) as info:
+        load_rulesets([shipped], overrides=site)
+    (problem,) = info.value.diagnostics
+    assert problem.message.startswith("'儿子' in params.kin is not a value of relative.relation")
+    assert (str(problem.location.path), problem.location.line, problem.location.col) == (str(site), 2, 22)
+    site.write_text("params:\n  site.kin.kin: [子女, 子女配偶]\n", encoding="utf-8")
+    assert load_rulesets([shipped], overrides=site)[0].params["kin"] == ["子女", "子女配偶"]

@@ -24,8 +24,9 @@ from risk_warning.rules.calendar_file import load_calendar
 from risk_warning.rules.check import check_indicators, check_rule_spec, param_values, partial_rule, trial_compile
 from risk_warning.rules.check_tests import check_tests
 from risk_warning.rules.diagnostics import Collector, pydantic_diagnostics
-from risk_warning.rules.model import RulesetSpec, RuleSpec
+from risk_warning.rules.model import ParamSpec, RulesetSpec, RuleSpec
 from risk_warning.rules.overrides import apply_overrides, is_site_file
+from risk_warning.rules.param_choices import enumerated_params, outside_choices
 from risk_warning.rules.program import Rule, Ruleset
 from risk_warning.rules.typecheck import Type, param_type
 from risk_warning.rules.yamlsrc import SourceMap, load_yaml
@@ -98,6 +99,10 @@ def parse_ruleset(text: str, path: str, *, collect: bool = True) -> Ruleset:
             rules.append(rule)
     if not out.items:
         trial_compile(rules, params, types, positions, out)
+    for bad in outside_choices(enumerated_params(rules, indicators), params):
+        given = spec.params[bad.param]
+        default = ("default",) if isinstance(given, ParamSpec) else ()
+        out.at(("params", bad.param, *default, bad.position), Reason.BAD_VALUE, bad.message, bad.hint)
     for index, maybe in partial:  # still check the expressions of rules whose shape was wrong
         if maybe is not None:
             check_rule_spec(maybe, index, spec.ruleset, types, param_types, out, spec.subject)

@@ -13,6 +13,7 @@ import pydantic
 from risk_warning.errors import Diagnostic, Reason, RulesetError, did_you_mean
 from risk_warning.rules.diagnostics import Collector, pydantic_diagnostics
 from risk_warning.rules.model import RuleOverride, SiteOverrides
+from risk_warning.rules.param_choices import enumerated_params, outside_choices
 from risk_warning.rules.program import Level, Ruleset
 from risk_warning.rules.typecheck import param_type
 from risk_warning.rules.yamlsrc import load_yaml
@@ -63,6 +64,11 @@ def apply_overrides(rulesets: Sequence[Ruleset], path: Path) -> list[Ruleset]:
         if given != wanted and not (given == "list" and wanted.startswith("list")):  # an empty list fits any list
             out.at(("params", key), Reason.TYPE_MISMATCH, f"{key} must be a {wanted}, not a {given}")
         new_params[rs_id][name] = value
+    for rs in rulesets:
+        for bad in outside_choices(enumerated_params(rs.rules, rs.indicators), new_params[rs.id]):
+            key = f"{rs.id}.{bad.param}"
+            if key in site.params:  # a shipped default is checked where it is written
+                out.at(("params", key, bad.position), Reason.BAD_VALUE, bad.message, bad.hint)
     rule_overrides: dict[str, RuleOverride] = dict(site.rules)
     all_ids = {r.id for rs in rulesets for r in rs.rules}
     for rule_id in rule_overrides:
