@@ -28,6 +28,7 @@ from risk_warning.cli._common import (
 )
 from risk_warning.cli.alerts import app as alerts_app
 from risk_warning.cli.exit_codes import ExitCode
+from risk_warning.cli.explain import explain
 from risk_warning.cli.fixtures import app as fixtures_app
 from risk_warning.cli.scans import app as scans_app
 from risk_warning.errors import ConfigError, MappingError, RulesetError, ScanRefusedError
@@ -45,6 +46,7 @@ app = typer.Typer(
 app.add_typer(alerts_app, name="alerts")
 app.add_typer(fixtures_app, name="fixtures")
 app.add_typer(scans_app, name="scans")
+app.command()(explain)
 
 GRADE_STYLE = {
     Grade.BLUE: "bold blue",

@@ -25,6 +25,7 @@ from risk_warning.alerts.model import Alert
 from risk_warning.engine.base import Evaluator, Partition
 from risk_warning.engine.registry import make_evaluator
 from risk_warning.evaluate.escalation import NOT_SIGNALS, Evaluation, Raise, escalate, signal_of, sort_alerts
+from risk_warning.evaluate.explain import Explanation, explain_rules
 from risk_warning.facts._base import SUBJECT_KINDS, Fact, subject_kind
 from risk_warning.facts.history import Signal
 from risk_warning.facts.normalise import PlainFact, day_number, normalise
@@ -107,9 +108,10 @@ class Engine:
 
     def evaluate(self, facts: Iterable[Fact], as_of: date) -> list[Alert]:
         """Alerts for every subject in ``facts``, highest grade first."""
-        return self.explain(facts, as_of).alerts
+        return self.evaluation(facts, as_of).alerts
 
-    def explain(self, facts: Iterable[Fact], as_of: date) -> Evaluation:
+    def evaluation(self, facts: Iterable[Fact], as_of: date) -> Evaluation:
+        """The alerts for every subject in ``facts`` and the raises escalation rules made to them."""
         result = Evaluation()
         for subject, members in partition_facts(facts):
             one = self.explain_subject(subject, members, as_of)
@@ -117,6 +119,23 @@ class Engine:
             result.raises.extend(one.raises)
         result.alerts = sort_alerts(result.alerts)
         return result
+
+    def explain(self, facts: Iterable[Fact], as_of: date, subject: str, rule: str | None = None) -> Explanation:
+        """Why each rule of the subject's kind (or ``rule``) fired or did not for ``subject``, tonight's escalation
+        raises among them (``evaluate/explain.py``). Raises ``KeyError`` when no fact belongs to the subject."""
+        partitions = dict(partition_facts(facts))
+        if subject not in partitions:
+            raise KeyError(subject)
+        members = partitions[subject]
+        day = day_number(as_of)
+        kind = subject_kind(subject)
+        plain = [normalise(f) for f in members]
+        rulesets = self.phases[("alerts", kind)]
+        out = explain_rules(rulesets, subject, plain + indicator_facts(rulesets, subject, plain, day), day, rule)
+        evaluated = self.explain_subject(subject, members, as_of, plain)
+        out.alerts = [f"{a.rule_id} {a.grade.value}: {a.message}" for a in evaluated.alerts]
+        out.raises = [f"{r.rule_id}: {r.from_grade.value} -> {r.to_grade.value}, {r.message}" for r in evaluated.raises]
+        return out
 
     def prepare(self, as_of: date) -> None:
         """Compile now what evaluating as of ``as_of`` needs (each kind's programs and pre-filter), rather than

@@ -63,7 +63,7 @@ def _run(rulesets: Sequence[Ruleset], evaluator: EvaluatorName) -> TestReport:
                 loaded = source.load()
                 problems = tuple(str(q) for q in loaded.quarantined)
                 with Engine(rs.with_params(test.params), evaluator=evaluator) as engine:
-                    result = engine.explain(loaded.facts, test.as_of)
+                    result = engine.evaluation(loaded.facts, test.as_of)
                 expected = Counter(f"{e.rule or rule.id} {e.subject} {e.grade.value}" for e in test.expect)
                 watched = {e.rule or rule.id for e in test.expect} | {rule.id}
                 # an adjustment reads as the adjusting rule raising its signal to a grade
