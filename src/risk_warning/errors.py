@@ -103,6 +103,15 @@ def did_you_mean(word: str, candidates: Iterable[str]) -> str:
     return f"did you mean '{close[0]}'?" if close else ""
 
 
+def listed(names: Iterable[str], where: str = "", limit: int = 5) -> str:
+    """At most ``limit`` names, then how many more and where to find them all: a hint is read, not scanned."""
+    names = list(names)
+    if len(names) <= limit:
+        return ", ".join(names)
+    rest = f" and {len(names) - limit} more" + (f" ({where})" if where else "")
+    return ", ".join(names[:limit]) + rest
+
+
 @dataclass(frozen=True)
 class QuarantinedRecord:
     """A record left out of evaluation, where it came from, and why. Nothing is dropped silently.

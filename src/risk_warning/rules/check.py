@@ -7,7 +7,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from risk_warning.errors import Diagnostic, Reason, did_you_mean
+from risk_warning.errors import Diagnostic, Reason, did_you_mean, listed
 from risk_warning.facts.registry import FACT_SPECS, FactSpec
 from risk_warning.grade import Grade
 from risk_warning.rules.backends import CHECKS
@@ -15,7 +15,7 @@ from risk_warning.rules.diagnostics import Collector, checker_at, parse_at, shif
 from risk_warning.rules.model import BeforeSpec, ParamSpec, RulesetSpec, RuleSpec
 from risk_warning.rules.program import SIGNAL, Before, Indicator, Level, Pattern, Rule
 from risk_warning.rules.template import check_template
-from risk_warning.rules.typecheck import CheckScope, Type
+from risk_warning.rules.typecheck import UNRESOLVED, CheckScope, Type
 from risk_warning.rules.yamlsrc import Loc
 
 MAX_BINDINGS = 15  # the engine holds at most 16 facts per frame; one slot stays spare
@@ -29,7 +29,11 @@ def param_values(spec: RulesetSpec, out: Collector) -> dict[str, Any]:
     for name, p in spec.params.items():
         if isinstance(p, ParamSpec):
             if not _param_ok(p.type, p.default):
-                out.at(("params", name, "default"), Reason.TYPE_MISMATCH, f"default of {name} is not a {p.type}")
+                out.at(
+                    ("params", name, "default"),
+                    Reason.TYPE_MISMATCH,
+                    f"default of {name} is not {'an' if p.type == 'int' else 'a'} {p.type}",
+                )
             values[name] = p.default
         else:
             values[name] = p
@@ -219,7 +223,7 @@ def check_rule_spec(
         type_name = m.group(3)
         fact = types.get(type_name)
         if fact is None:
-            hint = did_you_mean(type_name, types) or "known types: " + ", ".join(sorted(types))
+            hint = did_you_mean(type_name, types) or "known types: " + listed(sorted(types), "docs/facts.md")
             col = len(m.group(1)) + len(m.group(2) or "")
             out.add(
                 Diagnostic(
@@ -230,11 +234,15 @@ def check_rule_spec(
                     spec.id,
                 )
             )
+            if not negated:  # still bound: the patterns after it are checked without a false "not bound"
+                bindings[alias] = UNRESOLVED
             continue
         wrong = _subject_problem(fact, kind, rule_types)
         if wrong is not None:
             col = len(m.group(1)) + len(m.group(2) or "")
             out.add(Diagnostic(out.smap.in_text(ploc, col), Reason.WRONG_SUBJECT, *wrong, spec.id))
+            if not negated:
+                bindings[alias] = UNRESOLVED
             continue
         where = None
         if m.group(5) is not None:

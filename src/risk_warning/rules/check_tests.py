@@ -36,7 +36,11 @@ def _check_test_facts(
                 )
                 continue
             for r_index, record in enumerate(records):
-                for field_name, message in validate_record(type_name, record, fill_keys=True)[1]:
+                problems = validate_record(type_name, record, fill_keys=True)[1]
+                # a misspelt field (start_dat) also leaves its field missing: say it once, as the misspelling
+                meant = {m.removeprefix("unknown field (did you mean '").partition("'")[0] for _, m in problems}
+                problems = [(f, m) for f, m in problems if not (m == "required field is missing" and f in meant)]
+                for field_name, message in problems:
                     rloc: Loc = (*tloc, "facts", type_name, r_index)
                     if field_name in record:
                         rloc = (*rloc, field_name)

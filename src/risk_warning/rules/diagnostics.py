@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Mapping
 from typing import Any
 
 import pydantic
 
-from risk_warning.errors import Diagnostic, Reason, RulesetError, did_you_mean
+from risk_warning.errors import Diagnostic, Reason, RulesetError, did_you_mean, listed
 from risk_warning.grade import Grade
 from risk_warning.rules import ast
 from risk_warning.rules.model import Expectation, IndicatorSpec, ParamSpec, RulesetSpec, RuleSpec, RuleTest
@@ -48,7 +49,43 @@ def _shape(loc: Loc) -> tuple[str, ...]:
     return tuple("*" if isinstance(p, int) or i % 2 == 1 else str(p) for i, p in enumerate(loc))
 
 
-def pydantic_diagnostics(exc: pydantic.ValidationError, data: Any, out: Collector, prefix: Loc = ()) -> None:
+# pydantic's words for a wrong kind of value, in the words of a ruleset file
+_PLAIN_MESSAGES = {
+    "model_type": "expected a mapping (key: value) here",
+    "dict_type": "expected a mapping (key: value) here",
+    "list_type": "expected a list here",
+    "int_type": "expected a whole number",
+    "int_parsing": "expected a whole number",
+    "int_from_float": "expected a whole number",
+    "float_type": "expected a number",
+    "float_parsing": "expected a number",
+    "bool_type": "expected true or false",
+    "bool_parsing": "expected true or false",
+    "string_type": "expected text",
+    "date_type": "expected a date such as 2026-06-30",
+    "date_parsing": "expected a date such as 2026-06-30",
+    "date_from_datetime_parsing": "expected a date such as 2026-06-30",
+}
+
+
+def plain_message(err: Mapping[str, Any]) -> str:
+    """A pydantic error's message without pydantic's words (``Value error,``, ``instance of RuleOverride``)."""
+    if err["type"] in _PLAIN_MESSAGES:
+        return _PLAIN_MESSAGES[err["type"]]
+    message = str(err["msg"])
+    for prefix in ("Value error, ", "Assertion failed, "):
+        message = message.removeprefix(prefix)
+    return re.sub(r" or instance of \w+", "", message)
+
+
+def pydantic_diagnostics(
+    exc: pydantic.ValidationError,
+    data: Any,
+    out: Collector,
+    prefix: Loc = (),
+    models: Mapping[tuple[str, ...], type[pydantic.BaseModel]] = _KEYS_BY_DEPTH,
+) -> None:
+    """Each of pydantic's errors as a located diagnostic; ``models`` name the keys allowed at each depth."""
     for err in exc.errors():
         err = {**err, "loc": (*prefix, *err["loc"])}
         # keep only the loc parts that exist in the document (drop union member names, '[key]')
@@ -68,16 +105,17 @@ def pydantic_diagnostics(exc: pydantic.ValidationError, data: Any, out: Collecto
         on_key = "[key]" in err["loc"]
         if err["type"] == "extra_forbidden":
             key = str(err["loc"][-1])
-            model = _KEYS_BY_DEPTH.get(_shape(where[:-1]))
-            allowed = list(model.model_fields) if model else []
-            hint = did_you_mean(key, allowed) or ("allowed: " + ", ".join(allowed) if allowed else "")
+            model = models.get(_shape(where[:-1]))
+            allowed = [f.alias or name for name, f in model.model_fields.items()] if model else []
+            close = did_you_mean(key, [a for a in allowed if a != key])
+            hint = close or ("allowed: " + listed(allowed) if allowed else "")
             out.add(Diagnostic(out.smap.at(where, key=True), Reason.UNKNOWN_KEY, f"unknown key '{key}'", hint, rule))
             continue
         if err["type"] == "missing":
             name = str(err["loc"][-1])
             out.add(Diagnostic(out.smap.at(where), Reason.SCHEMA, f"missing required key '{name}'", "", rule))
             continue
-        message = err["msg"]
+        message = plain_message(err)
         hint = ""
         if err["type"] == "enum" and isinstance(err.get("input"), str):
             choices = [g.value for g in Grade]

@@ -12,7 +12,7 @@ import pydantic
 
 from risk_warning.errors import Diagnostic, Reason, RulesetError, did_you_mean
 from risk_warning.rules.diagnostics import Collector, pydantic_diagnostics
-from risk_warning.rules.model import RuleOverride, SiteOverrides
+from risk_warning.rules.model import ParamSpec, RuleOverride, SiteOverrides
 from risk_warning.rules.param_choices import enumerated_params, outside_choices
 from risk_warning.rules.program import Level, Ruleset
 from risk_warning.rules.typecheck import param_type
@@ -31,6 +31,17 @@ def is_site_file(path: Path) -> bool:
     return "ruleset" not in data and (isinstance(data.get("rules"), dict) or isinstance(data.get("params"), dict))
 
 
+# The keys a site file allows, at each depth (for "unknown key" and its hint)
+SITE_KEYS: dict[tuple[str, ...], type[pydantic.BaseModel]] = {(): SiteOverrides, ("rules", "*"): RuleOverride}
+
+
+def _declared_int(rs: Ruleset, name: str) -> bool:
+    declared = rs.spec.params.get(name)
+    if isinstance(declared, ParamSpec):
+        return declared.type == "int"
+    return isinstance(declared, int) and not isinstance(declared, bool)
+
+
 def apply_overrides(rulesets: Sequence[Ruleset], path: Path) -> list[Ruleset]:
     """Apply a site file: ``params: {ruleset.param: value}``, ``rules: {rule_id: {status, grade}}``."""
     loaded = load_yaml(path.read_text(encoding="utf-8"), str(path))
@@ -41,8 +52,8 @@ def apply_overrides(rulesets: Sequence[Ruleset], path: Path) -> list[Ruleset]:
     try:
         site = SiteOverrides.model_validate(data or {})
     except pydantic.ValidationError as exc:
-        pydantic_diagnostics(exc, data, out)
-        raise RulesetError(out.items) from None
+        pydantic_diagnostics(exc, data, out, models=SITE_KEYS)
+        raise RulesetError(sorted(out.items, key=lambda d: (d.location.line, d.location.col))) from None
     by_id = {rs.id: rs for rs in rulesets}
     new_params: dict[str, dict[str, Any]] = {rs.id: dict(rs.params) for rs in rulesets}
     for key, value in site.params.items():
@@ -63,6 +74,9 @@ def apply_overrides(rulesets: Sequence[Ruleset], path: Path) -> list[Ruleset]:
         given, wanted = param_type(value), param_type(rs.params[name])
         if given != wanted and not (given == "list" and wanted.startswith("list")):  # an empty list fits any list
             out.at(("params", key), Reason.TYPE_MISMATCH, f"{key} must be a {wanted}, not a {given}")
+        elif _declared_int(rs, name) and not (isinstance(value, int) and not isinstance(value, bool)):
+            # 3.5 for an int: the rule would run with 3 while the alert said 3.5
+            out.at(("params", key), Reason.TYPE_MISMATCH, f"{key} must be a whole number, not {value}")
         new_params[rs_id][name] = value
     for rs in rulesets:
         for bad in outside_choices(enumerated_params(rs.rules, rs.indicators), new_params[rs.id]):
@@ -83,7 +97,7 @@ def apply_overrides(rulesets: Sequence[Ruleset], path: Path) -> list[Ruleset]:
                 )
             )
     if out.items:
-        raise RulesetError(out.items)
+        raise RulesetError(sorted(out.items, key=lambda d: (d.location.line, d.location.col)))
     result = []
     for rs in rulesets:
         rules = []

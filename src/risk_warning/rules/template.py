@@ -35,6 +35,8 @@ def check_template(text: str, bindings: Mapping[str, FactSpec], params: Mapping[
             problems.append((f"'{{{name}}}' is not a field: write {{alias.field}}", m.start()))
             continue
         spec = bindings.get(parts[0])
+        if spec is not None and spec.name == "<unresolved>":  # its pattern's type is already reported
+            continue
         if spec is None:
             problems.append((f"'{parts[0]}' is not bound {did_you_mean(parts[0], bindings)}".strip(), m.start()))
         elif parts[1] not in spec.fields:

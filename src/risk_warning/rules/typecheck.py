@@ -11,10 +11,14 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-from risk_warning.errors import Reason, did_you_mean
+from risk_warning.errors import Reason, did_you_mean, listed
 from risk_warning.facts.registry import FactSpec as FactSpec
 from risk_warning.facts.registry import FieldSpec
 from risk_warning.rules import ast
+
+# The type of a pattern whose fact type could not be resolved (already reported): its alias stays bound so
+# the rest of the rule is checked, and nothing is said about its fields.
+UNRESOLVED = FactSpec("<unresolved>", {})
 
 Type = Literal[
     "number",
@@ -129,9 +133,11 @@ class Checker:
             )
             self.report(path.pos, Reason.UNKNOWN_NAME, f"'{alias}' is not bound here", hint)
             return None
+        if spec is UNRESOLVED:  # its pattern's type is already reported: nothing more to say about its fields
+            return None
         fld = spec.fields.get(name)
         if fld is None:
-            hint = did_you_mean(name, list(spec.fields)) or f"{spec.name} has: {', '.join(spec.fields)}"
+            hint = did_you_mean(name, list(spec.fields)) or f"{spec.name} has: {listed(spec.fields, 'docs/facts.md')}"
             self.report(path.pos, Reason.UNKNOWN_FIELD, f"{spec.name} has no field '{name}'", hint)
             return None
         if fld.pii is not None and fld.pii.value == "high":
@@ -280,7 +286,7 @@ class Checker:
             return
         fld = self.field_of(field_expr)
         if fld and fld.choices and literal.value not in fld.choices:
-            hint = did_you_mean(literal.value, fld.choices) or "one of: " + ", ".join(fld.choices)
+            hint = did_you_mean(literal.value, fld.choices) or "one of: " + listed(fld.choices, "docs/facts.md")
             self.report(literal.pos, Reason.BAD_VALUE, f"'{literal.value}' is not a value of {fld.name}", hint)
 
 
