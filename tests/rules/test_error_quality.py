@@ -48,9 +48,12 @@ RULESETS = {
     ),
     "a bad date in a test": rule(
         "      a: appointment",
-        "    grade: yellow\n    message: m\n    tests:\n      - name: x\n        as_of: 2026-13-30\n        expect: []\n",
+        "    grade: yellow\n    message: m\n    tests:\n      - name: x\n"
+        "        as_of: 2026-13-30\n        expect: []\n",
     ),
-    "a bad param default": "ruleset: t\ntitle: t\nversion: 1.0.0\nparams:\n  n: {type: int, default: many}\nrules: []\n",
+    "a bad param default": (
+        "ruleset: t\ntitle: t\nversion: 1.0.0\nparams:\n  n: {type: int, default: many}\nrules: []\n"
+    ),
 }
 
 SITES = {
