@@ -88,15 +88,19 @@ def test_rules(
     calendar: CalendarOpt = None,
 ) -> None:
     """Run the tests written beside the rules; report per rule; exit 1 when any fails."""
+    from risk_warning.rules.overrides import site_tests
     from risk_warning.testing.ruletests import run_rule_tests
 
     rulesets = load_rules(paths, site, calendar)
     if engine not in ("durable", "reference"):
         err.print("--engine is durable or reference")
         raise typer.Exit(2)
-    report = run_rule_tests(rulesets, evaluator=engine)  # type: ignore[arg-type]
+    tests = site_tests(site) if site is not None else []
+    report = run_rule_tests(rulesets, evaluator=engine, site_tests=tests)  # type: ignore[arg-type]
     for outcome in report.outcomes:
-        if not outcome.passed:
+        if outcome.skipped:
+            out.print(f"skip {outcome.rule_id}: {outcome.name} ({outcome.skipped})", markup=False)
+        elif not outcome.passed:
             err.print(f"FAIL {outcome.rule_id}: {outcome.name}", markup=False)
             for line in outcome.missing:
                 err.print(f"    missing alert:    {line}", markup=False)
@@ -107,9 +111,11 @@ def test_rules(
     for rule_id, (ok, total) in sorted(report.per_rule().items()):
         mark = "ok  " if ok == total else "FAIL"
         out.print(f"{mark} {rule_id:<45} {ok}/{total}", markup=False)
-    passed = sum(o.passed for o in report.outcomes)
-    failed = len(report.outcomes) - passed
-    out.print(f"{passed} passed, {failed} failed", markup=False)
+    ran = [o for o in report.outcomes if not o.skipped]
+    passed = sum(o.passed for o in ran)
+    failed = len(ran) - passed
+    skipped = len(report.outcomes) - len(ran)
+    out.print(f"{passed} passed, {failed} failed" + (f", {skipped} skipped" if skipped else ""), markup=False)
     if failed:
         raise typer.Exit(1)
 

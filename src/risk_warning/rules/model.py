@@ -189,3 +189,5 @@ class SiteOverrides(_Spec):
 
     params: dict[str, int | float | str | bool | date | list[str | int | float | date]] = Field(default_factory=dict)
     rules: dict[str, RuleOverride] = Field(default_factory=dict)
+    # the site's own tests: facts and exactly the alerts every rule raises on them, each expectation naming its rule
+    tests: list[RuleTest] = Field(default_factory=list)

@@ -11,12 +11,14 @@ from typing import Any
 import pydantic
 
 from risk_warning.errors import Diagnostic, Reason, RulesetError, did_you_mean
+from risk_warning.facts.records import validate_record
+from risk_warning.facts.registry import FACT_MODELS
 from risk_warning.rules.diagnostics import Collector, pydantic_diagnostics
-from risk_warning.rules.model import ParamSpec, RuleOverride, SiteOverrides
+from risk_warning.rules.model import ParamSpec, RuleOverride, RuleTest, SiteOverrides
 from risk_warning.rules.param_choices import enumerated_params, outside_choices
 from risk_warning.rules.program import Level, Ruleset
 from risk_warning.rules.typecheck import param_type
-from risk_warning.rules.yamlsrc import load_yaml
+from risk_warning.rules.yamlsrc import Loc, load_yaml
 
 
 def is_site_file(path: Path) -> bool:
@@ -96,6 +98,7 @@ def apply_overrides(rulesets: Sequence[Ruleset], path: Path) -> list[Ruleset]:
                     rule_id,
                 )
             )
+    _check_site_tests(site, all_ids, out)
     if out.items:
         raise RulesetError(sorted(out.items, key=lambda d: (d.location.line, d.location.col)))
     result = []
@@ -109,5 +112,45 @@ def apply_overrides(rulesets: Sequence[Ruleset], path: Path) -> list[Ruleset]:
                 r = dataclasses.replace(r, levels=tuple(Level(o.grade, lv.condition) for lv in r.levels))
             rules.append(r)
         digest = hashlib.sha256((rs.content_hash + path.read_text(encoding="utf-8")).encode()).hexdigest()
-        result.append(dataclasses.replace(rs, params=new_params[rs.id], rules=tuple(rules), content_hash=digest))
+        changed = frozenset(n for n, v in new_params[rs.id].items() if v != rs.params[n])
+        result.append(
+            dataclasses.replace(
+                rs, params=new_params[rs.id], rules=tuple(rules), content_hash=digest, site_changed=changed
+            )
+        )
     return result
+
+
+def site_tests(path: Path) -> list[RuleTest]:
+    """The tests a site file carries (``apply_overrides`` has checked the file)."""
+    loaded = load_yaml(path.read_text(encoding="utf-8"), str(path))
+    if isinstance(loaded, Diagnostic):
+        raise RulesetError([loaded])
+    return SiteOverrides.model_validate(loaded[0] or {}).tests
+
+
+def _check_site_tests(site: SiteOverrides, all_ids: set[str], out: Collector) -> None:
+    """Each expectation of a site test names a rule that exists; each fact is a valid record."""
+    for t_index, test in enumerate(site.tests):
+        tloc: Loc = ("tests", t_index)
+        for e_index, exp in enumerate(test.expect):
+            if exp.rule is None:
+                hint = "a site test runs every rule: write rule: <rule id> in each expectation"
+                out.at((*tloc, "expect", e_index), Reason.SCHEMA, "this expectation names no rule", hint)
+            elif exp.rule not in all_ids:
+                out.at(
+                    (*tloc, "expect", e_index, "rule"),
+                    Reason.UNKNOWN_NAME,
+                    f"unknown rule '{exp.rule}'",
+                    did_you_mean(exp.rule, all_ids),
+                )
+        for type_name, records in test.facts.items():
+            if type_name not in FACT_MODELS:
+                hint = did_you_mean(type_name, FACT_MODELS)
+                out.at((*tloc, "facts", type_name), Reason.UNKNOWN_FACT_TYPE, f"unknown fact type '{type_name}'", hint)
+                continue
+            for r_index, record in enumerate(records):
+                for field_name, message in validate_record(type_name, record, fill_keys=True)[1]:
+                    rloc: Loc = (*tloc, "facts", type_name, r_index)
+                    rloc = (*rloc, field_name) if field_name in record else rloc
+                    out.at(rloc, Reason.INVALID_VALUE, f"{type_name}.{field_name}: {message}")

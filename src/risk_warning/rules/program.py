@@ -6,6 +6,7 @@ This is what the compiler and both evaluators take. It holds no engine-specific 
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -132,6 +133,7 @@ class Ruleset:
     content_hash: str
     tests_loc: Mapping[str, Any] = field(default_factory=dict)
     calendar: WorkCalendar = BUILT_IN_CALENDAR  # working days for the language's calendar functions
+    site_changed: frozenset[str] = frozenset()  # the params a site file set to another value
 
     @property
     def id(self) -> str:
@@ -145,13 +147,19 @@ class Ruleset:
 
     def with_params(self, overrides: Mapping[str, Any]) -> Ruleset:
         """The same ruleset with some params replaced (rule tests use this)."""
-        return Ruleset(
-            self.spec,
-            self.path,
-            {**self.params, **overrides},
-            self.indicators,
-            self.rules,
-            self.content_hash,
-            self.tests_loc,
-            self.calendar,
-        )
+        return dataclasses.replace(self, params={**self.params, **overrides})
+
+    def params_read(self, rule: Rule) -> set[str]:
+        """The params a rule reads: in its patterns and levels, its message, and the indicators it matches."""
+        exprs = [p.where for p in rule.patterns if p.where is not None]
+        exprs += [lv.condition for lv in rule.levels if lv.condition is not None]
+        for p in rule.patterns:
+            for ind in self.indicators.values():
+                if ind.fact_type == p.fact_type:
+                    exprs += [ind.where] if ind.where is not None else []
+                    if ind.before is not None and isinstance(ind.before.days, str):
+                        exprs.append(ast.Path(("params", ind.before.days)))
+        names = {
+            path.parts[1] for e in exprs for path in ast.paths(e) if path.parts[0] == "params" and len(path.parts) > 1
+        }
+        return names | set(re.findall(r"\{params\.([a-z_0-9]+)\}", rule.spec.message))

@@ -8,11 +8,9 @@ catalogue (shared/domain/rules-catalogue.md) not shipped yet, with what it is wa
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from pathlib import Path
 
-from risk_warning.rules import ast
 from risk_warning.rules.program import Ruleset
 
 # The catalogue's 50 rules and its combination rules, by id: (family, name).
@@ -59,16 +57,7 @@ def _grades(rs: Ruleset, rule_id: str) -> str:
 
 
 def _params(rs: Ruleset, rule_id: str) -> list[str]:
-    rule = rs.rule(rule_id)
-    exprs = [p.where for p in rule.patterns if p.where is not None]
-    exprs += [lv.condition for lv in rule.levels if lv.condition is not None]
-    for p in rule.patterns:  # params read by the indicators the rule matches
-        for ind in rs.indicators.values():
-            if ind.fact_type == p.fact_type and ind.where is not None:
-                exprs.append(ind.where)
-    names = {path.parts[1] for e in exprs for path in ast.paths(e) if path.parts[0] == "params" and len(path.parts) > 1}
-    names |= set(re.findall(r"\{params\.([a-z_0-9]+)\}", rule.spec.message))
-    return [f"`{n}`={rs.params[n]}" for n in sorted(names)]
+    return [f"`{n}`={rs.params[n]}" for n in sorted(rs.params_read(rs.rule(rule_id)))]
 
 
 def render_rulesets_reference(rulesets: Sequence[Ruleset]) -> str:
