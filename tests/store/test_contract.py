@@ -238,3 +238,28 @@ def test_a_scan_of_more_than_70000_subjects_is_recorded_and_the_next_one_too(sto
     assert store.subject_states()[subjects[0]].seen_on == day2
     assert store.subject_states()[subjects[-1]].evaluated_as_of == day2
     store.close()
+
+
+def test_an_alert_of_a_rule_a_site_disables_is_retired_not_cleared_and_reopens_when_enabled(
+    store_url: str, tmp_path: Path
+) -> None:
+    """Disabling a rule says nothing of the condition: its open alerts are `retired`, naming the site file;
+    the rule enabled again and still firing opens the same alert anew."""
+    store = AlertStore(store_url)
+    as_of = date(2026, 6, 30)
+    scan(RULESETS, _records("2020-06-01"), as_of, store=store)
+    (row,) = store.alerts()
+    assert row.rule_id == "rotation.keypost-tenure"
+    site = tmp_path / "site.yaml"
+    site.write_text("rules:\n  rotation.keypost-tenure: {status: disabled}\n", encoding="utf-8")
+    disabled = scan(load_rulesets([ROOT / "rulesets"], overrides=site), _records("2020-06-01"), as_of, store=store)
+    assert disabled.cleared_alerts == 0
+    retired = store.alert(row.id or 0)
+    assert retired.status == AlertStatus.RETIRED
+    (last,) = [h for h in store.history(row.id or 0) if h.action == "retired"]
+    assert last.to_status == "retired" and str(site) in (last.reason or "")
+    assert store.alerts_holding(["c1"], as_of) == []
+    scan(RULESETS, _records("2020-06-01"), as_of, store=store)
+    assert store.alert(row.id or 0).status == AlertStatus.NEW
+    assert [h.action for h in store.history(row.id or 0)][-2:] == ["retired", "reopened"]
+    store.close()

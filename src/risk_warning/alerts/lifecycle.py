@@ -11,7 +11,7 @@ from risk_warning.facts.history import Signal
 
 
 class AlertStatus(enum.StrEnum):
-    """The alert lifecycle. Scans set NEW, CLEARED and reopen; people set the rest."""
+    """The alert lifecycle. Scans set NEW, CLEARED, RETIRED and reopen; people set the rest."""
 
     NEW = "new"
     TRIAGED = "triaged"
@@ -21,12 +21,15 @@ class AlertStatus(enum.StrEnum):
     CLOSED = "closed"
     ESCALATED = "escalated"
     CLEARED = "cleared"  # the condition no longer holds; the alert is kept, never deleted
+    RETIRED = "retired"  # its rule was disabled (a site file, the ruleset): no verdict on the condition; kept
 
 
 # states in which a scan still watches the alert (it may clear it or change its grade)
 WATCHED = frozenset({AlertStatus.NEW, AlertStatus.TRIAGED, AlertStatus.IN_DISPOSITION, AlertStatus.RECHECK})
 # an alert in these states that holds again opens anew (a repeat)
-REOPENS = frozenset({AlertStatus.CLEARED, AlertStatus.CLOSED})
+REOPENS = frozenset({AlertStatus.CLEARED, AlertStatus.CLOSED, AlertStatus.RETIRED})
+# states in which the alert no longer holds as far as the store knows
+ENDED = frozenset({AlertStatus.CLEARED, AlertStatus.RETIRED})
 
 
 def signal_after(alert: Alert, prior: Signal | None, as_of: date) -> Signal:

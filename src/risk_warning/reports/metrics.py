@@ -38,7 +38,7 @@ from risk_warning.store.stored import AlertStatus, StoredAlert, StoredChange, St
 REPEAT_DAYS = 183
 EDUCATION_DAYS = 365
 PERSON_ACTIONS = frozenset({"triaged", "false_positive", "disposition", "education_assigned"})
-RESOLVED = frozenset({AlertStatus.CLEARED.value, AlertStatus.CLOSED.value})
+RESOLVED = frozenset({AlertStatus.CLEARED.value, AlertStatus.CLOSED.value, AlertStatus.RETIRED.value})
 AWAITING = frozenset({AlertStatus.NEW.value, AlertStatus.TRIAGED.value})
 
 

@@ -115,7 +115,12 @@ def apply_overrides(rulesets: Sequence[Ruleset], path: Path) -> list[Ruleset]:
         changed = frozenset(n for n, v in new_params[rs.id].items() if v != rs.params[n])
         result.append(
             dataclasses.replace(
-                rs, params=new_params[rs.id], rules=tuple(rules), content_hash=digest, site_changed=changed
+                rs,
+                params=new_params[rs.id],
+                rules=tuple(rules),
+                content_hash=digest,
+                site_changed=changed,
+                site=str(path),
             )
         )
     return result

@@ -134,6 +134,7 @@ class Ruleset:
     tests_loc: Mapping[str, Any] = field(default_factory=dict)
     calendar: WorkCalendar = BUILT_IN_CALENDAR  # working days for the language's calendar functions
     site_changed: frozenset[str] = frozenset()  # the params a site file set to another value
+    site: str | None = None  # the site file applied, if any
 
     @property
     def id(self) -> str:
@@ -163,3 +164,8 @@ class Ruleset:
             path.parts[1] for e in exprs for path in ast.paths(e) if path.parts[0] == "params" and len(path.parts) > 1
         }
         return names | set(re.findall(r"\{params\.([a-z_0-9]+)\}", rule.spec.message))
+
+
+def disabled_rules(rulesets: Sequence[Ruleset]) -> dict[str, str]:
+    """rule id -> where it was disabled (the site file, else the ruleset file): their alerts are retired."""
+    return {r.id: f"status: disabled in {rs.site or rs.path}" for rs in rulesets for r in rs.rules if not r.enabled}

@@ -37,7 +37,7 @@ from risk_warning.plan.horizon import Horizon, compute_horizon
 from risk_warning.plan.incremental import Partition, SubjectState, plan
 from risk_warning.plan.membership import members
 from risk_warning.plan.screen import Screen
-from risk_warning.rules.program import Ruleset
+from risk_warning.rules.program import Ruleset, disabled_rules
 from risk_warning.run.input_check import InputPolicy, InputProfile, check_input, profile_of
 from risk_warning.run.selection import org_units, partitions_of, present_subjects, screened
 from risk_warning.settings import settings
@@ -205,6 +205,7 @@ def scan(
                 held=result.held_subjects,
                 accepted=(policy.accepted_by or "", result.accepted) if result.accepted else None,
                 problems=result.over_limit,
+                retired=disabled_rules(rulesets),
             )
             if carried:  # what holds for the subjects not re-evaluated, so the result reads like a full scan's
                 result.alerts += store.alerts_holding(carried, as_of)

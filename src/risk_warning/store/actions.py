@@ -15,6 +15,7 @@ from risk_warning.grade import Grade
 from risk_warning.store.journal import now, record
 from risk_warning.store.stored import StoredAlert, StoredAssignment, StoredDisposition
 from risk_warning.store.tables import (
+    ENDED,
     AlertRecord,
     AlertStatus,
     Disposition,
@@ -251,7 +252,7 @@ def recheck_due(session: Session, as_of: date, scanned: set[str], actor: str) ->
             continue  # not evaluated tonight (quarantined, missing): re-checked by a later scan
         row = session.get(AlertRecord, disposition.alert_id)
         assert row is not None
-        holds = row.status != AlertStatus.CLEARED and row.last_seen == as_of
+        holds = row.status not in ENDED and row.last_seen == as_of
         education = list(
             session.exec(select(EducationAssignmentRecord).where(EducationAssignmentRecord.alert_id == row.id))
         )

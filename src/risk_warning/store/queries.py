@@ -29,9 +29,9 @@ from risk_warning.store.stored import (
     detached,
 )
 from risk_warning.store.tables import (
+    ENDED,
     AlertHistory,
     AlertRecord,
-    AlertStatus,
     Disposition,
     EducationAssignmentRecord,
     QuarantineRecord,
@@ -65,7 +65,7 @@ class Queries:
             for chunk in chunked(sorted(set(subjects))):
                 query = select(AlertRecord).where(col(AlertRecord.subject_id).in_(chunk))
                 for row in session.exec(query.where(AlertRecord.last_seen == as_of)):
-                    if row.status != AlertStatus.CLEARED:
+                    if row.status not in ENDED:
                         out.append(Alert.model_validate({**row.model_dump(), "adjustments": row.adjustments or []}))
         return out
 

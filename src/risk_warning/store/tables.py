@@ -19,6 +19,8 @@ from typing import Any
 from sqlalchemy import JSON, Column, DateTime
 from sqlmodel import Field, SQLModel
 
+from risk_warning.alerts.lifecycle import ENDED as ENDED
+from risk_warning.alerts.lifecycle import REOPENS as REOPENS
 from risk_warning.alerts.lifecycle import WATCHED as WATCHED  # re-exported: the store's readers import them here
 from risk_warning.alerts.lifecycle import AlertStatus as AlertStatus
 

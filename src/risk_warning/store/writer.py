@@ -27,6 +27,8 @@ from risk_warning.sources.base import FileReport
 from risk_warning.store.actions import recheck_due
 from risk_warning.store.journal import chunked, now
 from risk_warning.store.tables import (
+    ENDED,
+    REOPENS,
     WATCHED,
     AlertHistory,
     AlertRecord,
@@ -89,6 +91,7 @@ class ScanWriter:
         held: Sequence[str] = (),
         accepted: tuple[str, Sequence[str]] | None = None,
         problems: Sequence[str] = (),
+        retired: Mapping[str, str] | None = None,
     ) -> tuple[int, int]:
         """Record a scan's results in one transaction. Returns (new alerts, cleared alerts).
 
@@ -97,7 +100,8 @@ class ScanWriter:
         each evaluated subject to (fact hash, valid until) for the next incremental scan. ``profile`` (what
         was read) is what the next scan's input check compares with; ``files`` is the data-quality account;
         ``held`` subjects were left alone because a record of theirs was quarantined; ``accepted`` records
-        who accepted which input problems; ``problems`` are the files quarantined beyond the limit.
+        who accepted which input problems; ``problems`` are the files quarantined beyond the limit; ``retired``
+        (rule id -> where it was disabled) are the disabled rules, whose watched alerts are retired, not cleared.
         """
         subjects, carried_set = set(evaluated_subjects), set(carried)
         actor = f"scan #{scan_id}"
@@ -107,7 +111,7 @@ class ScanWriter:
             journal = _Journal(actor, run.as_of)
             existing = _existing(session, subjects)
             new = _upsert(session, alerts, existing, org_units or {}, run, journal)
-            cleared = _clear_unseen(session, existing, {a.fingerprint for a in alerts}, run, journal)
+            cleared = _clear_unseen(session, existing, {a.fingerprint for a in alerts}, run, journal, retired or {})
             journal.write(session)
             _carry(session, carried_set, run)
             _record_states(session, states or {}, ruleset_hash, run)
@@ -182,6 +186,7 @@ class _Stored:
     grade: str
     last_seen: date
     org_unit_id: str | None
+    rule_id: str
 
 
 class _Journal:
@@ -229,7 +234,7 @@ def _existing(session: Session, subjects: set[str]) -> dict[str, _Stored]:
     evaluated subjects (a province's nightly scan: 10^6 subjects, a few thousand alerts), all of them read
     in one statement and kept to those subjects."""
     c = ALERT.c
-    columns = (c.fingerprint, c.id, c.subject_id, c.status, c.grade, c.last_seen, c.org_unit_id)
+    columns = (c.fingerprint, c.id, c.subject_id, c.status, c.grade, c.last_seen, c.org_unit_id, c.rule_id)
     out: dict[str, _Stored] = {}
     stored = session.execute(core_select(func.count()).select_from(ALERT)).scalar_one()
     if stored <= len(subjects):
@@ -292,7 +297,7 @@ def _upsert(
                 row.id, "grade_changed", row.status, row.status, from_grade=row.grade, to_grade=alert.grade.value,
                 reason=why,
             )  # fmt: skip
-        if row.status in (AlertStatus.CLEARED, AlertStatus.CLOSED):  # closed (销号), and back: a repeat
+        if row.status in REOPENS:  # cleared, retired or closed (销号), and back: a repeat
             journal.add(row.id, "reopened", row.status, AlertStatus.NEW.value, reason="the condition holds again")
             change.update(status=AlertStatus.NEW.value, cleared_at=None, opened_on=alert.as_of)
         updates.append(change)
@@ -319,20 +324,35 @@ def _update_by_id(session: Session, rows: list[dict[str, Any]]) -> None:
 
 
 def _clear_unseen(
-    session: Session, existing: Mapping[str, _Stored], seen: set[str], run: ScanRun, journal: _Journal
+    session: Session,
+    existing: Mapping[str, _Stored],
+    seen: set[str],
+    run: ScanRun,
+    journal: _Journal,
+    retired: Mapping[str, str],
 ) -> int:
-    """An evaluated subject's watched alert that did not hold tonight is cleared (kept, never deleted)."""
+    """An evaluated subject's watched alert that did not hold tonight is cleared (kept, never deleted); one
+    whose rule is disabled (``retired``: rule id -> where) is retired instead: the scan did not look, so it
+    says nothing of the condition. Returns the number cleared."""
     gone = [row for fingerprint, row in existing.items() if fingerprint not in seen and row.status in WATCHED]
+    cleared = [row for row in gone if row.rule_id not in retired]
     for row in gone:
-        journal.add(row.id, "cleared", row.status, AlertStatus.CLEARED.value, reason="the condition no longer holds")
-    ids = [row.id for row in gone]
-    for i in range(0, len(ids), 500):
-        session.execute(
-            update(ALERT)
-            .where(ALERT.c.id.in_(ids[i : i + 500]))
-            .values(status=AlertStatus.CLEARED.value, cleared_at=run.as_of, last_scan_id=run.id)
-        )
-    return len(gone)
+        if row.rule_id in retired:
+            reason = f"the rule was disabled: {retired[row.rule_id]}"
+            journal.add(row.id, "retired", row.status, AlertStatus.RETIRED.value, reason=reason)
+        else:
+            journal.add(
+                row.id, "cleared", row.status, AlertStatus.CLEARED.value, reason="the condition no longer holds"
+            )
+    for status, rows in ((AlertStatus.CLEARED, cleared), (AlertStatus.RETIRED, [r for r in gone if r not in cleared])):
+        ids = [row.id for row in rows]
+        for i in range(0, len(ids), 500):
+            session.execute(
+                update(ALERT)
+                .where(ALERT.c.id.in_(ids[i : i + 500]))
+                .values(status=status.value, cleared_at=run.as_of, last_scan_id=run.id)
+            )
+    return len(cleared)
 
 
 def _later(column: Any, day: date) -> Any:
@@ -348,7 +368,7 @@ def _carry(session: Session, carried: set[str], run: ScanRun) -> None:
         session.execute(
             update(ALERT)
             .where(ALERT.c.subject_id.in_(chunk))
-            .where(ALERT.c.status != AlertStatus.CLEARED.value)
+            .where(ALERT.c.status.not_in([s.value for s in ENDED]))
             .where(ALERT.c.last_seen == seen_on)
             .values(last_seen=_later(ALERT.c.last_seen, as_of), as_of=as_of, last_scan_id=run.id)
         )
