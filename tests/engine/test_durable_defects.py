@@ -286,3 +286,25 @@ def test_adapter_keeps_each_engine_ruleset_under_the_alpha_limit() -> None:
     with DurableEvaluator(compile_rules([rs], AS_OF)) as engine:
         found = engine.evaluate(Partition("c1", [appointment("1", "c1", term_no=-1)]))
     assert len(found) == 70
+
+
+# -- a number compared with a computed value: 0.0 is not 0 ----------------------------------------------
+def test_raw_engine_compares_a_double_with_a_computed_integer_by_type() -> None:
+    """``b.amount == a.term_no - 1`` with amount 0.0 and term_no 1: the engine compares the JSON types and finds
+    0.0 unequal to the integer 0 (found by the differential test, CI of 2026-12-03)."""
+    rules = join_rule({"amount": {"$sub": {"$l": {"a": "term_no"}, "$r": 1}}})
+    assert run_raw(rules, [[{"id": "1", "_t": "x", "term_no": 1}, {"id": "2", "_t": "y", "amount": 0.0}]]) == []
+    as_doubles = [[{"id": "1", "_t": "x", "term_no": 1.0}, {"id": "2", "_t": "y", "amount": 0.0}]]
+    rules = join_rule({"amount": {"$sub": {"$l": {"a": "term_no"}, "$r": 1.0}}})
+    assert run_raw(rules, as_doubles) == ["r"]
+
+
+@pytest.mark.parametrize(
+    "level",
+    ["b.amount == a.term_no - 1", "not (a.term_no + b.amount != 1)", "b.amount + 1 == a.term_no", "b.amount == 0"],
+)
+def test_adapter_compares_numbers_whatever_their_json_type(level: str) -> None:
+    text = ruleset("      a: appointment\n      b: expense_claim", f'levels:\n      blue: "{level}"')
+    claim = PlainFact("expense_claim", "expense_claim:1", {"claimant_id": "c1", "amount": 0.0, "invoice_date": 0})
+    engine, reference = both(text, [appointment("1", "c1"), claim])
+    assert engine == reference and len(engine) == 1

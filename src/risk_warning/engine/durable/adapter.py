@@ -31,7 +31,7 @@ from typing import Any
 import durable_rules_engine as _engine
 
 from risk_warning.engine.base import Match, Partition
-from risk_warning.engine.durable.compile import SHADOW, CompiledRule, Program
+from risk_warning.engine.durable.compile import SHADOW, CompiledRule, Program, engine_numbers
 from risk_warning.engine.durable.derived import with_derived
 from risk_warning.errors import EngineError, EngineLimitError
 from risk_warning.facts.normalise import PlainFact
@@ -190,9 +190,11 @@ class DurableEvaluator:
         # shadow copies of negated types go first: a negating fact must be present before any frame
         # it would block completes, because the engine does not retract completed frames
         for (index, fact), fid in zip(shadows, ids[1:], strict=False):
-            messages.append({**fact.fields, "sid": sid, "id": fid, "_t": fact.type + SHADOW, "_n": index, "_one": 1})
+            fields = engine_numbers(fact.fields)
+            messages.append({**fields, "sid": sid, "id": fid, "_t": fact.type + SHADOW, "_n": index, "_one": 1})
         for (index, fact), fid in zip(facts, ids[1 + len(shadows) :], strict=True):
-            messages.append({**fact.fields, "sid": sid, "id": fid, "_t": fact.type, "_n": index, "_one": 1})
+            fields = engine_numbers(fact.fields)
+            messages.append({**fields, "sid": sid, "id": fid, "_t": fact.type, "_n": index, "_one": 1})
         return messages, ids
 
     def _session(self, handle: int, facts: Sequence[tuple[int, PlainFact]]) -> list[tuple[str, dict[str, Any]]]:

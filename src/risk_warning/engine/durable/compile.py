@@ -127,11 +127,33 @@ def _push_not(expr: ast.Expr, ctx: _Ctx) -> ast.Expr:
         raise ctx.fail(exc.node, str(exc)) from None
 
 
+EXACT = 2**53  # integers a double holds exactly
+
+
+def engine_number(value: Any) -> Any:
+    """A number as the engine must see it: every number a double.
+
+    The engine compares a field with a computed value (``b.amount == a.term_no - 1``) by JSON type: 0.0 never
+    equals the integer 0, so a double field against an integer sum (or the reverse) never matched, and the
+    alert was silently missed (found by the differential test). Posting every number and every constant as
+    a double makes the types agree. An integer a double cannot hold exactly is posted as text, so it
+    compares equal to nothing rather than to a neighbour: a missed match, never a wrong one.
+    """
+    if isinstance(value, int) and not isinstance(value, bool):
+        return float(value) if -EXACT <= value <= EXACT else str(value)
+    return value
+
+
+def engine_numbers(fields: Mapping[str, Any]) -> dict[str, Any]:
+    """A fact's fields with every number a double (``engine_number``)."""
+    return {k: engine_number(v) for k, v in fields.items()}
+
+
 def _operand(expr: ast.Expr, ctx: _Ctx) -> Any:
     """A right-hand side value: a constant, another fact's field, this fact's field, or arithmetic."""
     match expr:
         case ast.Literal(value=v):
-            return v
+            return engine_number(v)
         case ast.Path():
             owner = ctx.owner(expr)
             if owner == ctx.current:
