@@ -3,6 +3,8 @@ name rules of the file."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from risk_warning.errors import Diagnostic, Reason, did_you_mean
 from risk_warning.facts.records import validate_record
 from risk_warning.facts.registry import FACT_SPECS, FactSpec
@@ -22,7 +24,23 @@ def _check_test_facts(
 ) -> None:
     for t_index, test in enumerate(spec.tests):
         tloc: Loc = ("rules", index, "tests", t_index)
-        for type_name, records in test.facts.items():
+        check_facts(test.facts, tloc, out, spec.id)
+        for e_index, exp in enumerate(test.expect):
+            if exp.rule is not None and exp.rule not in rule_ids:
+                hint = did_you_mean(exp.rule, rule_ids)
+                out.at(
+                    (*tloc, "expect", e_index, "rule"),
+                    Reason.UNKNOWN_NAME,
+                    f"unknown rule '{exp.rule}'",
+                    hint,
+                    spec.id,
+                )
+
+
+def check_facts(facts: dict[str, list[dict[str, Any]]], tloc: Loc, out: Collector, rule_id: str = "") -> None:
+    """A test's facts (a rule's or a site file's): known types, valid records, each mistake said once."""
+    with ephemeral_token_key():  # test facts' tokens never leave the check
+        for type_name, records in facts.items():
             if type_name not in FACT_SPECS:
                 hint = did_you_mean(type_name, FACT_SPECS) or ""
                 out.add(
@@ -31,7 +49,7 @@ def _check_test_facts(
                         Reason.UNKNOWN_FACT_TYPE,
                         f"unknown fact type '{type_name}'",
                         hint,
-                        spec.id,
+                        rule_id,
                     )
                 )
                 continue
@@ -44,14 +62,4 @@ def _check_test_facts(
                     rloc: Loc = (*tloc, "facts", type_name, r_index)
                     if field_name in record:
                         rloc = (*rloc, field_name)
-                    out.at(rloc, Reason.INVALID_VALUE, f"{type_name}.{field_name}: {message}", "", spec.id)
-        for e_index, exp in enumerate(test.expect):
-            if exp.rule is not None and exp.rule not in rule_ids:
-                hint = did_you_mean(exp.rule, rule_ids)
-                out.at(
-                    (*tloc, "expect", e_index, "rule"),
-                    Reason.UNKNOWN_NAME,
-                    f"unknown rule '{exp.rule}'",
-                    hint,
-                    spec.id,
-                )
+                    out.at(rloc, Reason.INVALID_VALUE, f"{type_name}.{field_name}: {message}", "", rule_id)

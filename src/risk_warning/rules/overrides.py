@@ -11,8 +11,7 @@ from typing import Any
 import pydantic
 
 from risk_warning.errors import Diagnostic, Reason, RulesetError, did_you_mean
-from risk_warning.facts.records import validate_record
-from risk_warning.facts.registry import FACT_MODELS
+from risk_warning.rules.check_tests import check_facts
 from risk_warning.rules.diagnostics import Collector, pydantic_diagnostics
 from risk_warning.rules.model import ParamSpec, RuleOverride, RuleTest, SiteOverrides
 from risk_warning.rules.param_choices import enumerated_params, outside_choices
@@ -149,13 +148,4 @@ def _check_site_tests(site: SiteOverrides, all_ids: set[str], out: Collector) ->
                     f"unknown rule '{exp.rule}'",
                     did_you_mean(exp.rule, all_ids),
                 )
-        for type_name, records in test.facts.items():
-            if type_name not in FACT_MODELS:
-                hint = did_you_mean(type_name, FACT_MODELS)
-                out.at((*tloc, "facts", type_name), Reason.UNKNOWN_FACT_TYPE, f"unknown fact type '{type_name}'", hint)
-                continue
-            for r_index, record in enumerate(records):
-                for field_name, message in validate_record(type_name, record, fill_keys=True)[1]:
-                    rloc: Loc = (*tloc, "facts", type_name, r_index)
-                    rloc = (*rloc, field_name) if field_name in record else rloc
-                    out.at(rloc, Reason.INVALID_VALUE, f"{type_name}.{field_name}: {message}")
+        check_facts(test.facts, tloc, out)
