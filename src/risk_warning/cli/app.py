@@ -30,6 +30,7 @@ from risk_warning.cli.alerts import app as alerts_app
 from risk_warning.cli.exit_codes import ExitCode
 from risk_warning.cli.explain import explain
 from risk_warning.cli.fixtures import app as fixtures_app
+from risk_warning.cli.rules import app as rules_app
 from risk_warning.cli.scans import app as scans_app
 from risk_warning.errors import ConfigError, MappingError, RulesetError, ScanRefusedError
 from risk_warning.grade import Grade
@@ -46,6 +47,7 @@ app = typer.Typer(
 app.add_typer(alerts_app, name="alerts")
 app.add_typer(fixtures_app, name="fixtures")
 app.add_typer(scans_app, name="scans")
+app.add_typer(rules_app, name="rules")
 app.command()(explain)
 
 GRADE_STYLE = {
