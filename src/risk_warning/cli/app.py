@@ -27,6 +27,7 @@ from risk_warning.cli._common import (
     required_date,
 )
 from risk_warning.cli.alerts import app as alerts_app
+from risk_warning.cli.backtest import backtest
 from risk_warning.cli.exit_codes import ExitCode
 from risk_warning.cli.explain import explain
 from risk_warning.cli.fixtures import app as fixtures_app
@@ -49,6 +50,7 @@ app.add_typer(fixtures_app, name="fixtures")
 app.add_typer(scans_app, name="scans")
 app.add_typer(rules_app, name="rules")
 app.command()(explain)
+app.command()(backtest)
 
 GRADE_STYLE = {
     Grade.BLUE: "bold blue",

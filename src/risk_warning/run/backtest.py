@@ -1,0 +1,119 @@
+"""Run rules over history before they go live: replay the nightly scans of a period on a scratch store.
+
+Each night of the period (every day, or every week or month: the nights a schedule would have run) is a
+real scan of the source as of that date, recorded in a store of its own (SQLite in a temporary folder),
+so the closed loop behaves as it would have: an alert is new the first night it holds, cleared when it
+stops. The result counts, per period and rule, the alerts that held and the new ones, by grade and unit.
+With a baseline (the rules in production), the same nights are replayed for it, and the alerts each side
+raised that the other did not are listed: what a rule change would have added and removed.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Literal
+
+from risk_warning.alerts.lifecycle import REOPENS
+from risk_warning.rules.program import Ruleset
+from risk_warning.run.scan import scan
+from risk_warning.sources.base import Source
+from risk_warning.store.repository import AlertStore
+
+Step = Literal["day", "week", "month"]
+
+
+@dataclass
+class Night:
+    as_of: date
+    held: Counter[tuple[str, str, str]] = field(default_factory=Counter)  # (rule, grade, unit) of the alerts that held
+    new: Counter[str] = field(default_factory=Counter)  # rule -> alerts first seen (or seen again) that night
+    alerts: set[tuple[str, str, str]] = field(default_factory=set)  # (rule, subject, grade)
+
+
+@dataclass
+class Backtest:
+    nights: list[Night]
+    baseline: list[Night] | None = None
+
+    def per_rule(self) -> dict[str, dict[str, int]]:
+        """rule -> {night: alerts that held}, over every night."""
+        out: dict[str, Counter[str]] = {}
+        for night in self.nights:
+            for (rule, _, _), n in night.held.items():
+                out.setdefault(rule, Counter())[night.as_of.isoformat()] += n
+        return {rule: dict(counts) for rule, counts in sorted(out.items())}
+
+    def changes(self) -> list[tuple[date, str, str, str, str]]:
+        """(night, "added" or "removed", rule, subject, grade) against the baseline."""
+        if self.baseline is None:
+            return []
+        out = []
+        for mine, theirs in zip(self.nights, self.baseline, strict=True):
+            out += [(mine.as_of, "added", *a) for a in sorted(mine.alerts - theirs.alerts)]
+            out += [(mine.as_of, "removed", *a) for a in sorted(theirs.alerts - mine.alerts)]
+        return out
+
+
+def nights(start: date, end: date, step: Step) -> Iterator[date]:
+    """The scan dates of the period: every day, every 7th day, or the same day of every month (the month's
+    last day where it has no such day), from ``start`` through ``end``."""
+    if end < start:
+        raise ValueError(f"the period ends ({end.isoformat()}) before it starts ({start.isoformat()})")
+    n = 0
+    while True:
+        if step == "day":
+            day = start + timedelta(days=n)
+        elif step == "week":
+            day = start + timedelta(weeks=n)
+        else:
+            month = start.month - 1 + n
+            year, month = start.year + month // 12, month % 12 + 1
+            last = (date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)).day
+            day = date(year, month, min(start.day, last))
+        if day > end:
+            return
+        yield day
+        n += 1
+
+
+def backtest(
+    rulesets: Sequence[Ruleset],
+    source: Source,
+    start: date,
+    end: date,
+    step: Step = "day",
+    *,
+    baseline: Sequence[Ruleset] | None = None,
+) -> Backtest:
+    """The period's nights replayed for ``rulesets`` (and ``baseline``), each on a scratch store."""
+    days = list(nights(start, end, step))
+    result = Backtest(_replay(rulesets, source, days))
+    if baseline is not None:
+        result.baseline = _replay(baseline, source, days)
+    return result
+
+
+def _replay(rulesets: Sequence[Ruleset], source: Source, days: Sequence[date]) -> list[Night]:
+    out = []
+    with tempfile.TemporaryDirectory(prefix="rw-backtest-") as folder:
+        store = AlertStore(f"sqlite:///{Path(folder) / 'scratch.db'}")
+        try:
+            for day in days:
+                before = {a.fingerprint: a.status for a in store.alerts()}
+                done = scan(rulesets, source, day, store=store)
+                units = {a.fingerprint: a.org_unit_id or "" for a in store.alerts()}
+                night = Night(day)
+                for alert in done.alerts:
+                    night.held[(alert.rule_id, alert.grade.value, units.get(alert.fingerprint, ""))] += 1
+                    night.alerts.add((alert.rule_id, alert.subject_id, alert.grade.value))
+                    if alert.fingerprint not in before or before[alert.fingerprint] in REOPENS:
+                        night.new[alert.rule_id] += 1
+                out.append(night)
+        finally:
+            store.close()
+    return out
