@@ -123,3 +123,30 @@ def test_the_subject_kinds_table_matches_the_fact_models() -> None:
         assert own == {n for n, m in FACT_MODELS.items() if kind in m.subject_kinds()}, kind
         assert linked == {n for n, m in FACT_MODELS.items() if kind in m.visible_kinds()} - own, kind
     assert set(shown) == {k for m in FACT_MODELS.values() for k in m.visible_kinds()}
+
+
+def test_the_analysts_guide_runs_as_written(tmp_path: Path) -> None:
+    """docs/analysts-guide.md: its files saved under the names it gives, its commands run in order, each exit 0."""
+    import shlex
+    import subprocess
+    import sys
+
+    guide = ROOT / "docs" / "analysts-guide.md"
+    (rules_yaml,) = [b for b in blocks(guide, "yaml") if b.startswith("ruleset:")]
+    (site_yaml,) = [b for b in blocks(guide, "yaml") if b.startswith("params:")]
+    (tmp_path / "my-rules.yaml").write_text(rules_yaml, encoding="utf-8")
+    (tmp_path / "site.yaml").write_text(site_yaml, encoding="utf-8")
+    (tmp_path / "rulesets").symlink_to(ROOT / "rulesets")
+    commands = [line for block in blocks(guide, "sh") for line in block.splitlines() if line.strip()]
+    assert len(commands) >= 12
+    outputs = {}
+    for line in commands:
+        words = shlex.split(line)
+        assert words[0] == "risk-warning", line
+        done = subprocess.run(
+            [sys.executable, "-m", "risk_warning", *words[1:]], cwd=tmp_path, capture_output=True, text=True
+        )
+        assert done.returncode == 0, (line, done.stdout[-1500:], done.stderr[-1500:])
+        outputs[words[1]] = done.stdout
+    assert "rotation.keypost-tenure" in outputs["explain"]
+    assert "rule quality 2026-06-01 .. 2026-07-31" in outputs["rules"] and "never fired" in outputs["rules"]

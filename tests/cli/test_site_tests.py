@@ -22,6 +22,7 @@ params:
   core.conflict.decision_window_days: 30
 rules:
   conflict.revolving-door: {status: disabled}
+  finance.near-tier-claims: {grade: blue}
 tests:
   - name: a decision 29 days ago is in the site's window, 30 days ago is out
     as_of: 2026-06-30
@@ -51,6 +52,8 @@ def test_the_shipped_tests_that_still_hold_and_the_sites_own_run(tmp_path: Path)
     assert skipped["conflict.recusal-missing"] == "reads params the site changed: decision_window_days"
     assert skipped["conflict.evaluator-stake"] == "reads params the site changed: decision_window_days"
     assert "conflict.region-in-post" not in skipped  # reads none of them: run with the site applied
+    regraded = [o for o in report.outcomes if o.rule_id == "finance.near-tier-claims"]
+    assert regraded and all(o.passed and not o.skipped for o in regraded)  # expected at the site's grade, blue
     (own,) = [o for o in report.outcomes if o.rule_id == SITE]
     assert own.passed, own
     assert report.passed
@@ -78,7 +81,7 @@ def test_a_bad_site_test_is_located(tmp_path: Path, expectation: str, reason: Re
     with pytest.raises(RulesetError) as info:
         load_rulesets([ROOT / "rulesets"], overrides=_site(tmp_path, text))
     (d,) = info.value.diagnostics
-    assert (d.location.line, d.reason) == (15, reason) and message in d.message
+    assert (d.location.line, d.reason) == (16, reason) and message in d.message
 
 
 def test_the_command_runs_with_the_site_and_reports_what_it_skipped(tmp_path: Path) -> None:

@@ -120,6 +120,7 @@ def apply_overrides(rulesets: Sequence[Ruleset], path: Path) -> list[Ruleset]:
                 content_hash=digest,
                 site_changed=changed,
                 site=str(path),
+                site_grades={r: o.grade for r, o in rule_overrides.items() if o.grade is not None},
             )
         )
     return result

@@ -135,6 +135,7 @@ class Ruleset:
     calendar: WorkCalendar = BUILT_IN_CALENDAR  # working days for the language's calendar functions
     site_changed: frozenset[str] = frozenset()  # the params a site file set to another value
     site: str | None = None  # the site file applied, if any
+    site_grades: Mapping[str, Grade] = field(default_factory=dict)  # rule id -> the grade a site file gave it
 
     @property
     def id(self) -> str:
