@@ -22,7 +22,7 @@ test: $(STAMP)
 	$(BIN)/mypy src
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/risk-warning test rulesets/
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q --durations=25
 
 clean:
 	rm -rf $(VENV) demo.db .pytest_cache .mypy_cache .ruff_cache .hypothesis
