@@ -21,8 +21,9 @@ test: $(STAMP)
 	$(BIN)/ruff format --check src tests
 	$(BIN)/mypy src
 	$(BIN)/lint-imports --no-cache
-	$(BIN)/risk-warning test rulesets/
+	$(BIN)/risk-warning test rulesets/ --junit build/rule-tests.xml
+	$(BIN)/risk-warning backtest --rules rulesets/ --expect rulesets/ --junit build/backtest.xml
 	$(BIN)/pytest -q --durations=25
 
 clean:
-	rm -rf $(VENV) demo.db .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) build demo.db .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -136,6 +136,8 @@ def test_the_analysts_guide_runs_as_written(tmp_path: Path) -> None:
     (site_yaml,) = [b for b in blocks(guide, "yaml") if b.startswith("params:")]
     (tmp_path / "my-rules.yaml").write_text(rules_yaml, encoding="utf-8")
     (tmp_path / "site.yaml").write_text(site_yaml, encoding="utf-8")
+    (expect_yaml,) = [b for b in blocks(guide, "yaml") if b.startswith("data_sets:")]
+    (tmp_path / "my-rules.expect.yaml").write_text(expect_yaml, encoding="utf-8")
     (tmp_path / "rulesets").symlink_to(ROOT / "rulesets")
     commands = [line for block in blocks(guide, "sh") for line in block.splitlines() if line.strip()]
     assert len(commands) >= 12
@@ -149,4 +151,5 @@ def test_the_analysts_guide_runs_as_written(tmp_path: Path) -> None:
         assert done.returncode == 0, (line, done.stdout[-1500:], done.stderr[-1500:])
         outputs[words[1]] = done.stdout
     assert "rotation.keypost-tenure" in outputs["explain"]
+    assert "3 met, 0 not met" in outputs["backtest"] and (tmp_path / "build" / "backtest.xml").exists()
     assert "rule quality 2026-06-01 .. 2026-07-31" in outputs["rules"] and "never fired" in outputs["rules"]

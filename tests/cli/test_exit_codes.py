@@ -67,3 +67,24 @@ def test_a_held_lease_has_its_code(tmp_path: Path) -> None:
     store.close()
     held = run("scan", "--data", "fixtures/demo", "--db", db, "--as-of", "2026-06-30")
     assert held.returncode == ExitCode.LEASE_HELD and "elsewhere:1:abc" in held.stderr
+
+
+def test_a_setting_read_late_in_any_command_exits_2_without_a_traceback(tmp_path: Path) -> None:
+    """The token key is read only when an export has a sensitive column: backtest and explain meet it deep
+    inside a scan, and still answer with the configuration error and its code."""
+    import os
+
+    from risk_warning import load_rulesets
+    from risk_warning.testing.synthetic import generate
+
+    generate(load_rulesets([ROOT / "rulesets"]), tmp_path, cadres=5, seed=3)
+    env = {k: v for k, v in os.environ.items() if k != "RW_TOKEN_KEY"}
+    for args in (
+        ["backtest", "--data", str(tmp_path), "--from", "2026-06-30", "--to", "2026-06-30"],
+        ["explain", "--data", str(tmp_path), "--as-of", "2026-06-30", "--subject", "C0000001"],
+    ):
+        done = subprocess.run(
+            [sys.executable, "-m", "risk_warning", *args], capture_output=True, text=True, cwd=ROOT, env=env
+        )
+        assert done.returncode == ExitCode.CONFIG, (args[0], done.stderr[-2000:])
+        assert "RW_TOKEN_KEY is not set" in done.stderr and "Traceback" not in done.stderr

@@ -7,6 +7,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 
@@ -86,9 +87,22 @@ def test_a_bad_site_test_is_located(tmp_path: Path, expectation: str, reason: Re
 
 def test_the_command_runs_with_the_site_and_reports_what_it_skipped(tmp_path: Path) -> None:
     site = _site(tmp_path)
+    report = tmp_path / "tests.xml"
     cmd = [sys.executable, "-m", "risk_warning", "test", str(ROOT / "rulesets"), "--site", str(site)]
-    done = subprocess.run(cmd, capture_output=True, text=True)
+    done = subprocess.run([*cmd, "--junit", str(report)], capture_output=True, text=True)
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr
     assert "skip conflict.revolving-door" in done.stdout
     assert "ok   site " in done.stdout
     assert " skipped" in done.stdout.splitlines()[-1]
+    root = ElementTree.parse(report).getroot()
+    skipped = int(done.stdout.splitlines()[-1].split(", ")[-1].split()[0])
+    assert (root.get("failures"), root.get("skipped")) == ("0", str(skipped))
+
+    wrong = _site(tmp_path, SITE_FILE.replace("grade: red}]", "grade: orange}]"))
+    cmd = [sys.executable, "-m", "risk_warning", "test", str(ROOT / "rulesets"), "--site", str(wrong)]
+    done = subprocess.run([*cmd, "--junit", str(report)], capture_output=True, text=True)
+    assert done.returncode == 1
+    (failed,) = [c for c in ElementTree.parse(report).getroot().iter("testcase") if c.find("failure") is not None]
+    failure = failed.find("failure")
+    assert failed.get("classname") == "site" and failure is not None
+    assert "missing alert: conflict.recusal-missing c1 orange" in (failure.text or "")

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from datetime import date
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 
@@ -85,3 +86,58 @@ def test_the_command_prints_nights_as_json(export: Path) -> None:
     assert body["changes"] == []
     bad = subprocess.run([*cmd, "--from", "2026-06-30", "--to", "2026-06-29"], capture_output=True, text=True)
     assert bad.returncode == 2 and "before it starts" in bad.stderr
+
+
+def expectation_file(folder: Path, export: Path, counts: dict[str, str]) -> Path:
+    lines = "".join(f"      {rule}: {{{count}}}\n" for rule, count in counts.items())
+    path = folder / "gate.expect.yaml"
+    path.write_text(
+        f"data_sets:\n  generated: {export}\nbacktests:\n  - name: two nights\n    data: generated\n"
+        f"    from: 2026-06-29\n    to: 2026-06-30\n    expect:\n{lines}",
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_expectations_are_a_gate_with_a_junit_report(export: Path, tmp_path: Path) -> None:
+    """Counts taken from nightly scans into a store; the gate passes on them, fails one off, and says where."""
+    store = AlertStore(f"sqlite:///{tmp_path / 'nightly.db'}")
+    for night in (date(2026, 6, 29), date(2026, 6, 30)):
+        scan(RULESETS, DirectorySource(export), night, store=store)
+    per_rule: dict[str, int] = {}
+    for alert in store.alerts():
+        per_rule[alert.rule_id] = per_rule.get(alert.rule_id, 0) + 1  # in two nights none can come back
+    store.close()
+    fired, count = max(per_rule.items(), key=lambda kv: kv[1])
+    silent = sorted({r.id for rs in RULESETS for r in rs.spec.rules} - set(per_rule))[0]
+    cmd = [sys.executable, "-m", "risk_warning", "backtest", "--rules", str(ROOT / "rulesets")]
+    report = tmp_path / "out" / "backtest.xml"
+
+    expect = expectation_file(tmp_path, export, {fired: f"exactly: {count}", silent: "at_most: 0"})
+    done = subprocess.run([*cmd, "--expect", str(tmp_path), "--junit", str(report)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "2 met, 0 not met" in done.stdout
+    suite = ElementTree.parse(report).getroot()
+    assert (suite.get("tests"), suite.get("failures")) == ("2", "0")
+    assert [c.get("name") for c in suite.iter("testcase")] == [fired, silent]
+
+    expectation_file(tmp_path, export, {fired: f"at_least: {count + 1}", silent: "at_most: 0"})
+    done = subprocess.run([*cmd, "--expect", str(expect), "--junit", str(report)], capture_output=True, text=True)
+    assert done.returncode == 1
+    assert f"{expect}:9:7: FAIL two nights: {fired} fired {count} time(s)" in done.stderr
+    assert f"expected at least {count + 1}" in done.stderr and "1 met, 1 not met" in done.stdout
+    (failed,) = [c for c in ElementTree.parse(report).getroot().iter("testcase") if c.find("failure") is not None]
+    assert (failed.get("name"), failed.get("file"), failed.get("line")) == (fired, str(expect), "9")
+    failure = failed.find("failure")
+    assert failure is not None and f"fired {count} time(s)" in (failure.get("message") or "")
+
+
+def test_a_broken_expectation_file_runs_nothing_and_exits_2(export: Path, tmp_path: Path) -> None:
+    expect = expectation_file(tmp_path, export, {"travel.doc-retrn-overdue": "exactly: 1"})
+    cmd = [sys.executable, "-m", "risk_warning", "backtest", "--rules", str(ROOT / "rulesets"), "--expect", str(expect)]
+    done = subprocess.run(cmd, capture_output=True, text=True)
+    assert done.returncode == 2
+    assert f"{expect}:9:7: unknown-name: unknown rule 'travel.doc-retrn-overdue'" in done.stderr
+    assert "did you mean 'travel.doc-return-overdue'?" in done.stderr and "nothing was run" in done.stderr
+    both = subprocess.run([*cmd, "--data", str(export)], capture_output=True, text=True)
+    assert both.returncode == 2 and "drop --data" in both.stderr

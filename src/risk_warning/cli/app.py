@@ -6,10 +6,11 @@ Exit codes: see cli/exit_codes.py (and docs/exit-codes.md).
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from contextlib import closing
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 from rich.table import Table
@@ -38,6 +39,9 @@ from risk_warning.grade import Grade
 from risk_warning.privacy import scrub
 from risk_warning.rules.program import Ruleset
 from risk_warning.settings import settings
+
+if TYPE_CHECKING:
+    from risk_warning.testing.ruletests import TestOutcome
 
 app = typer.Typer(
     add_completion=False,
@@ -90,6 +94,7 @@ def test_rules(
     site: SiteOpt = None,
     engine: Annotated[str, typer.Option(help="durable or reference")] = "durable",
     calendar: CalendarOpt = None,
+    junit: Annotated[Path | None, typer.Option(help="Also write a JUnit XML report here (for CI).")] = None,
 ) -> None:
     """Run the tests written beside the rules; report per rule; exit 1 when any fails."""
     from risk_warning.rules.overrides import site_tests
@@ -112,6 +117,8 @@ def test_rules(
                 err.print(f"    unexpected alert: {line}", markup=False)
             for line in outcome.problems:
                 err.print(f"    bad test fact:    {scrub(line)}", markup=False)
+    if junit is not None:
+        _write_test_report(junit, report.outcomes)
     for rule_id, (ok, total) in sorted(report.per_rule().items()):
         mark = "ok  " if ok == total else "FAIL"
         out.print(f"{mark} {rule_id:<45} {ok}/{total}", markup=False)
@@ -122,6 +129,21 @@ def test_rules(
     out.print(f"{passed} passed, {failed} failed" + (f", {skipped} skipped" if skipped else ""), markup=False)
     if failed:
         raise typer.Exit(1)
+
+
+def _write_test_report(path: Path, outcomes: Sequence[TestOutcome]) -> None:
+    from risk_warning.reports.junit import Case, write_junit
+
+    cases = []
+    for o in outcomes:
+        lines = [
+            *(f"missing alert: {m}" for m in o.missing),
+            *(f"unexpected alert: {u}" for u in o.unexpected),
+            *(f"bad test fact: {p}" for p in o.problems),
+        ]
+        failure = None if o.passed or o.skipped else f"{o.rule_id}: {o.name}"
+        cases.append(Case(o.rule_id, o.name, failure=failure, details=lines, skipped=o.skipped or None))
+    write_junit(path, "risk-warning test", cases)
 
 
 @app.command()
@@ -428,4 +450,10 @@ def _read_settings() -> None:
 
 
 def main() -> None:
-    app()
+    """The command line; a configuration error met inside any command (a setting read late, such as the
+    token key a sensitive column needs) exits 2 with its message, never a traceback."""
+    try:
+        app()
+    except ConfigError as exc:
+        err.print(scrub(str(exc)), markup=False)
+        raise SystemExit(ExitCode.CONFIG) from None

@@ -24,6 +24,7 @@ from risk_warning.rules.calendar_file import load_calendar
 from risk_warning.rules.check import check_indicators, check_rule_spec, param_values, partial_rule, trial_compile
 from risk_warning.rules.check_tests import check_tests
 from risk_warning.rules.diagnostics import Collector, pydantic_diagnostics
+from risk_warning.rules.expectations import is_expectation_file
 from risk_warning.rules.model import ParamSpec, RulesetSpec, RuleSpec
 from risk_warning.rules.overrides import apply_overrides, is_site_file
 from risk_warning.rules.param_choices import enumerated_params, outside_choices
@@ -118,11 +119,13 @@ def load_ruleset(path: str | Path, *, collect: bool = True) -> Ruleset:
 
 
 def ruleset_files(paths: Iterable[str | Path]) -> list[Path]:
-    """Every *.yaml/*.yml file under the given files and directories, in a stable order."""
+    """Every *.yaml/*.yml file under the given files and directories, in a stable order, but the backtest
+    expectation files that sit beside rulesets (*.expect.yaml: rules/expectations.py)."""
     files: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
-            files.extend(sorted(q for q in p.rglob("*") if q.suffix in (".yaml", ".yml")))
+            found = (q for q in p.rglob("*") if q.suffix in (".yaml", ".yml") and not is_expectation_file(q))
+            files.extend(sorted(found))
         else:
             files.append(p)
     return files
@@ -141,6 +144,10 @@ def load_rulesets(
             message = "this is a site override file (params: and rules: overrides, no ruleset:), not a ruleset"
             hint = "pass it with --site, and keep it out of the rules directories"
             problems.append(Diagnostic(SourceLocation(str(f), 1, 1), Reason.SCHEMA, message, hint))
+            continue
+        if is_expectation_file(f):
+            message = "this is a backtest expectation file (*.expect.yaml), not a ruleset"
+            problems.append(Diagnostic(SourceLocation(str(f), 1, 1), Reason.SCHEMA, message, "pass it with --expect"))
             continue
         try:
             rulesets.append(load_ruleset(f))

@@ -11,6 +11,7 @@ raised that the other did not are listed: what a rule change would have added an
 from __future__ import annotations
 
 import tempfile
+import time
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -19,9 +20,11 @@ from pathlib import Path
 from typing import Literal
 
 from risk_warning.alerts.lifecycle import REOPENS
+from risk_warning.rules.expectations import ExpectationFile, RuleCount
 from risk_warning.rules.program import Ruleset
 from risk_warning.run.scan import scan
 from risk_warning.sources.base import Source
+from risk_warning.sources.directory import DirectorySource
 from risk_warning.store.repository import AlertStore
 
 Step = Literal["day", "week", "month"]
@@ -47,6 +50,11 @@ class Backtest:
             for (rule, _, _), n in night.held.items():
                 out.setdefault(rule, Counter())[night.as_of.isoformat()] += n
         return {rule: dict(counts) for rule, counts in sorted(out.items())}
+
+    def raised(self, rule: str) -> int:
+        """The alerts ``rule`` raised over the period: each the first night it held, and again each night it
+        came back after clearing."""
+        return sum(night.new[rule] for night in self.nights)
 
     def changes(self) -> list[tuple[date, str, str, str, str]]:
         """(night, "added" or "removed", rule, subject, grade) against the baseline."""
@@ -117,3 +125,38 @@ def _replay(rulesets: Sequence[Ruleset], source: Source, days: Sequence[date]) -
         finally:
             store.close()
     return out
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """One expectation checked: how often its rule fired, and whether that meets the count."""
+
+    expectation: RuleCount
+    fired: int
+    seconds: float  # its backtest's replay, on the first expectation of that backtest (0 on the others)
+
+    @property
+    def passed(self) -> bool:
+        return self.expectation.count.holds(self.fired)
+
+    def message(self) -> str:
+        e = self.expectation
+        period = f"{e.backtest.start}..{e.backtest.end} by {e.backtest.step}"
+        return f"{e.rule} fired {self.fired} time(s) over {period} on '{e.backtest.data}', expected {e.count}"
+
+
+def check_expectations(rulesets: Sequence[Ruleset], files: Sequence[ExpectationFile]) -> list[Verdict]:
+    """Every expectation of ``files``, each backtest replayed once (one data set and period shared by
+    several files is replayed once too)."""
+    replayed: dict[tuple[Path, date, date, Step], Backtest] = {}
+    verdicts = []
+    for file in files:
+        for e in file.expectations:
+            key = (e.data, e.backtest.start, e.backtest.end, e.backtest.step)
+            seconds = 0.0  # the replay's time goes to its first expectation only, so that times add up
+            if key not in replayed:
+                started = time.perf_counter()
+                replayed[key] = backtest(rulesets, DirectorySource(e.data), *key[1:])
+                seconds = time.perf_counter() - started
+            verdicts.append(Verdict(e, replayed[key].raised(e.rule), seconds))
+    return verdicts
