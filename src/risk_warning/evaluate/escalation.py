@@ -52,6 +52,9 @@ class Evaluation:
 
     alerts: list[Alert] = field(default_factory=list)
     raises: list[Raise] = field(default_factory=list)
+    # the facts the escalation rules saw in the round that settled (tonight's and the store's signals among
+    # them, with their indicators): what `explain` walks to say why an escalation rule fired or not
+    escalation_facts: list[PlainFact] = field(default_factory=list)
 
 
 def sort_alerts(alerts: Iterable[Alert]) -> list[Alert]:
@@ -106,7 +109,7 @@ def escalate(
             tuple(sorted((r.rule_id, r.signal_id, r.to_grade.value) for r in new_raises)),
         )
         if new_state == state:
-            return Evaluation(sort_alerts(apply_raises([*alerts, *escalated], raises, rules)), raises)
+            return Evaluation(sort_alerts(apply_raises([*alerts, *escalated], raises, rules)), raises, facts_now)
         state, escalated, raises = new_state, new_escalated, new_raises
     raise EngineError(
         f"the escalation rules do not settle for subject {subject} after {MAX_ROUNDS} rounds; "

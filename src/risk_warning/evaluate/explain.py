@@ -18,6 +18,7 @@ from typing import Any
 from risk_warning.facts._base import Pii
 from risk_warning.facts.normalise import PlainFact, from_day_number
 from risk_warning.facts.registry import FACT_SPECS
+from risk_warning.grade import Grade
 from risk_warning.privacy import mask_name
 from risk_warning.rules import ast
 from risk_warning.rules.interpret import Scope, evaluate, truth
@@ -136,6 +137,9 @@ class _Explainer:
                 stopped = p.alias
         if stopped is not None:
             out.why = _why_stopped(next(r for r in out.patterns if r.alias == stopped))
+            return out
+        if rule.spec.adjust is not None:  # no levels: it raises a bound signal's grade (see `with_raises`)
+            out.why = "every pattern matched, but it raised no alert of tonight's"
             return out
         for level in rule.levels:
             holds = any(level.condition is None or truth(level.condition, self.scope(values)) for values, _ in combos)
@@ -256,3 +260,17 @@ def _shown(fact_type: str, fld: str, value: Any, date_like: bool = False) -> str
     if isinstance(value, list):
         return "[" + ", ".join(str(v) for v in value) + "]"
     return str(value)
+
+
+def with_raises(explanation: Explanation, raises: Sequence[tuple[str, str, str, str]]) -> None:
+    """Mark the adjusting rules that raised a grade tonight as fired, at the highest grade they gave, from the
+    engine's own raises ``(rule, alert's rule, from grade, to grade)``: whether a match raises depends on the
+    alert's grade before every raise, which only the escalation's rounds know. A rule whose patterns matched
+    and raised nothing matched a signal remembered from an earlier night, a blue alert (never raised), or
+    one already at that grade."""
+    for report in explanation.rules:
+        mine = [r for r in raises if r[0] == report.rule_id]
+        if mine:
+            top = max(mine, key=lambda r: Grade(r[3]).rank)
+            report.fired, report.grade = True, top[3]
+            report.why = "; ".join(f"raised {alert} from {a} to {b}" for _, alert, a, b in mine)

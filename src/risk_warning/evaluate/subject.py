@@ -25,7 +25,7 @@ from risk_warning.alerts.model import Alert
 from risk_warning.engine.base import Evaluator, Partition
 from risk_warning.engine.registry import make_evaluator
 from risk_warning.evaluate.escalation import NOT_SIGNALS, Evaluation, Raise, escalate, signal_of, sort_alerts
-from risk_warning.evaluate.explain import Explanation, explain_rules
+from risk_warning.evaluate.explain import Explanation, explain_rules, with_raises
 from risk_warning.facts._base import SUBJECT_KINDS, Fact, subject_kind
 from risk_warning.facts.history import Signal
 from risk_warning.facts.normalise import PlainFact, day_number, normalise
@@ -133,6 +133,21 @@ class Engine:
         rulesets = self.phases[("alerts", kind)]
         out = explain_rules(rulesets, subject, plain + indicator_facts(rulesets, subject, plain, day), day, rule)
         evaluated = self.explain_subject(subject, members, as_of, plain)
+        escalation = self.phases[("escalation", kind)]
+        if escalation:  # over the signals they saw; with no alert and no remembered signal, over none
+            seen = evaluated.escalation_facts
+            if not seen:
+                history = [p for p in plain if p.type != SIGNAL]
+                seen = history + indicator_facts(escalation, subject, history, day)
+            more = explain_rules(escalation, subject, seen, day, rule)
+            rule_of = {a.fingerprint: a.rule_id for a in evaluated.alerts}
+            raised = [
+                (r.rule_id, rule_of.get(r.signal_id, r.signal_id), r.from_grade.value, r.to_grade.value)
+                for r in evaluated.raises
+            ]
+            with_raises(more, raised)
+            out.rules += more.rules
+            out.indicators.update(more.indicators)
         out.alerts = [f"{a.rule_id} {a.grade.value}: {a.message}" for a in evaluated.alerts]
         out.raises = [f"{r.rule_id}: {r.from_grade.value} -> {r.to_grade.value}, {r.message}" for r in evaluated.raises]
         return out
