@@ -258,6 +258,12 @@ def test_an_alert_of_a_rule_a_site_disables_is_retired_not_cleared_and_reopens_w
     assert retired.status == AlertStatus.RETIRED
     (last,) = [h for h in store.history(row.id or 0) if h.action == "retired"]
     assert last.to_status == "retired" and str(site) in (last.reason or "")
+    import getpass
+
+    assert f"applied by {getpass.getuser()}" in (last.reason or "")  # who: the account that ran the scan
+    sited = load_rulesets([ROOT / "rulesets"], overrides=site)
+    (versioned,) = [rs for rs in sited if any(r.id == "rotation.keypost-tenure" for r in rs.rules)]
+    assert f"(rules version {versioned.content_hash[:12]})" in (last.reason or "")
     assert store.alerts_holding(["c1"], as_of) == []
     scan(RULESETS, _records("2020-06-01"), as_of, store=store)
     assert store.alert(row.id or 0).status == AlertStatus.NEW

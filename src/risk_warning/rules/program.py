@@ -168,5 +168,11 @@ class Ruleset:
 
 
 def disabled_rules(rulesets: Sequence[Ruleset]) -> dict[str, str]:
-    """rule id -> where it was disabled (the site file, else the ruleset file): their alerts are retired."""
-    return {r.id: f"status: disabled in {rs.site or rs.path}" for rs in rulesets for r in rs.rules if not r.enabled}
+    """rule id -> where it was disabled (the site file, else the ruleset file, and the version of the rules
+    that disabled it: the first 12 hex digits of their content hash): their alerts are retired."""
+    return {
+        r.id: f"status: disabled in {rs.site or rs.path} (rules version {rs.content_hash[:12]})"
+        for rs in rulesets
+        for r in rs.rules
+        if not r.enabled
+    }

@@ -14,6 +14,7 @@ record it could be cleared, or accused, wrongly.
 
 from __future__ import annotations
 
+import getpass
 import hashlib
 import os
 import socket
@@ -205,7 +206,7 @@ def scan(
                 held=result.held_subjects,
                 accepted=(policy.accepted_by or "", result.accepted) if result.accepted else None,
                 problems=result.over_limit,
-                retired=disabled_rules(rulesets),
+                retired={rule: f"{where}, applied by {operator()}" for rule, where in disabled_rules(rulesets).items()},
             )
             if carried:  # what holds for the subjects not re-evaluated, so the result reads like a full scan's
                 result.alerts += store.alerts_holding(carried, as_of)
@@ -393,3 +394,11 @@ class _Night:
                 )
             )
         self.todo = []
+
+
+def operator() -> str:
+    """Who ran the scan, as the operating system knows it (the service's identities replace this, issue 18)."""
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):  # no login name and no passwd entry (a bare container)
+        return f"uid {os.getuid()}"
