@@ -15,13 +15,7 @@ from risk_warning.rules.yamlsrc import Loc
 
 
 def check_tests(spec: RuleSpec, index: int, rule_ids: set[str], types: dict[str, FactSpec], out: Collector) -> None:
-    with ephemeral_token_key():  # test facts' tokens never leave the check
-        _check_test_facts(spec, index, rule_ids, types, out)
-
-
-def _check_test_facts(
-    spec: RuleSpec, index: int, rule_ids: set[str], types: dict[str, FactSpec], out: Collector
-) -> None:
+    """A rule's tests: their facts (``check_facts``) and the rules their expectations name."""
     for t_index, test in enumerate(spec.tests):
         tloc: Loc = ("rules", index, "tests", t_index)
         check_facts(test.facts, tloc, out, spec.id)
