@@ -47,7 +47,7 @@ def test_a_good_file_gives_each_rule_its_count_and_where_it_is_written(tmp_path:
     (first, second) = loaded.expectations
     assert (first.rule, str(first.count), first.where) == ("rotation.keypost-tenure", "exactly 2", f"{path}:10:7")
     assert (second.rule, str(second.count)) == ("travel.doc-return-overdue", "at least 1 and at most 3")
-    assert first.data == ROOT / "fixtures" / "demo" and first.backtest.step == "week"
+    assert first.data == (ROOT / "fixtures" / "demo").resolve() and first.backtest.step == "week"
 
 
 def test_a_count_holds_within_its_bounds() -> None:

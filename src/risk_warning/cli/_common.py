@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from risk_warning.bundled import DATA_SETS, data_path, rules_path, ruleset_names
 from risk_warning.cli.exit_codes import ExitCode
 from risk_warning.errors import RulesetError
 from risk_warning.privacy import scrub
@@ -60,9 +61,11 @@ def required_date(value: str, name: str) -> date:
 def load_rules(paths: list[Path], site: Path | None, calendar: Path | None = None) -> list[Ruleset]:
     """Rulesets from files or directories, with the site's overrides and working-day calendar (``--calendar``,
     else ``RW_CALENDAR``); every problem printed at file:line:col, then exit 2."""
-    missing = [p for p in paths if not p.exists()]
+    missing = [p for p in paths if not rules_path(p).exists()]
     if missing:
-        err.print(f"[red]no such file or directory: {', '.join(map(str, missing))}[/red]")
+        shipped = ", ".join(ruleset_names())
+        listed = ", ".join(map(str, missing))
+        err.print(f"no such file or directory: {listed} (shipped rulesets, by name: {shipped})", markup=False)
         raise typer.Exit(ExitCode.CONFIG)
     try:
         return load_rulesets(paths, overrides=site, calendar=calendar or settings().calendar)
@@ -71,3 +74,14 @@ def load_rules(paths: list[Path], site: Path | None, calendar: Path | None = Non
             err.print(scrub(str(d)), markup=False)
         err.print(f"[red]{len(exc.diagnostics)} problem(s); nothing was run.[/red]")
         raise typer.Exit(ExitCode.CONFIG) from None
+
+
+def data_dir(path: Path, option: str = "--data") -> Path:
+    """An export directory: ``path``, or the shipped export it names (``demo``); exit 2 when there is none."""
+    found = data_path(path)
+    if not found.is_dir():
+        shipped = ", ".join(DATA_SETS)
+        what = "not a directory" if found.exists() else "no such directory"
+        err.print(f"{option} {path}: {what} (give an export directory, or a shipped one: {shipped})", markup=False)
+        raise typer.Exit(ExitCode.CONFIG)
+    return found

@@ -22,6 +22,7 @@ from risk_warning.cli._common import (
     FormatOpt,
     RulesOpt,
     SiteOpt,
+    data_dir,
     err,
     load_rules,
     out,
@@ -46,6 +47,7 @@ if TYPE_CHECKING:
 app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
     pretty_exceptions_enable=False,
     help="廉政风险预警 integrity-risk early warning.",
 )
@@ -150,7 +152,7 @@ def _write_test_report(path: Path, outcomes: Sequence[TestOutcome]) -> None:
 def scan(
     data: Annotated[Path, typer.Option(help="A directory of export files (appointment.csv, cadre.xlsx, *.lrmx ...).")],
     as_of: Annotated[str, typer.Option("--as-of", help="Evaluate as of this date (YYYY-MM-DD).")],
-    rules: RulesOpt = [Path("rulesets")],  # noqa: B006
+    rules: RulesOpt = [Path("core")],  # noqa: B006
     db: DbOpt = DEFAULT_DB,
     fmt: FormatOpt = "table",
     site: SiteOpt = None,
@@ -215,9 +217,7 @@ def scan(
         err.print("--format is table or json")
         raise typer.Exit(ExitCode.CONFIG)
     threshold = _grade_option(fail_on)
-    if not data.is_dir():
-        err.print(f"--data {data}: not a directory of fact files")
-        raise typer.Exit(ExitCode.CONFIG)
+    data = data_dir(data)
     config = settings()
     max_drop = config.max_subject_drop if max_drop is None else max_drop
     max_quarantined = config.max_quarantined if max_quarantined is None else max_quarantined
@@ -314,7 +314,7 @@ def metrics(
     if days[1] < days[0]:
         err.print(f"--to {end} is before --from {start}")
         raise typer.Exit(2)
-    facts = DirectorySource(data).load().facts if data is not None else None
+    facts = DirectorySource(data_dir(data)).load().facts if data is not None else None
     store = AlertStore(db)
     try:
         if unit is not None:
@@ -366,12 +366,19 @@ def schedule(
     from risk_warning.run import scheduler
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    if not config.is_file():
+        err.print(f"--config {config}: no such file (a schedule file: cron, timezone, data, rules, db)", markup=False)
+        raise typer.Exit(ExitCode.CONFIG)
     try:
         cfg = scheduler.load_config(config)
     except RulesetError as exc:
         for d in exc.diagnostics:
             err.print(str(d), markup=False)
-        raise typer.Exit(2) from None
+        raise typer.Exit(ExitCode.CONFIG) from None
+    # what every night needs, checked before the first: a schedule that can only fail must not start
+    site_file, calendar_file = (Path(f) if f else None for f in (cfg.site, cfg.calendar))
+    load_rules([Path(r) for r in cfg.rules], site_file, calendar_file)
+    data_dir(Path(cfg.data), f"data in {config}:")
     scheduler.run(cfg, run_now=run_now)
 
 
@@ -439,8 +446,20 @@ def _print_scan(result: object, fmt: Literal["table", "json"]) -> None:
             err.print("  " + line, markup=False)
 
 
+def _print_version(asked: bool) -> None:
+    if asked:
+        from importlib.metadata import version
+
+        out.print(f"risk-warning {version('risk-warning')}", markup=False)
+        raise typer.Exit()
+
+
 @app.callback()
-def _read_settings() -> None:
+def _read_settings(
+    _version: Annotated[
+        bool, typer.Option("--version", callback=_print_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
     """Every command starts from valid settings: a bad RW_* variable exits 2 naming it."""
     try:
         settings()
@@ -453,7 +472,7 @@ def main() -> None:
     """The command line; a configuration error met inside any command (a setting read late, such as the
     token key a sensitive column needs) exits 2 with its message, never a traceback."""
     try:
-        app()
+        app(prog_name="risk-warning")
     except ConfigError as exc:
         err.print(scrub(str(exc)), markup=False)
         raise SystemExit(ExitCode.CONFIG) from None

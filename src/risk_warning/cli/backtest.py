@@ -9,7 +9,17 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from risk_warning.cli._common import CalendarOpt, FormatOpt, RulesOpt, SiteOpt, err, load_rules, out, required_date
+from risk_warning.cli._common import (
+    CalendarOpt,
+    FormatOpt,
+    RulesOpt,
+    SiteOpt,
+    data_dir,
+    err,
+    load_rules,
+    out,
+    required_date,
+)
 from risk_warning.cli.exit_codes import ExitCode
 from risk_warning.errors import Diagnostic, RulesetError
 from risk_warning.privacy import scrub
@@ -21,7 +31,7 @@ def backtest(
     start: Annotated[str | None, typer.Option("--from", help="First night (YYYY-MM-DD).")] = None,
     end: Annotated[str | None, typer.Option("--to", help="Last night (YYYY-MM-DD).")] = None,
     step: Annotated[str, typer.Option(help="day, week or month: the nights a schedule would have run.")] = "day",
-    rules: RulesOpt = [Path("rulesets")],  # noqa: B006
+    rules: RulesOpt = [Path("core")],  # noqa: B006
     baseline: Annotated[
         list[Path] | None, typer.Option(help="The rules in production, to list the alerts added and removed.")
     ] = None,
@@ -63,7 +73,7 @@ def backtest(
     rulesets = load_rules(rules, site, calendar)
     before = load_rules(baseline, site, calendar) if baseline else None
     err.print(f"replaying {count} night(s) from {first} to {last}", markup=False)
-    result = replay(rulesets, DirectorySource(data), first, last, step, baseline=before)  # type: ignore[arg-type]
+    result = replay(rulesets, DirectorySource(data_dir(data)), first, last, step, baseline=before)  # type: ignore[arg-type]
     changes = result.changes()
     if fmt == "json":
         body = {

@@ -8,7 +8,17 @@ from typing import Annotated
 
 import typer
 
-from risk_warning.cli._common import CalendarOpt, FormatOpt, RulesOpt, SiteOpt, err, load_rules, out, required_date
+from risk_warning.cli._common import (
+    CalendarOpt,
+    FormatOpt,
+    RulesOpt,
+    SiteOpt,
+    data_dir,
+    err,
+    load_rules,
+    out,
+    required_date,
+)
 from risk_warning.cli.exit_codes import ExitCode
 from risk_warning.errors import MappingError
 from risk_warning.evaluate.explain import Explanation, RuleReport
@@ -22,7 +32,7 @@ def explain(
     as_of: Annotated[str, typer.Option("--as-of", help="Explain as of this date (YYYY-MM-DD).")],
     subject: Annotated[str, typer.Option(help="A cadre id, or unit:U01, project:P9, contract:HT-3.")],
     rule: Annotated[str | None, typer.Option(help="Only this rule.")] = None,
-    rules: RulesOpt = [Path("rulesets")],  # noqa: B006
+    rules: RulesOpt = [Path("core")],  # noqa: B006
     site: SiteOpt = None,
     calendar: CalendarOpt = None,
     mapping: Annotated[Path | None, typer.Option(help="A site mapping file, as for scan.")] = None,
@@ -40,7 +50,7 @@ def explain(
         err.print(f"no rule {rule!r} in {', '.join(map(str, rules))}", markup=False)
         raise typer.Exit(ExitCode.CONFIG)
     try:
-        facts = DirectorySource(data, mapping=mapping).load().facts
+        facts = DirectorySource(data_dir(data), mapping=mapping).load().facts
     except MappingError as exc:
         for d in exc.diagnostics:
             err.print(scrub(str(d)), markup=False)

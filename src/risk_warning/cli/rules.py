@@ -16,6 +16,7 @@ from risk_warning.cli._common import (
     FormatOpt,
     RulesOpt,
     SiteOpt,
+    data_dir,
     err,
     load_rules,
     out,
@@ -31,7 +32,7 @@ def quality(
     start: Annotated[str, typer.Option("--from", help="First day of the period (YYYY-MM-DD).")],
     end: Annotated[str, typer.Option("--to", help="Last day of the period (YYYY-MM-DD).")],
     db: DbOpt = DEFAULT_DB,
-    rules: RulesOpt = [Path("rulesets")],  # noqa: B006
+    rules: RulesOpt = [Path("core")],  # noqa: B006
     site: SiteOpt = None,
     data: Annotated[Path | None, typer.Option(help="An export, to count cadres per unit for unit rates.")] = None,
     min_verdicts: Annotated[int, typer.Option(help="No verdict below this many (false positive or confirmed).")] = 10,
@@ -54,9 +55,8 @@ def quality(
     rulesets = load_rules(rules, site)
     cadres: Counter[str] | None = None
     if data is not None:
-        cadres = Counter(
-            f.org_unit_id for f in DirectorySource(data).load().facts if isinstance(f, Cadre) and f.org_unit_id
-        )
+        facts = DirectorySource(data_dir(data)).load().facts
+        cadres = Counter(f.org_unit_id for f in facts if isinstance(f, Cadre) and f.org_unit_id)
     limits = QualityThresholds(keep_at=keep_at, retire_below=retire_below, min_verdicts=min_verdicts)
     store = AlertStore(db)
     try:

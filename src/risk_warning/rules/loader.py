@@ -18,6 +18,7 @@ from typing import Any
 
 import pydantic
 
+from risk_warning.bundled import rules_path
 from risk_warning.errors import Diagnostic, Reason, RulesetError, SourceLocation
 from risk_warning.facts.registry import FACT_SPECS, FactSpec
 from risk_warning.rules.calendar_file import load_calendar
@@ -119,10 +120,10 @@ def load_ruleset(path: str | Path, *, collect: bool = True) -> Ruleset:
 
 
 def ruleset_files(paths: Iterable[str | Path]) -> list[Path]:
-    """Every *.yaml/*.yml file under the given files and directories, in a stable order, but the backtest
-    expectation files that sit beside rulesets (*.expect.yaml: rules/expectations.py)."""
+    """Every *.yaml/*.yml file under the given files and directories (or shipped rulesets, by name), in a
+    stable order, but the backtest expectation files that sit beside rulesets (*.expect.yaml)."""
     files: list[Path] = []
-    for p in map(Path, paths):
+    for p in map(rules_path, paths):  # `core`: the shipped rulesets, unless a path of that name exists
         if p.is_dir():
             found = (q for q in p.rglob("*") if q.suffix in (".yaml", ".yml") and not is_expectation_file(q))
             files.extend(sorted(found))

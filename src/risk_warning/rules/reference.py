@@ -9,7 +9,6 @@ catalogue (shared/domain/rules-catalogue.md) not shipped yet, with what it is wa
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
 
 from risk_warning.rules.program import Ruleset
 
@@ -107,4 +106,4 @@ def render_rulesets_reference(rulesets: Sequence[Ruleset]) -> str:
 if __name__ == "__main__":
     from risk_warning.rules.loader import load_rulesets
 
-    print(render_rulesets_reference(load_rulesets([Path("rulesets")])))
+    print(render_rulesets_reference(load_rulesets(["core"])))

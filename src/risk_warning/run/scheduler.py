@@ -7,7 +7,7 @@
     cron: "30 2 * * *"          # every night at 02:30
     timezone: Asia/Shanghai
     data: /srv/hr-export         # a directory of fact files
-    rules: [rulesets]            # ruleset files or directories
+    rules: [core]                # ruleset files or directories (core: the shipped rulesets)
     db: sqlite:///risk_warning.db
     site: null                   # optional site overrides
     calendar: null               # optional site calendar file (working-day years, corrections)
@@ -40,6 +40,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from risk_warning.bundled import data_path
 from risk_warning.errors import Diagnostic, Reason, RulesetError, SourceLocation
 from risk_warning.settings import settings
 
@@ -53,7 +54,7 @@ class ScheduleConfig(BaseModel):
     cron: str
     timezone: str = "Asia/Shanghai"
     data: str
-    rules: list[str] = Field(default_factory=lambda: ["rulesets"])
+    rules: list[str] = Field(default_factory=lambda: ["core"])  # the shipped rulesets, by name
     db: str = Field(default_factory=lambda: settings().db_url)  # RW_DB_URL unless the file says
     site: str | None = None
     calendar: str | None = Field(default_factory=lambda: settings().calendar)  # RW_CALENDAR unless the file says
@@ -113,7 +114,7 @@ def nightly_scan(config: dict[str, object]) -> str:
     rulesets = load_rulesets(cfg.rules, overrides=cfg.site, calendar=cfg.calendar)
     store = AlertStore(cfg.db)
     policy = InputPolicy(max_subject_drop=cfg.max_subject_drop, max_quarantined=cfg.max_quarantined)
-    source = DirectorySource(cfg.data, mapping=cfg.mapping)
+    source = DirectorySource(data_path(cfg.data), mapping=cfg.mapping)
     try:
         with closing(make_executor(cfg.executor, cfg.workers, cfg.scheduler)) as executor:
             told = ScanProgress(log.info, every=60.0)
