@@ -184,6 +184,11 @@ class StoreError(RiskWarningError):
     """A lifecycle operation that is not allowed, or names an alert that does not exist."""
 
 
+class StoreUnavailableError(RiskWarningError):
+    """The store cannot be used as asked: there is none, its schema is older than this version's, or it
+    cannot be reached. The message says which and what to do (``risk-warning db upgrade``, the URL)."""
+
+
 class ScanInProgressError(RiskWarningError):
     """Another scan holds the lease on this store."""
 

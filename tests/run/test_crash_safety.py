@@ -19,7 +19,8 @@ from risk_warning import AlertStore, DirectorySource, load_rulesets, scan
 from risk_warning.store.repository import ScanInProgressError
 
 ROOT = Path(__file__).resolve().parents[2]
-KILLS = 20
+# kills per run: 10 in `make test` (about two minutes); the measured runs used RW_CRASH_KILLS=48
+KILLS = int(os.environ.get("RW_CRASH_KILLS", "10"))
 COPIES = 20  # the demo organisation, twenty times over: about 250 subjects
 SHARED = ("org_unit", "position")  # written once: their ids are not suffixed
 
@@ -82,7 +83,7 @@ def run_scan(data: Path, db: Path, as_of: str) -> subprocess.Popen[bytes]:
     )
 
 
-def test_sigkill_at_twenty_random_points_then_rerun_gives_the_identical_alert_set(tmp_path: Path) -> None:
+def test_sigkill_at_random_points_then_rerun_gives_the_identical_alert_set(tmp_path: Path) -> None:
     data = bigger_fixtures(tmp_path / "data")
     rulesets = load_rulesets([ROOT / "rulesets"])
     # the night before: a store that already holds alerts, so a killed scan has updates to half-write

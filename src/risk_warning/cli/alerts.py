@@ -44,7 +44,7 @@ def _report(entry: Any, fmt: str, line: str) -> None:
 @contextmanager
 def _opened(db: str) -> Iterator[AlertStore]:
     """The store, closed afterwards; a refused operation prints why and exits 2."""
-    store = AlertStore(db)
+    store = AlertStore(db, setup="existing")
     try:
         yield store
     except StoreError as exc:

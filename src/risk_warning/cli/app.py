@@ -30,12 +30,13 @@ from risk_warning.cli._common import (
 )
 from risk_warning.cli.alerts import app as alerts_app
 from risk_warning.cli.backtest import backtest
+from risk_warning.cli.db import app as db_app
 from risk_warning.cli.exit_codes import ExitCode
 from risk_warning.cli.explain import explain
 from risk_warning.cli.fixtures import app as fixtures_app
 from risk_warning.cli.rules import app as rules_app
 from risk_warning.cli.scans import app as scans_app
-from risk_warning.errors import ConfigError, MappingError, RulesetError, ScanRefusedError
+from risk_warning.errors import ConfigError, MappingError, RulesetError, ScanRefusedError, StoreUnavailableError
 from risk_warning.grade import Grade
 from risk_warning.privacy import scrub
 from risk_warning.rules.program import Ruleset
@@ -55,6 +56,7 @@ app.add_typer(alerts_app, name="alerts")
 app.add_typer(fixtures_app, name="fixtures")
 app.add_typer(scans_app, name="scans")
 app.add_typer(rules_app, name="rules")
+app.add_typer(db_app, name="db")
 app.command()(explain)
 app.command()(backtest)
 
@@ -240,7 +242,7 @@ def scan(
         err.print(f"[red]{len(exc.diagnostics)} problem(s) in the mapping file; nothing was run.[/red]")
         raise typer.Exit(ExitCode.CONFIG) from None
     policy = InputPolicy(max_subject_drop=max_drop, max_quarantined=max_quarantined, accepted_by=accept_drop)
-    store = AlertStore(db)
+    store = AlertStore(db, setup="create")
     try:
         with closing(make_executor(executor, workers, scheduler)) as evaluating:
             result = run_scan(
@@ -315,7 +317,7 @@ def metrics(
         err.print(f"--to {end} is before --from {start}")
         raise typer.Exit(2)
     facts = DirectorySource(data_dir(data)).load().facts if data is not None else None
-    store = AlertStore(db)
+    store = AlertStore(db, setup="existing")
     try:
         if unit is not None:
             reports = [effectiveness(store, days[0], days[1], unit=unit, facts=facts, overdue_days=overdue_days)]
@@ -364,6 +366,7 @@ def schedule(
     import logging
 
     from risk_warning.run import scheduler
+    from risk_warning.store.repository import AlertStore
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     if not config.is_file():
@@ -379,6 +382,7 @@ def schedule(
     site_file, calendar_file = (Path(f) if f else None for f in (cfg.site, cfg.calendar))
     load_rules([Path(r) for r in cfg.rules], site_file, calendar_file)
     data_dir(Path(cfg.data), f"data in {config}:")
+    AlertStore(cfg.db, setup="create").close()  # reachable, and not older than this version
     scheduler.run(cfg, run_now=run_now)
 
 
@@ -476,3 +480,6 @@ def main() -> None:
     except ConfigError as exc:
         err.print(scrub(str(exc)), markup=False)
         raise SystemExit(ExitCode.CONFIG) from None
+    except StoreUnavailableError as exc:
+        err.print(scrub(str(exc)), markup=False)
+        raise SystemExit(ExitCode.STORE) from None

@@ -14,3 +14,4 @@ class ExitCode(enum.IntEnum):
         4  # the input shrank against the last scan (no input, a fact type gone, subjects dropped): no alert changed
     )
     DATA_ERRORS = 5  # a file was refused (no alert changed), or quarantined beyond the limit (its subjects held back)
+    STORE = 6  # the store is missing, older than this version (`risk-warning db upgrade`), or unreachable

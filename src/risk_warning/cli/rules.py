@@ -58,7 +58,7 @@ def quality(
         facts = DirectorySource(data_dir(data)).load().facts
         cadres = Counter(f.org_unit_id for f in facts if isinstance(f, Cadre) and f.org_unit_id)
     limits = QualityThresholds(keep_at=keep_at, retire_below=retire_below, min_verdicts=min_verdicts)
-    store = AlertStore(db)
+    store = AlertStore(db, setup="existing")
     try:
         report = rule_quality(store, rulesets, first, last, cadres_by_unit=cadres, thresholds=limits)
     finally:

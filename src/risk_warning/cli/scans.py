@@ -24,7 +24,7 @@ def _run(r: StoredScan) -> dict[str, Any]:
 @app.command("list")
 def list_scans(db: DbOpt = DEFAULT_DB, fmt: FormatOpt = "table") -> None:
     """Every scan: date, status, subjects, alerts, quarantined records, held subjects."""
-    store = AlertStore(db)
+    store = AlertStore(db, setup="existing")
     try:
         runs = store.scans()
     finally:
@@ -57,7 +57,7 @@ def show_scan(
     fmt: FormatOpt = "table",
 ) -> None:
     """One scan: why it was refused or what was accepted, and the data-quality account of every file."""
-    store = AlertStore(db)
+    store = AlertStore(db, setup="existing")
     try:
         runs = store.scans()
         run = next((r for r in runs if r.id == scan_id), None) if scan_id is not None else (runs[-1] if runs else None)

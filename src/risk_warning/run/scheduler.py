@@ -100,7 +100,7 @@ def load_config(path: str | Path) -> ScheduleConfig:
 
 def nightly_scan(config: dict[str, object]) -> str:
     """The job: scan as of today; a scan already in progress means this night's run is skipped."""
-    from risk_warning.errors import ScanRefusedError
+    from risk_warning.errors import ScanRefusedError, StoreUnavailableError
     from risk_warning.executors.registry import make_executor
     from risk_warning.rules.loader import load_rulesets
     from risk_warning.run.input_check import InputPolicy
@@ -111,8 +111,12 @@ def nightly_scan(config: dict[str, object]) -> str:
 
     cfg = ScheduleConfig.model_validate(config)
     as_of = datetime.now(ZoneInfo(cfg.timezone)).date()
-    rulesets = load_rulesets(cfg.rules, overrides=cfg.site, calendar=cfg.calendar)
-    store = AlertStore(cfg.db)
+    try:
+        rulesets = load_rulesets(cfg.rules, overrides=cfg.site, calendar=cfg.calendar)
+        store = AlertStore(cfg.db, setup="create")
+    except (RulesetError, StoreUnavailableError) as exc:  # changed since the scheduler started: say it, no trace
+        log.error("could not start the scan as of %s: %s", as_of, str(exc).replace("\n", "; "))
+        return "failed"
     policy = InputPolicy(max_subject_drop=cfg.max_subject_drop, max_quarantined=cfg.max_quarantined)
     source = DirectorySource(data_path(cfg.data), mapping=cfg.mapping)
     try:

@@ -7,6 +7,7 @@ from importlib import resources
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect
 
 HEAD = "head"
@@ -19,8 +20,20 @@ def _config() -> Config:
 
 
 def current_revision(engine: Engine) -> str | None:
+    """The store's revision; None for a store with no schema at all. A store made before migrations
+    existed (an ``alert`` table and no ``alembic_version``) is revision 0001."""
     with engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
+        revision = MigrationContext.configure(connection).get_current_revision()
+        if revision is None and "alert" in inspect(connection).get_table_names():
+            return "0001"
+        return revision
+
+
+def head_revision() -> str:
+    """The revision this version of the package writes."""
+    head = ScriptDirectory.from_config(_config()).get_current_head()
+    assert head is not None
+    return head
 
 
 def upgrade(engine: Engine, revision: str = HEAD) -> None:
@@ -32,3 +45,11 @@ def upgrade(engine: Engine, revision: str = HEAD) -> None:
         if "alert" in tables and "alembic_version" not in tables:
             command.stamp(config, "0001")
         command.upgrade(config, revision)
+
+
+def downgrade(engine: Engine, revision: str) -> None:
+    """Back to ``revision`` (tests make a store of an earlier version with it)."""
+    config = _config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, revision)

@@ -9,11 +9,15 @@ Each job lives in its own module, as a class that needs only the SQLAlchemy engi
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
+from typing import Literal
 
 from sqlalchemy import Engine as SqlEngine
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlmodel import create_engine
 
-from risk_warning.errors import ScanInProgressError, StoreError
+from risk_warning.errors import ScanInProgressError, StoreError, StoreUnavailableError
 from risk_warning.settings import settings
 from risk_warning.store import migrate
 from risk_warning.store.actions import EDUCATION_TYPES, FORM_OF, RECHECK_DAYS, TRANSITIONS, Actions
@@ -30,18 +34,91 @@ __all__ = [
     "AlertStore",
     "ScanInProgressError",
     "StoreError",
+    "StoreUnavailableError",
 ]
+
+Setup = Literal["upgrade", "create", "existing"]
+
+
+def shown_url(url: str) -> str:
+    """A store URL fit for a message: the password hidden."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "(an unreadable URL)"
+
+
+def _sqlite_file_exists(url: str) -> bool:
+    """False only for a SQLite URL naming a file that is not there (connecting would create it)."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return True  # create_engine reports it
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return True
+    return Path(parsed.database).exists()
 
 
 class AlertStore(Leases, ScanWriter, Queries, Actions):
-    def __init__(self, url: str | None = None, *, recheck_days: Mapping[str, int] | None = None) -> None:
-        """Open (and migrate) a store (default: ``RW_DB_URL``). ``recheck_days`` sets the re-check period by
-        intervention type; ``"*"`` is the default for the others (90 days; 183 after 诫勉 unless given),
-        over ``RW_RECHECK_DAYS``."""
+    def __init__(
+        self,
+        url: str | None = None,
+        *,
+        recheck_days: Mapping[str, int] | None = None,
+        setup: Setup = "upgrade",
+    ) -> None:
+        """Open a store (default: ``RW_DB_URL``). ``setup`` says what may be done to it: ``upgrade`` creates
+        or migrates it (an embedding application's default); ``create`` creates a new one but refuses to
+        migrate an existing one (a scan: migrating production data is the operator's decision, with
+        ``risk-warning db upgrade``); ``existing`` touches nothing and needs a store at this version's
+        revision (every read-only command). Otherwise ``StoreUnavailableError`` says what to do; so does a
+        store that cannot be reached. ``recheck_days`` sets the re-check period by intervention type;
+        ``"*"`` is the default for the others (90 days; 183 after 诫勉 unless given), over
+        ``RW_RECHECK_DAYS``."""
         self.url = url or settings().db_url
         self.recheck_days: dict[str, int] = {**RECHECK_DAYS, **settings().recheck_days, **(recheck_days or {})}
-        self.engine: SqlEngine = create_engine(self.url)
-        migrate.upgrade(self.engine)
+        shown = shown_url(self.url)
+        if setup == "existing" and not _sqlite_file_exists(self.url):
+            raise StoreUnavailableError(
+                f"no store at {shown}: nothing has been scanned into it yet; "
+                "check --db (or RW_DB_URL), or create it with `risk-warning db upgrade`"
+            )
+        try:
+            self.engine: SqlEngine = create_engine(self.url)
+        except ArgumentError:
+            raise StoreUnavailableError(
+                f"--db {shown}: not a store URL (sqlite:///file.db, or postgresql+psycopg://user@host/db)"
+            ) from None
+        except ModuleNotFoundError as exc:  # the extra that brings the driver is not installed
+            raise StoreUnavailableError(
+                f"the store at {shown} needs the {exc.name} driver: pip install 'risk-warning[postgres]'"
+            ) from None
+        try:
+            revision = migrate.current_revision(self.engine)
+            head = migrate.head_revision()
+            if setup == "upgrade" or (setup == "create" and revision is None):
+                if revision != head:
+                    migrate.upgrade(self.engine)
+            elif revision is None:
+                raise StoreUnavailableError(
+                    f"the database at {shown} holds no store: check --db (or RW_DB_URL), or create it with "
+                    "`risk-warning db upgrade`"
+                )
+            elif revision != head:
+                raise StoreUnavailableError(
+                    f"the store at {shown} is at revision {revision} and this version needs {head}: back it up, "
+                    "then run `risk-warning db upgrade` (nothing was changed)"
+                )
+        except OperationalError as exc:
+            self.engine.dispose()
+            said = str(exc.orig or exc).strip()
+            first = said.splitlines()[0] if said else type(exc).__name__
+            raise StoreUnavailableError(
+                f"cannot reach the store at {shown}: {first}; check --db (or RW_DB_URL), the server and the network"
+            ) from None
+        except StoreUnavailableError:
+            self.engine.dispose()
+            raise
 
     def close(self) -> None:
         self.engine.dispose()
