@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from risk_warning.cli.exit_codes import ExitCode
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -88,3 +90,39 @@ def test_a_setting_read_late_in_any_command_exits_2_without_a_traceback(tmp_path
         )
         assert done.returncode == ExitCode.CONFIG, (args[0], done.stderr[-2000:])
         assert "RW_TOKEN_KEY is not set" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_choice_options_are_checked_by_the_command_line(tmp_path: Path) -> None:
+    """A grade, a status or a format that does not exist is refused with the choices, exit 2, before any work."""
+    db = ["--db", f"sqlite:///{tmp_path / 'none.db'}"]
+    for option, value, listed in (
+        ("--grade", "purple", "'blue', 'yellow', 'orange', 'red'"),
+        ("--status", "nonsense", "'new'"),
+        ("--format", "yaml", "'table', 'json'"),
+    ):
+        done = run("alerts", "list", *db, option, value)
+        assert done.returncode == ExitCode.CONFIG, (option, done.stderr)
+        said = " ".join(re.sub("[│╭╮╰╯─]", " ", done.stderr).split())  # the error box's lines joined
+        assert f"'{value}' is not one of" in said and listed in said
+    assert not (tmp_path / "none.db").exists()
+
+
+def test_an_unexpected_error_is_one_line_saying_it_is_a_bug_and_debug_shows_the_traceback(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from risk_warning.cli import app as cli
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("the impossible happened for 110101199003071234")
+
+    monkeypatch.setattr(cli, "load_rules", broken)
+    monkeypatch.setattr(sys, "argv", ["risk-warning", "validate", "core"])
+    with pytest.raises(SystemExit) as info:
+        cli.main()
+    assert info.value.code == ExitCode.INTERNAL
+    said = capsys.readouterr().err
+    assert "internal error, a bug in risk-warning: RuntimeError: the impossible happened" in said
+    assert "--debug" in said and "Traceback" not in said and "19900307" not in said  # masked
+    monkeypatch.setattr(sys, "argv", ["risk-warning", "--debug", "validate", "core"])
+    with pytest.raises(RuntimeError, match="the impossible happened"):
+        cli.main()

@@ -5,6 +5,7 @@ Sub-command modules import from here, never from ``cli/app.py`` (which imports t
 
 from __future__ import annotations
 
+import enum
 import sys
 from datetime import date
 from pathlib import Path
@@ -29,7 +30,16 @@ DEFAULT_DB = Settings.model_fields["db_url"].default
 DbOpt = Annotated[
     str, typer.Option(envvar="RW_DB_URL", help="Store URL: sqlite:///file.db or postgresql+psycopg://...")
 ]
-FormatOpt = Annotated[str, typer.Option("--format", help="table or json")]
+
+
+class Format(enum.StrEnum):
+    """Output for people (a table) or for tools (JSON); the CLI refuses anything else."""
+
+    TABLE = "table"
+    JSON = "json"
+
+
+FormatOpt = Annotated[Format, typer.Option("--format", help="table (for people) or json (for tools)")]
 RulesOpt = Annotated[list[Path], typer.Option(help="Ruleset files or directories.")]
 SiteOpt = Annotated[Path | None, typer.Option("--site", help="A site file overriding params, grades, status.")]
 CalendarOpt = Annotated[

@@ -10,7 +10,8 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from risk_warning.cli._common import DEFAULT_DB, DbOpt, FormatOpt, err, option_date, out, required_date
+from risk_warning.cli._common import DEFAULT_DB, DbOpt, Format, FormatOpt, err, option_date, out, required_date
+from risk_warning.grade import Grade
 from risk_warning.privacy import scrub
 from risk_warning.store.repository import AlertFilter, AlertStore, StoreError
 from risk_warning.store.stored import AlertStatus, StoredAlert, StoredChange
@@ -57,22 +58,22 @@ def _opened(db: str) -> Iterator[AlertStore]:
 @app.command("list")
 def list_alerts(
     db: DbOpt = DEFAULT_DB,
-    grade: Annotated[str | None, typer.Option(help="blue, yellow, orange or red")] = None,
+    grade: Annotated[Grade | None, typer.Option(help="Only alerts at this grade.")] = None,
     family: Annotated[str | None, typer.Option(help="risk family, e.g. rotation")] = None,
     unit: Annotated[str | None, typer.Option(help="org unit id of the subject")] = None,
-    status: Annotated[str | None, typer.Option(help="new, triaged, cleared, ...")] = None,
+    status: Annotated[AlertStatus | None, typer.Option(help="Only alerts in this status.")] = None,
     subject: Annotated[str | None, typer.Option(help="subject (cadre) id")] = None,
     since: Annotated[str | None, typer.Option(help="last seen on or after (YYYY-MM-DD)")] = None,
     until: Annotated[str | None, typer.Option(help="first seen on or before (YYYY-MM-DD)")] = None,
     include_suppressed: Annotated[bool, typer.Option(help="also show suppressed alerts")] = False,
-    fmt: FormatOpt = "table",
+    fmt: FormatOpt = Format.TABLE,
 ) -> None:
     """List stored alerts, highest grade first."""
     where = AlertFilter(
-        grade,
+        grade.value if grade else None,
         family,
         unit,
-        status,
+        status.value if status else None,
         subject,
         option_date(since, "--since"),
         option_date(until, "--until"),
@@ -103,7 +104,7 @@ def list_alerts(
 
 
 @app.command()
-def show(alert_id: int, db: DbOpt = DEFAULT_DB, fmt: FormatOpt = "table") -> None:
+def show(alert_id: int, db: DbOpt = DEFAULT_DB, fmt: FormatOpt = Format.TABLE) -> None:
     """One alert with its evidence, education context and full history."""
     with _opened(db) as store:
         row = store.alert(alert_id)
@@ -148,7 +149,7 @@ def _move(alert_id: int, to: AlertStatus, by: str, reason: str, db: str, fmt: st
 
 
 @app.command()
-def triage(alert_id: int, by: ByOpt, note: str = "", db: DbOpt = DEFAULT_DB, fmt: FormatOpt = "table") -> None:
+def triage(alert_id: int, by: ByOpt, note: str = "", db: DbOpt = DEFAULT_DB, fmt: FormatOpt = Format.TABLE) -> None:
     """Mark an alert as triaged (data checked, to be handled)."""
     _move(alert_id, AlertStatus.TRIAGED, by, note, db, fmt)
 
@@ -159,7 +160,7 @@ def false_positive(
     by: ByOpt,
     reason: Annotated[str, typer.Option(help="Why the alert is wrong.")],
     db: DbOpt = DEFAULT_DB,
-    fmt: FormatOpt = "table",
+    fmt: FormatOpt = Format.TABLE,
 ) -> None:
     """Mark an alert as a false positive, with the reason."""
     _move(alert_id, AlertStatus.FALSE_POSITIVE, by, reason, db, fmt)
@@ -173,7 +174,7 @@ def suppress(
     by: ByOpt,
     rule: Annotated[str | None, typer.Option(help="only this rule (default: every rule)")] = None,
     db: DbOpt = DEFAULT_DB,
-    fmt: FormatOpt = "table",
+    fmt: FormatOpt = Format.TABLE,
 ) -> None:
     """Suppress a subject's alerts (or one rule's) until a date; alerts are kept and still recorded."""
     day = required_date(until, "--until")
@@ -197,7 +198,7 @@ def dispose(
     reply_due: Annotated[str | None, typer.Option(help="for 函询: written reply due (YYYY-MM-DD)")] = None,
     recheck_due: Annotated[str | None, typer.Option(help="default: 6 months after 诫勉, else 90 days")] = None,
     db: DbOpt = DEFAULT_DB,
-    fmt: FormatOpt = "table",
+    fmt: FormatOpt = Format.TABLE,
 ) -> None:
     """Record the intervention decided on an alert (处置); the alert moves to in_disposition."""
     day = required_date(on, "--on")
@@ -221,7 +222,7 @@ def reply(
     truthful: Annotated[bool, typer.Option("--truthful/--untruthful", help="was the reply truthful")],
     by: ByOpt,
     db: DbOpt = DEFAULT_DB,
-    fmt: FormatOpt = "table",
+    fmt: FormatOpt = Format.TABLE,
 ) -> None:
     """Record the reply to a 函询 and whether it was truthful."""
     day = required_date(received, "--received")
@@ -240,7 +241,7 @@ def educate(
     topic: Annotated[str | None, typer.Option(help="default: the education the alert recommends")] = None,
     kind: Annotated[str, typer.Option("--type", help="警示教育, 廉政党课, 专题培训, ...")] = "警示教育",
     db: DbOpt = DEFAULT_DB,
-    fmt: FormatOpt = "table",
+    fmt: FormatOpt = Format.TABLE,
 ) -> None:
     """Assign targeted education on an alert; the alert then shows it as outstanding until completed."""
     day, until = required_date(on, "--on"), required_date(due, "--due")
@@ -256,7 +257,7 @@ def educated(
     hours: Annotated[float, typer.Option(help="hours of education")],
     by: ByOpt,
     db: DbOpt = DEFAULT_DB,
-    fmt: FormatOpt = "table",
+    fmt: FormatOpt = Format.TABLE,
 ) -> None:
     """Record that assigned education was completed (it counts at the alert's re-check)."""
     day = required_date(on, "--on")

@@ -19,6 +19,7 @@ from risk_warning.cli._common import (
     DEFAULT_DB,
     CalendarOpt,
     DbOpt,
+    Format,
     FormatOpt,
     RulesOpt,
     SiteOpt,
@@ -156,7 +157,7 @@ def scan(
     as_of: Annotated[str, typer.Option("--as-of", help="Evaluate as of this date (YYYY-MM-DD).")],
     rules: RulesOpt = [Path("core")],  # noqa: B006
     db: DbOpt = DEFAULT_DB,
-    fmt: FormatOpt = "table",
+    fmt: FormatOpt = Format.TABLE,
     site: SiteOpt = None,
     calendar: CalendarOpt = None,
     mapping: Annotated[
@@ -200,7 +201,7 @@ def scan(
         ),
     ] = None,
     fail_on: Annotated[
-        str | None, typer.Option("--fail-on", help="Exit 1 when an alert is at this grade or above (blue..red).")
+        Grade | None, typer.Option("--fail-on", help="Exit 1 when an alert is at this grade or above.")
     ] = None,
 ) -> None:
     """Scan the data as of a date: graded alerts printed and stored; bad records quarantined with a reason.
@@ -215,10 +216,7 @@ def scan(
     from risk_warning.store.repository import AlertStore, ScanInProgressError
 
     day = required_date(as_of, "--as-of")
-    if fmt not in ("table", "json"):
-        err.print("--format is table or json")
-        raise typer.Exit(ExitCode.CONFIG)
-    threshold = _grade_option(fail_on)
+    threshold = fail_on
     data = data_dir(data)
     config = settings()
     max_drop = config.max_subject_drop if max_drop is None else max_drop
@@ -270,16 +268,6 @@ def scan(
         raise typer.Exit(ExitCode.FINDINGS)
 
 
-def _grade_option(value: str | None) -> Grade | None:
-    if value is None:
-        return None
-    try:
-        return Grade(value)
-    except ValueError:
-        err.print(f"--fail-on is one of {', '.join(g.value for g in Grade)}, not {value!r}")
-        raise typer.Exit(ExitCode.CONFIG) from None
-
-
 def _print_refusal(exc: ScanRefusedError) -> None:
     what = "data errors" if exc.data_errors else "the input is not whole"
     err.print(f"scan #{exc.scan_id} REFUSED ({what}); no alert was changed:", markup=False)
@@ -305,7 +293,7 @@ def metrics(
         Path | None, typer.Option(help="HR data directory, for education coverage of high-risk posts.")
     ] = None,
     overdue_days: Annotated[int, typer.Option(help="An alert nobody acted on for this long is overdue.")] = 30,
-    fmt: FormatOpt = "table",
+    fmt: FormatOpt = Format.TABLE,
 ) -> None:
     """Effectiveness over a period: 抓早抓小 share, repeat rate, education coverage, triage time, overdue work."""
     from risk_warning.reports.metrics import effectiveness, effectiveness_by_unit
@@ -458,13 +446,18 @@ def _print_version(asked: bool) -> None:
         raise typer.Exit()
 
 
+_debug = {"on": False}  # --debug: let errors through with their traceback
+
+
 @app.callback()
 def _read_settings(
     _version: Annotated[
         bool, typer.Option("--version", callback=_print_version, is_eager=True, help="Print the version and exit.")
     ] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Show the traceback of any error.")] = False,
 ) -> None:
     """Every command starts from valid settings: a bad RW_* variable exits 2 naming it."""
+    _debug["on"] = debug
     try:
         settings()
     except ConfigError as exc:
@@ -473,13 +466,23 @@ def _read_settings(
 
 
 def main() -> None:
-    """The command line; a configuration error met inside any command (a setting read late, such as the
-    token key a sensitive column needs) exits 2 with its message, never a traceback."""
+    """The command line. A configuration error met inside any command (a setting read late, such as the
+    token key a sensitive column needs) exits 2 with its message, a store that cannot be used 6, anything
+    unexpected 7 with one line saying it is a bug; never a traceback, unless --debug asks for it."""
     try:
         app(prog_name="risk-warning")
-    except ConfigError as exc:
+    except (ConfigError, StoreUnavailableError) as exc:
+        if _debug["on"]:
+            raise
         err.print(scrub(str(exc)), markup=False)
-        raise SystemExit(ExitCode.CONFIG) from None
-    except StoreUnavailableError as exc:
-        err.print(scrub(str(exc)), markup=False)
-        raise SystemExit(ExitCode.STORE) from None
+        raise SystemExit(ExitCode.CONFIG if isinstance(exc, ConfigError) else ExitCode.STORE) from None
+    except Exception as exc:  # not an operator's mistake: ours
+        if _debug["on"]:
+            raise
+        said = scrub(f"{type(exc).__name__}: {exc}".splitlines()[0])[:300]
+        err.print(
+            f"internal error, a bug in risk-warning: {said}. Run the command again with --debug for the traceback, "
+            "and report it with that output (personal data masked).",
+            markup=False,
+        )
+        raise SystemExit(ExitCode.INTERNAL) from None

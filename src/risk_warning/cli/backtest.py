@@ -11,6 +11,7 @@ from rich.table import Table
 
 from risk_warning.cli._common import (
     CalendarOpt,
+    Format,
     FormatOpt,
     RulesOpt,
     SiteOpt,
@@ -42,7 +43,7 @@ def backtest(
     junit: Annotated[Path | None, typer.Option(help="With --expect: write a JUnit XML report here.")] = None,
     site: SiteOpt = None,
     calendar: CalendarOpt = None,
-    fmt: FormatOpt = "table",
+    fmt: FormatOpt = Format.TABLE,
 ) -> None:
     """Replay the nightly scans of a period on a scratch store (the production store is never touched): per
     rule and night the alerts that held and the new ones; against --baseline, the alerts added and removed.

@@ -10,6 +10,7 @@ import typer
 
 from risk_warning.cli._common import (
     CalendarOpt,
+    Format,
     FormatOpt,
     RulesOpt,
     SiteOpt,
@@ -36,15 +37,12 @@ def explain(
     site: SiteOpt = None,
     calendar: CalendarOpt = None,
     mapping: Annotated[Path | None, typer.Option(help="A site mapping file, as for scan.")] = None,
-    fmt: FormatOpt = "table",
+    fmt: FormatOpt = Format.TABLE,
 ) -> None:
     """Why each rule fired or did not for one subject: per pattern the facts that matched and, for each
     that did not, the first condition it failed with the values compared; the level conditions; the
     indicators. Personal fields masked. Exit 2 when the subject or the rule is unknown."""
     day = required_date(as_of, "--as-of")
-    if fmt not in ("table", "json"):
-        err.print("--format is table or json")
-        raise typer.Exit(ExitCode.CONFIG)
     rulesets = load_rules(rules, site, calendar)
     if rule is not None and not any(r.id == rule for rs in rulesets for r in rs.rules):
         err.print(f"no rule {rule!r} in {', '.join(map(str, rules))}", markup=False)

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from risk_warning.cli._common import RulesOpt, err, load_rules, out, required_date
+from risk_warning.cli._common import Format, FormatOpt, RulesOpt, err, load_rules, out, required_date
 from risk_warning.privacy import ephemeral_token_key
 
 app = typer.Typer(no_args_is_help=True, help="Synthetic data with planted scenarios and their ground truth.")
@@ -51,7 +51,7 @@ def score(
     data: Annotated[Path, typer.Option(help="A generated directory (with truth/ground_truth.csv).")],
     rules: RulesOpt = [Path("core")],  # noqa: B006
     workers: Annotated[int, typer.Option(help="Worker processes (0: evaluate in this process).")] = 0,
-    fmt: Annotated[str, typer.Option("--format", help="table or json")] = "table",
+    fmt: FormatOpt = Format.TABLE,
 ) -> None:
     """Scan generated data and print recall and precision per rule; exit 1 unless both are 100%."""
     from rich.table import Table

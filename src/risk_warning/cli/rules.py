@@ -13,6 +13,7 @@ from rich.table import Table
 from risk_warning.cli._common import (
     DEFAULT_DB,
     DbOpt,
+    Format,
     FormatOpt,
     RulesOpt,
     SiteOpt,
@@ -38,7 +39,7 @@ def quality(
     min_verdicts: Annotated[int, typer.Option(help="No verdict below this many (false positive or confirmed).")] = 10,
     keep_at: Annotated[float, typer.Option(help="keep when precision's 95% lower bound reaches this.")] = 0.5,
     retire_below: Annotated[float, typer.Option(help="retire when precision's 95% upper bound is below this.")] = 0.2,
-    fmt: FormatOpt = "table",
+    fmt: FormatOpt = Format.TABLE,
 ) -> None:
     """Per rule over the period: alerts, triaged, false positives (with reasons), confirmed, precision with a
     95% interval and a verdict (keep / tune / retire); rules that never fired; alerts per 100 cadres per

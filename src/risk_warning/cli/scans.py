@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from risk_warning.cli._common import DEFAULT_DB, DbOpt, FormatOpt, err, out
+from risk_warning.cli._common import DEFAULT_DB, DbOpt, Format, FormatOpt, err, out
 from risk_warning.cli.exit_codes import ExitCode
 from risk_warning.privacy import scrub
 from risk_warning.store.repository import AlertStore
@@ -22,7 +22,7 @@ def _run(r: StoredScan) -> dict[str, Any]:
 
 
 @app.command("list")
-def list_scans(db: DbOpt = DEFAULT_DB, fmt: FormatOpt = "table") -> None:
+def list_scans(db: DbOpt = DEFAULT_DB, fmt: FormatOpt = Format.TABLE) -> None:
     """Every scan: date, status, subjects, alerts, quarantined records, held subjects."""
     store = AlertStore(db, setup="existing")
     try:
@@ -54,7 +54,7 @@ def list_scans(db: DbOpt = DEFAULT_DB, fmt: FormatOpt = "table") -> None:
 def show_scan(
     scan_id: Annotated[int | None, typer.Argument(help="Scan number (default: the last scan).")] = None,
     db: DbOpt = DEFAULT_DB,
-    fmt: FormatOpt = "table",
+    fmt: FormatOpt = Format.TABLE,
 ) -> None:
     """One scan: why it was refused or what was accepted, and the data-quality account of every file."""
     store = AlertStore(db, setup="existing")
