@@ -120,3 +120,73 @@ def test_library_defaults_come_from_the_settings(monkeypatch: pytest.MonkeyPatch
         store.close()
     finally:
         settings.cache_clear()
+
+
+def test_a_settings_file_under_the_environment_under_flags(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from risk_warning.settings import CONFIG_VARIABLE
+
+    path = tmp_path / "rw.yaml"
+    path.write_text("db_url: sqlite:///from-file.db\nworkers: 3\nrules: [core]\ndata: demo\n", encoding="utf-8")
+    monkeypatch.setenv(CONFIG_VARIABLE, str(path))
+    monkeypatch.setenv("RW_WORKERS", "4")
+    monkeypatch.delenv("RW_DB_URL", raising=False)
+    read = Settings()
+    assert (read.db_url, read.workers, read.rules, read.data) == ("sqlite:///from-file.db", 4, ["core"], "demo")
+
+
+@pytest.mark.parametrize(
+    ("text", "where", "said"),
+    [
+        ("workers: 2\ndb_ur: sqlite:///x.db\n", ":2:1:", "unknown setting 'db_ur' (did you mean 'db_url'?)"),
+        ("db_url: x\nworkers: many\n", ":2:1: workers: 'many'", "valid integer"),
+        ("workers: [1\n", ":2:1:", "not valid YAML"),
+        ("- db_url\n", ":1:1:", "a settings file is a mapping"),
+    ],
+)
+def test_a_mistake_in_the_settings_file_is_located(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str, where: str, said: str
+) -> None:
+    from risk_warning.settings import CONFIG_VARIABLE
+
+    path = tmp_path / "rw.yaml"
+    path.write_text(text, encoding="utf-8")
+    monkeypatch.setenv(CONFIG_VARIABLE, str(path))
+    monkeypatch.delenv("RW_WORKERS", raising=False)
+    settings.cache_clear()
+    try:
+        with pytest.raises(ConfigError) as info:
+            settings()
+    finally:
+        settings.cache_clear()
+    assert f"{path}{where}" in str(info.value) and said in str(info.value)
+
+
+def test_the_command_line_reads_the_settings_file_and_its_flags_win(tmp_path: Path) -> None:
+    from risk_warning import AlertStore
+
+    AlertStore(f"sqlite:///{tmp_path / 'flag.db'}").close()
+    path = tmp_path / "rw.yaml"
+    path.write_text(f"db_url: sqlite:///{tmp_path / 'file.db'}\ndata: demo\n", encoding="utf-8")
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        env = {k: v for k, v in os.environ.items() if k not in ("RW_DB_URL", "RW_DATA")}
+        return subprocess.run(
+            [sys.executable, "-m", "risk_warning", "--settings", str(path), *args],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            env=env,
+        )
+
+    scanned = run("scan", "--as-of", "2026-06-30", "--max-quarantined", "0.2", "--workers", "0")
+    assert scanned.returncode == 0, scanned.stderr  # data and store from the file
+    assert "file.db: revision" in run("db", "current").stdout
+    assert "flag.db: revision" in run("db", "current", "--db", f"sqlite:///{tmp_path / 'flag.db'}").stdout
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("workrs: 2\n", encoding="utf-8")
+    refused = subprocess.run(
+        [sys.executable, "-m", "risk_warning", "--settings", str(bad), "validate", "core"],
+        capture_output=True,
+        text=True,
+    )
+    assert refused.returncode == 2 and f"{bad}:1:1: unknown setting 'workrs'" in refused.stderr

@@ -20,15 +20,20 @@ from risk_warning.errors import RulesetError
 from risk_warning.privacy import scrub
 from risk_warning.rules.loader import load_rulesets
 from risk_warning.rules.program import Ruleset
-from risk_warning.settings import Settings, settings
+from risk_warning.settings import settings
 
 # piped output (make demo in CI, a log file) gets a readable width instead of 80 columns
 out = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
-DEFAULT_DB = Settings.model_fields["db_url"].default
+DEFAULT_DB: str | None = None  # the store of the settings: --settings file, then RW_DB_URL, then --db
 DbOpt = Annotated[
-    str, typer.Option(envvar="RW_DB_URL", help="Store URL: sqlite:///file.db or postgresql+psycopg://...")
+    str | None,
+    typer.Option(
+        help="Store URL: sqlite:///file.db or postgresql+psycopg://... [default: db_url of the settings, "
+        "RW_DB_URL, or sqlite:///risk_warning.db]",
+        show_default=False,
+    ),
 ]
 
 
@@ -40,7 +45,13 @@ class Format(enum.StrEnum):
 
 
 FormatOpt = Annotated[Format, typer.Option("--format", help="table (for people) or json (for tools)")]
-RulesOpt = Annotated[list[Path], typer.Option(help="Ruleset files or directories.")]
+RulesOpt = Annotated[
+    list[Path] | None,
+    typer.Option(
+        help="Ruleset files, directories or shipped names [default: rules of the settings, RW_RULES, or core]",
+        show_default=False,
+    ),
+]
 SiteOpt = Annotated[Path | None, typer.Option("--site", help="A site file overriding params, grades, status.")]
 CalendarOpt = Annotated[
     Path | None,
@@ -68,9 +79,11 @@ def required_date(value: str, name: str) -> date:
     return day
 
 
-def load_rules(paths: list[Path], site: Path | None, calendar: Path | None = None) -> list[Ruleset]:
-    """Rulesets from files or directories, with the site's overrides and working-day calendar (``--calendar``,
-    else ``RW_CALENDAR``); every problem printed at file:line:col, then exit 2."""
+def load_rules(paths: list[Path] | None, site: Path | None, calendar: Path | None = None) -> list[Ruleset]:
+    """Rulesets from files or directories (none given: the settings' ``rules``), with the site's overrides
+    and working-day calendar (``--calendar``, else ``RW_CALENDAR``); every problem printed at
+    file:line:col, then exit 2."""
+    paths = paths or [Path(p) for p in settings().rules]
     missing = [p for p in paths if not rules_path(p).exists()]
     if missing:
         shipped = ", ".join(ruleset_names())
@@ -86,8 +99,14 @@ def load_rules(paths: list[Path], site: Path | None, calendar: Path | None = Non
         raise typer.Exit(ExitCode.CONFIG) from None
 
 
-def data_dir(path: Path, option: str = "--data") -> Path:
-    """An export directory: ``path``, or the shipped export it names (``demo``); exit 2 when there is none."""
+def data_dir(path: Path | None, option: str = "--data") -> Path:
+    """An export directory: ``path`` (none given: the settings' ``data``), or the shipped export it names
+    (``demo``); exit 2 when there is none."""
+    if path is None:
+        if settings().data is None:
+            err.print(f"give {option} (or set data in the settings file, or RW_DATA)", markup=False)
+            raise typer.Exit(ExitCode.CONFIG)
+        path = Path(str(settings().data))
     found = data_path(path)
     if not found.is_dir():
         shipped = ", ".join(DATA_SETS)

@@ -43,7 +43,7 @@ def _report(entry: Any, fmt: str, line: str) -> None:
 
 
 @contextmanager
-def _opened(db: str) -> Iterator[AlertStore]:
+def _opened(db: str | None) -> Iterator[AlertStore]:
     """The store, closed afterwards; a refused operation prints why and exits 2."""
     store = AlertStore(db, setup="existing")
     try:
@@ -139,7 +139,7 @@ def show(alert_id: int, db: DbOpt = DEFAULT_DB, fmt: FormatOpt = Format.TABLE) -
         out.print(scrub(f"  {h.at:%Y-%m-%d %H:%M} {h.actor}: {h.action} {change}{grade} {h.reason}"), markup=False)
 
 
-def _move(alert_id: int, to: AlertStatus, by: str, reason: str, db: str, fmt: str) -> None:
+def _move(alert_id: int, to: AlertStatus, by: str, reason: str, db: str | None, fmt: str) -> None:
     with _opened(db) as store:
         row = store.transition(alert_id, to, by, reason)
     if fmt == "json":

@@ -6,6 +6,7 @@ Exit codes: see cli/exit_codes.py (and docs/exit-codes.md).
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Sequence
 from contextlib import closing
 from datetime import date
@@ -41,7 +42,7 @@ from risk_warning.errors import ConfigError, MappingError, RulesetError, ScanRef
 from risk_warning.grade import Grade
 from risk_warning.privacy import scrub
 from risk_warning.rules.program import Ruleset
-from risk_warning.settings import settings
+from risk_warning.settings import CONFIG_VARIABLE, settings
 
 if TYPE_CHECKING:
     from risk_warning.testing.ruletests import TestOutcome
@@ -153,9 +154,16 @@ def _write_test_report(path: Path, outcomes: Sequence[TestOutcome]) -> None:
 
 @app.command()
 def scan(
-    data: Annotated[Path, typer.Option(help="A directory of export files (appointment.csv, cadre.xlsx, *.lrmx ...).")],
     as_of: Annotated[str, typer.Option("--as-of", help="Evaluate as of this date (YYYY-MM-DD).")],
-    rules: RulesOpt = [Path("core")],  # noqa: B006
+    data: Annotated[
+        Path | None,
+        typer.Option(
+            help="A directory of export files (appointment.csv, cadre.xlsx, *.lrmx ...), or demo "
+            "[default: data of the settings, RW_DATA]",
+            show_default=False,
+        ),
+    ] = None,
+    rules: RulesOpt = None,
     db: DbOpt = DEFAULT_DB,
     fmt: FormatOpt = Format.TABLE,
     site: SiteOpt = None,
@@ -369,7 +377,7 @@ def schedule(
     # what every night needs, checked before the first: a schedule that can only fail must not start
     site_file, calendar_file = (Path(f) if f else None for f in (cfg.site, cfg.calendar))
     load_rules([Path(r) for r in cfg.rules], site_file, calendar_file)
-    data_dir(Path(cfg.data), f"data in {config}:")
+    data_dir(Path(cfg.data) if cfg.data else None, f"data in {config}:")
     AlertStore(cfg.db, setup="create").close()  # reachable, and not older than this version
     scheduler.run(cfg, run_now=run_now)
 
@@ -455,9 +463,22 @@ def _read_settings(
         bool, typer.Option("--version", callback=_print_version, is_eager=True, help="Print the version and exit.")
     ] = False,
     debug: Annotated[bool, typer.Option("--debug", help="Show the traceback of any error.")] = False,
+    settings_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--settings",
+            help="A settings file (YAML: db_url, rules, data, workers, ...), under RW_* and flags. [default: "
+            "RW_SETTINGS]",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
-    """Every command starts from valid settings: a bad RW_* variable exits 2 naming it."""
+    """Every command starts from valid settings: a bad value exits 2 naming the RW_* variable or the
+    settings file's line that gave it."""
     _debug["on"] = debug
+    if settings_file is not None:
+        os.environ[CONFIG_VARIABLE] = str(settings_file)
+        settings.cache_clear()
     try:
         settings()
     except ConfigError as exc:

@@ -32,7 +32,7 @@ def backtest(
     start: Annotated[str | None, typer.Option("--from", help="First night (YYYY-MM-DD).")] = None,
     end: Annotated[str | None, typer.Option("--to", help="Last night (YYYY-MM-DD).")] = None,
     step: Annotated[str, typer.Option(help="day, week or month: the nights a schedule would have run.")] = "day",
-    rules: RulesOpt = [Path("core")],  # noqa: B006
+    rules: RulesOpt = None,
     baseline: Annotated[
         list[Path] | None, typer.Option(help="The rules in production, to list the alerts added and removed.")
     ] = None,

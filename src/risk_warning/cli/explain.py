@@ -21,7 +21,7 @@ from risk_warning.cli._common import (
     required_date,
 )
 from risk_warning.cli.exit_codes import ExitCode
-from risk_warning.errors import MappingError
+from risk_warning.errors import MappingError, did_you_mean, listed
 from risk_warning.evaluate.explain import Explanation, RuleReport
 from risk_warning.evaluate.subject import Engine
 from risk_warning.privacy import scrub
@@ -29,11 +29,13 @@ from risk_warning.sources.directory import DirectorySource
 
 
 def explain(
-    data: Annotated[Path, typer.Option(help="A directory of export files, as for scan.")],
     as_of: Annotated[str, typer.Option("--as-of", help="Explain as of this date (YYYY-MM-DD).")],
     subject: Annotated[str, typer.Option(help="A cadre id, or unit:U01, project:P9, contract:HT-3.")],
+    data: Annotated[
+        Path | None, typer.Option(help="A directory of export files, as for scan [default: the settings' data]")
+    ] = None,
     rule: Annotated[str | None, typer.Option(help="Only this rule.")] = None,
-    rules: RulesOpt = [Path("core")],  # noqa: B006
+    rules: RulesOpt = None,
     site: SiteOpt = None,
     calendar: CalendarOpt = None,
     mapping: Annotated[Path | None, typer.Option(help="A site mapping file, as for scan.")] = None,
@@ -45,7 +47,9 @@ def explain(
     day = required_date(as_of, "--as-of")
     rulesets = load_rules(rules, site, calendar)
     if rule is not None and not any(r.id == rule for rs in rulesets for r in rs.rules):
-        err.print(f"no rule {rule!r} in {', '.join(map(str, rules))}", markup=False)
+        ids = sorted(r.id for rs in rulesets for r in rs.rules)
+        hint = did_you_mean(rule, ids) or f"rules: {listed(ids)}"
+        err.print(f"no rule {rule!r} in the rules given ({hint})", markup=False)
         raise typer.Exit(ExitCode.CONFIG)
     try:
         facts = DirectorySource(data_dir(data), mapping=mapping).load().facts

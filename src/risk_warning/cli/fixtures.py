@@ -21,7 +21,7 @@ def generate(
     seed: Annotated[int, typer.Option(help="The same seed gives the same files.")] = 1,
     as_of: Annotated[str, typer.Option("--as-of", help="The day the data describes.")] = "2026-06-30",
     plant: Annotated[int, typer.Option(help="Instances of each rule's scenario.")] = 2,
-    rules: RulesOpt = [Path("core")],  # noqa: B006
+    rules: RulesOpt = None,
 ) -> None:
     """Write an organisation of CADRES cadres, plus planted scenarios and truth/ground_truth.csv, to OUT."""
     from risk_warning.testing.synthetic import generate as run
@@ -49,7 +49,7 @@ def generate(
 @app.command()
 def score(
     data: Annotated[Path, typer.Option(help="A generated directory (with truth/ground_truth.csv).")],
-    rules: RulesOpt = [Path("core")],  # noqa: B006
+    rules: RulesOpt = None,
     workers: Annotated[int, typer.Option(help="Worker processes (0: evaluate in this process).")] = 0,
     fmt: FormatOpt = Format.TABLE,
 ) -> None:

@@ -33,7 +33,7 @@ def quality(
     start: Annotated[str, typer.Option("--from", help="First day of the period (YYYY-MM-DD).")],
     end: Annotated[str, typer.Option("--to", help="Last day of the period (YYYY-MM-DD).")],
     db: DbOpt = DEFAULT_DB,
-    rules: RulesOpt = [Path("core")],  # noqa: B006
+    rules: RulesOpt = None,
     site: SiteOpt = None,
     data: Annotated[Path | None, typer.Option(help="An export, to count cadres per unit for unit rates.")] = None,
     min_verdicts: Annotated[int, typer.Option(help="No verdict below this many (false positive or confirmed).")] = 10,

@@ -52,9 +52,9 @@ class ScheduleConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     cron: str
-    timezone: str = "Asia/Shanghai"
-    data: str
-    rules: list[str] = Field(default_factory=lambda: ["core"])  # the shipped rulesets, by name
+    timezone: str = Field(default_factory=lambda: settings().timezone)  # RW_TIMEZONE unless the file says
+    data: str | None = Field(default_factory=lambda: settings().data)  # RW_DATA unless the file says
+    rules: list[str] = Field(default_factory=lambda: settings().rules)  # RW_RULES (default: core) unless the file says
     db: str = Field(default_factory=lambda: settings().db_url)  # RW_DB_URL unless the file says
     site: str | None = None
     calendar: str | None = Field(default_factory=lambda: settings().calendar)  # RW_CALENDAR unless the file says
@@ -112,6 +112,8 @@ def nightly_scan(config: dict[str, object]) -> str:
     cfg = ScheduleConfig.model_validate(config)
     as_of = datetime.now(ZoneInfo(cfg.timezone)).date()
     try:
+        if not cfg.data:
+            raise RulesetError([Diagnostic(SourceLocation("schedule"), Reason.SCHEMA, "no data directory: set data")])
         rulesets = load_rulesets(cfg.rules, overrides=cfg.site, calendar=cfg.calendar)
         store = AlertStore(cfg.db, setup="create")
     except (RulesetError, StoreUnavailableError) as exc:  # changed since the scheduler started: say it, no trace
