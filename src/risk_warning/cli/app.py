@@ -37,6 +37,7 @@ from risk_warning.cli.exit_codes import ExitCode
 from risk_warning.cli.explain import explain
 from risk_warning.cli.fixtures import app as fixtures_app
 from risk_warning.cli.rules import app as rules_app
+from risk_warning.cli.scan_output import Line, changed_lines, held_lines, print_lines
 from risk_warning.cli.scans import app as scans_app
 from risk_warning.errors import ConfigError, MappingError, RulesetError, ScanRefusedError, StoreUnavailableError
 from risk_warning.grade import Grade
@@ -62,12 +63,6 @@ app.add_typer(db_app, name="db")
 app.command()(explain)
 app.command()(backtest)
 
-GRADE_STYLE = {
-    Grade.BLUE: "bold blue",
-    Grade.YELLOW: "bold yellow",
-    Grade.ORANGE: "bold dark_orange",
-    Grade.RED: "bold red",
-}
 
 PathsArg = Annotated[list[Path], typer.Argument(help="Ruleset files or directories.")]
 
@@ -211,6 +206,9 @@ def scan(
     fail_on: Annotated[
         Grade | None, typer.Option("--fail-on", help="Exit 1 when an alert is at this grade or above.")
     ] = None,
+    show_all: Annotated[
+        bool, typer.Option("--all", help="Print every alert that holds, not only what changed tonight.")
+    ] = False,
 ) -> None:
     """Scan the data as of a date: graded alerts printed and stored; bad records quarantined with a reason.
 
@@ -264,9 +262,19 @@ def scan(
     except ConfigError as exc:
         err.print(f"{exc}; nothing was written.", markup=False)
         raise typer.Exit(ExitCode.CONFIG) from None
+    else:  # what to print: tonight's changes, or with --all every alert that holds, with their ids
+        title: str
+        lines: list[Line]
+        if show_all:
+            held = {a.fingerprint for a in result.alerts}
+            lines = held_lines([a for a in store.alerts() if a.fingerprint in held])
+            title = f"廉政风险预警 {result.as_of.isoformat()}: 全部 {len(lines)} 条"
+        else:
+            lines = changed_lines(store.scan_changes(result.scan_id or 0))
+            title = f"廉政风险预警 {result.as_of.isoformat()}: 本次变化 {len(lines)} 条 (--all 列出全部)"
     finally:
         store.close()
-    _print_scan(result, fmt)  # type: ignore[arg-type]
+    _print_scan(result, fmt, lines, title)  # type: ignore[arg-type]
     if result.over_limit:
         err.print("quarantined beyond the limit (those subjects were held back; the rest was written):", markup=False)
         for line in result.over_limit:
@@ -382,7 +390,7 @@ def schedule(
     scheduler.run(cfg, run_now=run_now)
 
 
-def _print_scan(result: object, fmt: Literal["table", "json"]) -> None:
+def _print_scan(result: object, fmt: Literal["table", "json"], lines: list[Line], title: str) -> None:
     from risk_warning.run.scan import ScanResult
 
     assert isinstance(result, ScanResult)
@@ -397,25 +405,20 @@ def _print_scan(result: object, fmt: Literal["table", "json"]) -> None:
             "files": [f.as_dict() for f in result.files],
             "accepted": result.accepted,
             "quarantined": [q.as_dict() for q in result.quarantined],
+            "changes": [
+                {
+                    "id": ln.alert_id,
+                    "change": ln.change,
+                    "grade": ln.grade.value,
+                    "subject": ln.subject,
+                    "rule": ln.rule,
+                }
+                for ln in lines
+            ],
         }
         out.print(scrub(json.dumps(payload, ensure_ascii=False, indent=2)), markup=False)
         return
-    table = Table(title=f"廉政风险预警 as of {result.as_of.isoformat()}", show_lines=False)
-    table.add_column("grade", no_wrap=True)
-    table.add_column("subject", no_wrap=True)
-    for column in ("rule", "title", "message", "disposition"):
-        table.add_column(column, overflow="fold")
-    for a in result.alerts:
-        style = GRADE_STYLE[a.grade]
-        table.add_row(
-            f"[{style}]{a.grade.value} {a.grade.label}[/{style}]",
-            a.subject_id,
-            a.rule_id,
-            a.title,
-            scrub(a.message),
-            a.disposition,
-        )
-    out.print(table)
+    print_lines(out, title, lines)
     counts = {g: sum(1 for a in result.alerts if a.grade == g) for g in Grade}
     summary = ", ".join(f"{counts[g]} {g.value}" for g in reversed(list(Grade)))
     out.print(

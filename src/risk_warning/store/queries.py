@@ -110,6 +110,21 @@ class Queries:
             query = select(AlertHistory).where(AlertHistory.alert_id == alert_id).order_by(col(AlertHistory.id))
             return detached(StoredChange, session.exec(query))
 
+    def scan_changes(self, scan_id: int) -> list[tuple[StoredChange, StoredAlert]]:
+        """Every change scan ``scan_id`` made to an alert (created, reopened, grade changed, cleared, retired,
+        re-check outcomes), in the order it made them, each with the alert as it stands now."""
+        query = (
+            select(AlertHistory, AlertRecord)
+            .join(AlertRecord, col(AlertRecord.id) == col(AlertHistory.alert_id))
+            .where(AlertHistory.actor == f"scan #{scan_id}")
+            .order_by(col(AlertHistory.id))
+        )
+        with Session(self.engine) as session:
+            return [
+                (StoredChange.model_validate(change), StoredAlert.model_validate(alert))
+                for change, alert in session.exec(query)
+            ]
+
     def scans(self) -> list[StoredScan]:
         with Session(self.engine) as session:
             return detached(StoredScan, session.exec(select(ScanRun).order_by(col(ScanRun.id))))
