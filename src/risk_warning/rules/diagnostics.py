@@ -6,7 +6,8 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Mapping
-from typing import Any
+from pathlib import Path
+from typing import Any, TypeVar
 
 import pydantic
 
@@ -16,7 +17,9 @@ from risk_warning.rules import ast
 from risk_warning.rules.model import Expectation, IndicatorSpec, ParamSpec, RulesetSpec, RuleSpec, RuleTest
 from risk_warning.rules.parser import ExpressionSyntaxError, parse_expression
 from risk_warning.rules.typecheck import Checker, CheckScope
-from risk_warning.rules.yamlsrc import Loc, SourceMap
+from risk_warning.rules.yamlsrc import Loc, SourceMap, load_yaml
+
+M = TypeVar("M", bound=pydantic.BaseModel)
 
 _KEYS_BY_DEPTH: dict[tuple[str, ...], type[pydantic.BaseModel]] = {
     (): RulesetSpec,
@@ -127,6 +130,24 @@ def pydantic_diagnostics(
             hint = did_you_mean(err["input"], options) or f"expected {expected}"
             message = f"'{err['input']}' is not allowed here"
         out.add(Diagnostic(out.smap.at(where, key=on_key), Reason.SCHEMA, message, hint, rule))
+
+
+def load_model_file(
+    path: Path, model: type[M], models: Mapping[tuple[str, ...], type[pydantic.BaseModel]]
+) -> tuple[M, SourceMap, Collector]:
+    """A YAML file read into ``model`` (a site file, an expectation file): its value, where each value came
+    from, and a collector for the checks that follow; a YAML or schema problem raises RulesetError with
+    every diagnostic, located (``models`` name the keys allowed at each depth)."""
+    loaded = load_yaml(path.read_text(encoding="utf-8"), str(path))
+    if isinstance(loaded, Diagnostic):
+        raise RulesetError([loaded])
+    data, smap = loaded
+    out = Collector(smap, True)
+    try:
+        return model.model_validate(data or {}), smap, out
+    except pydantic.ValidationError as exc:
+        pydantic_diagnostics(exc, data, out, models=models)
+        raise RulesetError(sorted(out.items, key=lambda d: (d.location.line, d.location.col))) from None
 
 
 def parse_at(text: str, loc: Loc, out: Collector, rule: str, base: int = 0) -> ast.Expr | None:

@@ -33,10 +33,9 @@ import pydantic
 from pydantic import Field, model_validator
 
 from risk_warning.errors import Diagnostic, Reason, RulesetError, did_you_mean, listed
-from risk_warning.rules.diagnostics import Collector, pydantic_diagnostics
+from risk_warning.rules.diagnostics import load_model_file
 from risk_warning.rules.model import _Spec
 from risk_warning.rules.program import Ruleset
-from risk_warning.rules.yamlsrc import load_yaml
 
 SUFFIXES = (".expect.yaml", ".expect.yml")
 
@@ -135,16 +134,7 @@ def expectation_files(paths: Iterable[str | Path]) -> list[Path]:
 def load_expectations(path: Path, rulesets: Sequence[Ruleset]) -> ExpectationFile:
     """Parse and check one expectation file against the rules it is about; raise RulesetError with every
     problem, each at file:line:col."""
-    loaded = load_yaml(path.read_text(encoding="utf-8"), str(path))
-    if isinstance(loaded, Diagnostic):
-        raise RulesetError([loaded])
-    data, smap = loaded
-    out = Collector(smap, True)
-    try:
-        spec = ExpectationFileSpec.model_validate(data or {})
-    except pydantic.ValidationError as exc:
-        pydantic_diagnostics(exc, data, out, models=KEYS)
-        raise RulesetError(sorted(out.items, key=lambda d: (d.location.line, d.location.col))) from None
+    spec, smap, out = load_model_file(path, ExpectationFileSpec, KEYS)
     folders: dict[str, Path] = {}
     for name, folder in spec.data_sets.items():
         resolved = (path.parent / folder).resolve()

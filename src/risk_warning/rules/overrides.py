@@ -12,7 +12,7 @@ import pydantic
 
 from risk_warning.errors import Diagnostic, Reason, RulesetError, did_you_mean
 from risk_warning.rules.check_tests import check_facts
-from risk_warning.rules.diagnostics import Collector, pydantic_diagnostics
+from risk_warning.rules.diagnostics import Collector, load_model_file
 from risk_warning.rules.model import ParamSpec, RuleOverride, RuleTest, SiteOverrides
 from risk_warning.rules.param_choices import enumerated_params, outside_choices
 from risk_warning.rules.program import Level, Ruleset
@@ -45,16 +45,7 @@ def _declared_int(rs: Ruleset, name: str) -> bool:
 
 def apply_overrides(rulesets: Sequence[Ruleset], path: Path) -> list[Ruleset]:
     """Apply a site file: ``params: {ruleset.param: value}``, ``rules: {rule_id: {status, grade}}``."""
-    loaded = load_yaml(path.read_text(encoding="utf-8"), str(path))
-    if isinstance(loaded, Diagnostic):
-        raise RulesetError([loaded])
-    data, smap = loaded
-    out = Collector(smap, True)
-    try:
-        site = SiteOverrides.model_validate(data or {})
-    except pydantic.ValidationError as exc:
-        pydantic_diagnostics(exc, data, out, models=SITE_KEYS)
-        raise RulesetError(sorted(out.items, key=lambda d: (d.location.line, d.location.col))) from None
+    site, smap, out = load_model_file(path, SiteOverrides, SITE_KEYS)
     by_id = {rs.id: rs for rs in rulesets}
     new_params: dict[str, dict[str, Any]] = {rs.id: dict(rs.params) for rs in rulesets}
     for key, value in site.params.items():
