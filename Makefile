@@ -1,5 +1,7 @@
 # Two commands for a newcomer: `make demo` and `make test`. Both set up .venv when it is missing.
 PYTHON ?= python3
+# test processes: CI has 2 cores; `make test PYTEST_WORKERS=0` runs the suite in one process
+PYTEST_WORKERS ?= 2
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
@@ -23,7 +25,7 @@ test: $(STAMP)
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/risk-warning test rulesets/ --junit build/rule-tests.xml
 	$(BIN)/risk-warning backtest --rules rulesets/ --expect rulesets/ --junit build/backtest.xml
-	$(BIN)/pytest -q --durations=25
+	$(BIN)/pytest -q -n $(PYTEST_WORKERS) --dist loadgroup --durations=25
 
 clean:
 	rm -rf $(VENV) build demo.db .pytest_cache .mypy_cache .ruff_cache .hypothesis
