@@ -236,7 +236,8 @@ def test_targeted_education_from_the_command_line(tmp_path: Path) -> None:
         == 0
     )
     shown = run("alerts", "show", str(alert["id"]), "--db", db)
-    assert "outstanding: 因私出国(境)证照管理纪律教育, due 2026-07-31 (overdue)" in shown.stdout
+    assert "未完成的针对性教育: 因私出国(境)证照管理纪律教育, 2026-07-31 前 (逾期)" in shown.stdout
+    assert "针对性教育: 2026-07-01 " in shown.stdout and "证据:" in shown.stdout
     done = run(
         "alerts", "educated", str(assignment["id"]), "--on", "2026-08-02", "--hours", "2", "--by", "组织科", "--db", db
     )

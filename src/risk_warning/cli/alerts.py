@@ -8,9 +8,9 @@ from contextlib import contextmanager
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
 from risk_warning.cli._common import DEFAULT_DB, DbOpt, Format, FormatOpt, err, option_date, out, required_date
+from risk_warning.cli.alert_lines import held_lines, print_lines, show_lines
 from risk_warning.grade import Grade
 from risk_warning.privacy import scrub
 from risk_warning.store.repository import AlertFilter, AlertStore, StoreError
@@ -81,26 +81,12 @@ def list_alerts(
     )
     with _opened(db) as store:
         rows = store.alerts(where)
-    order = {"red": 0, "orange": 1, "yellow": 2, "blue": 3}
-    rows.sort(key=lambda r: (order.get(r.grade, 9), r.subject_id, r.rule_id))
     if fmt == "json":
+        order = {"red": 0, "orange": 1, "yellow": 2, "blue": 3}
+        rows.sort(key=lambda r: (order.get(r.grade, 9), r.subject_id, r.rule_id))
         _emit([_row(r) for r in rows], fmt)
         return
-    table = Table(title=f"{len(rows)} alert(s)")
-    for column in ("id", "grade", "status", "subject", "unit", "rule", "first seen", "last seen"):
-        table.add_column(column, overflow="fold")
-    for r in rows:
-        table.add_row(
-            str(r.id),
-            r.grade,
-            r.status,
-            r.subject_id,
-            r.org_unit_id or "",
-            r.rule_id,
-            r.first_seen.isoformat(),
-            r.last_seen.isoformat(),
-        )
-    out.print(table)
+    print_lines(out, f"{len(rows)} 条预警", held_lines(rows, status=True), third="状态")
 
 
 @app.command()
@@ -120,23 +106,8 @@ def show(alert_id: int, db: DbOpt = DEFAULT_DB, fmt: FormatOpt = Format.TABLE) -
     if fmt == "json":
         _emit(payload, fmt)
         return
-    out.print(f"#{row.id} {row.grade} {row.status}  {row.subject_id}  {row.rule_id}  {row.title}", markup=False)
-    out.print(scrub(row.message), markup=False)
-    out.print(
-        f"basis: {row.basis}\ndisposition: {row.disposition}\neducation: {row.recommended_education}", markup=False
-    )
-    for a in row.adjustments or []:
-        out.print(scrub(f"raised {a['from_grade']}->{a['to_grade']} by {a['rule_id']}: {a['message']}"), markup=False)
-    context = row.education or {}
-    last = context.get("last_education_date") or "none"
-    out.print(f"last integrity education: {last}, {context.get('hours_12m', 0)} h in 12 months", markup=False)
-    for a in context.get("outstanding_assignments", []):
-        late = " (overdue)" if a.get("overdue") else ""
-        out.print(f"  outstanding: {a['topic']}, due {a['due']}{late}", markup=False)
-    for h in history:
-        change = f"{h.from_status or ''}->{h.to_status or ''}" if h.to_status else ""
-        grade = f" {h.from_grade}->{h.to_grade}" if h.to_grade and h.from_grade else ""
-        out.print(scrub(f"  {h.at:%Y-%m-%d %H:%M} {h.actor}: {h.action} {change}{grade} {h.reason}"), markup=False)
+    for line in show_lines(row, history, dispositions, assignments):
+        out.print(scrub(line), markup=False)
 
 
 def _move(alert_id: int, to: AlertStatus, by: str, reason: str, db: str | None, fmt: str) -> None:

@@ -30,6 +30,7 @@ from risk_warning.cli._common import (
     out,
     required_date,
 )
+from risk_warning.cli.alert_lines import Line, changed_lines, held_lines, print_lines
 from risk_warning.cli.alerts import app as alerts_app
 from risk_warning.cli.backtest import backtest
 from risk_warning.cli.db import app as db_app
@@ -37,7 +38,6 @@ from risk_warning.cli.exit_codes import ExitCode
 from risk_warning.cli.explain import explain
 from risk_warning.cli.fixtures import app as fixtures_app
 from risk_warning.cli.rules import app as rules_app
-from risk_warning.cli.scan_output import Line, changed_lines, held_lines, print_lines
 from risk_warning.cli.scans import app as scans_app
 from risk_warning.errors import ConfigError, MappingError, RulesetError, ScanRefusedError, StoreUnavailableError
 from risk_warning.grade import Grade

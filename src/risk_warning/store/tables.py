@@ -69,6 +69,8 @@ class AlertFields(SQLModel):
     ruleset_hash: str
     subject_id: str = Field(index=True)
     org_unit_id: str | None = Field(default=None, index=True)
+    subject_name: str = ""  # masked (张**): a cadre's name as tables and reports show it; a unit's or project's name
+    org_unit_name: str = ""
     grade: str = Field(index=True)
     score: int
     family: str = Field(index=True)
@@ -104,7 +106,7 @@ class AlertChangeFields(SQLModel):
 
     alert_id: int = Field(index=True, foreign_key="alert.id")
     at: datetime = _ts()
-    actor: str  # a person, or "scan #N"
+    actor: str = Field(index=True)  # a person, or "scan #N"
     action: str  # created | grade_changed | cleared | reopened | triaged | false_positive | suppressed ...
     from_status: str | None = None
     to_status: str | None = None

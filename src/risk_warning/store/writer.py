@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Engine as SqlEngine
 from sqlalchemy import bindparam, case, func, insert, update
@@ -83,6 +83,7 @@ class ScanWriter:
         evaluated_subjects: Iterable[str],
         org_units: dict[str, str] | None = None,
         *,
+        labels: Mapping[str, Label] | None = None,
         carried: Iterable[str] = (),
         states: Mapping[str, tuple[str, date]] | None = None,
         ruleset_hash: str = "",
@@ -110,7 +111,7 @@ class ScanWriter:
             assert run is not None
             journal = _Journal(actor, run.as_of)
             existing = _existing(session, subjects)
-            new = _upsert(session, alerts, existing, org_units or {}, run, journal)
+            new = _upsert(session, alerts, existing, org_units or {}, labels or {}, run, journal)
             cleared = _clear_unseen(session, existing, {a.fingerprint for a in alerts}, run, journal, retired or {})
             journal.write(session)
             _carry(session, carried_set, run)
@@ -174,6 +175,14 @@ def _add_quarantine(session: Session, scan_id: int, quarantined: Sequence[Quaran
 def _suppressed_until(suppressions: Sequence[Suppression], subject: str, rule: str) -> date | None:
     dates = [s.until for s in suppressions if s.subject_id == subject and s.rule_id in (None, rule)]
     return max(dates) if dates else None
+
+
+class Label(NamedTuple):
+    """How tables and reports name an alert's subject: a cadre's masked name (张**) or a unit's name, and the
+    name of its unit. Never an unmasked name: the store keeps only what may be shown."""
+
+    name: str
+    unit: str
 
 
 @dataclass(frozen=True)
@@ -253,6 +262,7 @@ def _upsert(
     alerts: Sequence[Alert],
     existing: Mapping[str, _Stored],
     org_units: Mapping[str, str],
+    labels: Mapping[str, Label],
     run: ScanRun,
     journal: _Journal,
 ) -> int:
@@ -270,8 +280,11 @@ def _upsert(
         row = existing.get(alert.fingerprint)
         if row is None:
             values = {k: v for k, v in data.items() if k in fields}
+            label = labels.get(alert.subject_id, Label("", ""))
             values.update(
                 org_unit_id=org_units.get(alert.subject_id),
+                subject_name=label.name,
+                org_unit_name=label.unit,
                 first_seen=alert.as_of,
                 last_seen=alert.as_of,
                 first_scan_id=scan_id,
@@ -291,6 +304,8 @@ def _upsert(
             last_scan_id=scan_id,
             suppressed_until=until,
         )
+        if alert.subject_id in labels:  # tonight's names: a cadre renamed or moved to another unit
+            change.update(subject_name=labels[alert.subject_id].name, org_unit_name=labels[alert.subject_id].unit)
         if row.grade != alert.grade.value:
             why = "; ".join(a.message for a in alert.adjustments)
             journal.add(
