@@ -3,6 +3,9 @@ without a label is shown by its id."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from risk_warning.alerts.lifecycle import AlertStatus
 
 FAMILY_LABEL = {
@@ -45,3 +48,9 @@ def status_label(status: str) -> str:
         return STATUS_LABEL[AlertStatus(status)]
     except ValueError:
         return status
+
+
+def evidence_line(item: Mapping[str, Any]) -> str:
+    """One piece of stored evidence as a line: ``appointment:A001: cadre_id=C001, start_date=2019-03-01``."""
+    fields = ", ".join(f"{k}={v}" for k, v in (item.get("fields") or {}).items())
+    return f"{item.get('key') or item.get('fact_type', '')}: {fields}"

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from rich.console import Console
 from rich.table import Table
 
-from risk_warning.alerts.labels import family_label, status_label
+from risk_warning.alerts.labels import evidence_line, family_label, status_label
 from risk_warning.grade import Grade
 from risk_warning.privacy import scrub
 from risk_warning.store.stored import StoredAlert, StoredAssignment, StoredChange, StoredDisposition
@@ -142,9 +142,7 @@ def show_lines(
     for a in alert.adjustments or []:
         lines.append(f"升级: {a['from_grade']}→{a['to_grade']} ({a['rule_id']}): {a['message']}")
     lines.append("证据:")
-    for item in alert.evidence:
-        fields = ", ".join(f"{k}={v}" for k, v in (item.get("fields") or {}).items())
-        lines.append(f"  {item.get('key', item.get('fact_type', ''))}: {fields}")
+    lines += [f"  {evidence_line(item)}" for item in alert.evidence]
     context = alert.education or {}
     last = context.get("last_education_date")
     kind = context.get("last_education_type") or ""

@@ -37,6 +37,7 @@ from risk_warning.cli.db import app as db_app
 from risk_warning.cli.exit_codes import ExitCode
 from risk_warning.cli.explain import explain
 from risk_warning.cli.fixtures import app as fixtures_app
+from risk_warning.cli.report import report
 from risk_warning.cli.rules import app as rules_app
 from risk_warning.cli.scans import app as scans_app
 from risk_warning.errors import ConfigError, MappingError, RulesetError, ScanRefusedError, StoreUnavailableError
@@ -62,6 +63,7 @@ app.add_typer(rules_app, name="rules")
 app.add_typer(db_app, name="db")
 app.command()(explain)
 app.command()(backtest)
+app.command()(report)
 
 
 PathsArg = Annotated[list[Path], typer.Argument(help="Ruleset files or directories.")]

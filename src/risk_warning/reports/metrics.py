@@ -68,8 +68,8 @@ class Effectiveness(BaseModel):
 
 
 @dataclass(frozen=True)
-class _Replay:
-    """An alert as it stood at the end of the period."""
+class Replay:
+    """An alert as it stood on a day (the end of the period)."""
 
     status: str | None
     grade: str | None
@@ -83,7 +83,7 @@ def _day(entry: StoredChange) -> date:
     return entry.effective_on or entry.at.date()
 
 
-def replay(history: Sequence[StoredChange], end: date) -> _Replay:
+def replay(history: Sequence[StoredChange], end: date) -> Replay:
     status = grade = None
     created = opened = resolved = action = None
     for entry in history:
@@ -100,7 +100,18 @@ def replay(history: Sequence[StoredChange], end: date) -> _Replay:
             resolved = day if status in RESOLVED else None
         if entry.action in PERSON_ACTIONS and not entry.actor.startswith("scan #") and action is None:
             action = day
-    return _Replay(status, grade, created, opened, resolved, action)
+    return Replay(status, grade, created, opened, resolved, action)
+
+
+def raised_in(state: Replay, start: date, end: date) -> bool:
+    """Whether an alert counts as raised in the period: created in it, and not found a false positive."""
+    return state.created is not None and state.status != AlertStatus.FALSE_POSITIVE and start <= state.created <= end
+
+
+def unit_alerts(store: AlertStore, unit: str | None) -> tuple[list[StoredAlert], dict[int, list[StoredChange]]]:
+    """The alerts of one org unit (all when ``unit`` is None) and their histories, by alert id."""
+    alerts = [a for a in store.alerts() if unit is None or a.org_unit_id == unit]
+    return alerts, _histories(store, {a.id for a in alerts if a.id is not None})
 
 
 def effectiveness(
@@ -115,9 +126,8 @@ def effectiveness(
     """The measures over ``start``..``end`` for one org unit, or for all when ``unit`` is None."""
     if end < start:
         raise ValueError(f"the period ends ({end.isoformat()}) before it starts ({start.isoformat()})")
-    alerts = [a for a in store.alerts() if unit is None or a.org_unit_id == unit]
+    alerts, histories = unit_alerts(store, unit)
     ids = {a.id for a in alerts}
-    histories = _histories(store, ids)
     out = Effectiveness(start=start, end=end, unit=unit)
     days_to_triage: list[int] = []
     for alert in alerts:
@@ -126,7 +136,7 @@ def effectiveness(
             continue
         if state.status == AlertStatus.FALSE_POSITIVE:
             continue
-        if start <= state.created <= end:
+        if raised_in(state, start, end):
             out.alerts_raised += 1
             if state.first_action is not None:
                 days_to_triage.append((state.first_action - state.created).days)
@@ -150,8 +160,7 @@ def effectiveness(
             out.repeats += _repeated(d, by_id[d.alert_id], alerts, histories, end)
         if d.decided_on <= end and d.reply_due is not None and d.reply_due < end:
             out.overdue_replies += d.replied_at is None or d.replied_at > end
-        if d.decided_on <= end and d.recheck_due < end:
-            out.overdue_rechecks += d.rechecked_on is None or d.rechecked_on > end
+        out.overdue_rechecks += recheck_overdue(d, end)
     out.repeat_rate = _share(out.repeats, out.dispositions)
     if facts is not None:
         units = {a.subject_id: a.org_unit_id for a in store.alerts()}
@@ -172,16 +181,22 @@ def effectiveness_by_unit(
     ]
 
 
+def recheck_open(disposition: StoredDisposition, end: date) -> bool:
+    """Decided by ``end`` and not re-checked by then: a disposition still running."""
+    return disposition.decided_on <= end and (disposition.rechecked_on is None or disposition.rechecked_on > end)
+
+
+def recheck_overdue(disposition: StoredDisposition, end: date) -> bool:
+    """Still running at ``end`` though its re-check was due before it."""
+    return recheck_open(disposition, end) and disposition.recheck_due < end
+
+
 def _share(part: int, whole: int | None) -> float | None:
     return round(part / whole, 4) if whole else None
 
 
 def _histories(store: AlertStore, ids: set[int]) -> dict[int, list[StoredChange]]:
-    out: dict[int, list[StoredChange]] = {}
-    for alert_id in ids:
-        if alert_id is not None:
-            out[alert_id] = store.history(alert_id)
-    return out
+    return {alert_id: store.history(alert_id) for alert_id in ids}
 
 
 def _repeated(

@@ -107,13 +107,13 @@ def _violates(bound: Any, value: pl.Expr, kind: str) -> pl.Expr:
     if isinstance(bound, annotated_types.MinLen):
         return value.list.len() < bound.min_length if kind == "list" else value.str.len_chars() < bound.min_length
     if isinstance(bound, annotated_types.Ge):
-        return value < bound.ge
+        return value < pl.lit(bound.ge)
     if isinstance(bound, annotated_types.Gt):
-        return value <= bound.gt
+        return value <= pl.lit(bound.gt)
     if isinstance(bound, annotated_types.Le):
-        return value > bound.le
+        return value > pl.lit(bound.le)
     assert isinstance(bound, annotated_types.Lt)
-    return value >= bound.lt
+    return value >= pl.lit(bound.lt)
 
 
 def with_tokens(frame: pl.DataFrame, fact_type: str) -> pl.DataFrame:
