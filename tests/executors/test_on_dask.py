@@ -80,7 +80,7 @@ def scan_demo(db: Path, *options: str, **env: str) -> subprocess.CompletedProces
 
 def fingerprints(result: subprocess.CompletedProcess[str]) -> list[str]:
     assert result.returncode == ExitCode.OK, result.stderr
-    last = [line for line in result.stderr.splitlines() if line.startswith("scan: ")][-1]
+    last = [line for line in result.stderr.splitlines() if line.startswith("scan: ") and "spans" in line][-1]
     done, total = last.split()[1].split("/")
     assert done == total and last.endswith("spans of subjects evaluated"), result.stderr  # progress, to the end
     return [a["fingerprint"] for a in json.loads(result.stdout)["alerts"]]

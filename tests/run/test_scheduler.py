@@ -73,7 +73,7 @@ def test_schedule_runs_a_scan_persists_its_job_and_stops_on_sigterm(tmp_path: Pa
     assert first is not None, output
     assert first.group(1) == datetime.now(ZoneInfo("Asia/Shanghai")).date().isoformat()  # as of today, there
     assert int(first.group(2)) == int(first.group(3)) > 0
-    assert re.search(r"scan: (\d+)/\1 spans of subjects evaluated", output), output  # its progress, in the log
+    assert re.search(r"\[scan #1\] scan: (\d+)/\1 spans of subjects evaluated", output), output  # progress, its id
     # restarted: the job is still there (replaced, not duplicated), and a second run adds nothing new
     proc = start(config)
     time.sleep(1)

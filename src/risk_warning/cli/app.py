@@ -216,9 +216,9 @@ def scan(
 
     A night whose input is not whole is refused and changes no alert (exit 4, or 5 for data errors).
     """
+    from risk_warning.cli.progress import scan_progress
     from risk_warning.executors.registry import EXECUTORS, make_executor
     from risk_warning.run.input_check import InputPolicy
-    from risk_warning.run.progress import ScanProgress
     from risk_warning.run.scan import scan as run_scan
     from risk_warning.sources.directory import DirectorySource
     from risk_warning.store.repository import AlertStore, ScanInProgressError
@@ -250,11 +250,10 @@ def scan(
     policy = InputPolicy(max_subject_drop=max_drop, max_quarantined=max_quarantined, accepted_by=accept_drop)
     store = AlertStore(db, setup="create")
     try:
-        with closing(make_executor(executor, workers, scheduler)) as evaluating:
+        with closing(make_executor(executor, workers, scheduler)) as evaluating, scan_progress(err) as told:
             result = run_scan(
-                rulesets, source, day, store=store, executor=evaluating, full=full, policy=policy,
-                progress=ScanProgress(lambda line: err.print(line, markup=False)),
-            )  # fmt: skip
+                rulesets, source, day, store=store, executor=evaluating, full=full, policy=policy, progress=told
+            )
     except ScanInProgressError as exc:
         err.print(f"{exc}; nothing was done. Try again when it has finished.", markup=False)
         raise typer.Exit(ExitCode.LEASE_HELD) from None
@@ -369,12 +368,11 @@ def schedule(
     run_now: Annotated[bool, typer.Option(help="Also run one scan right away.")] = False,
 ) -> None:
     """Run the nightly scan on a cron schedule, with a persistent job store; stops cleanly on SIGTERM."""
-    import logging
-
+    from risk_warning import logs
     from risk_warning.run import scheduler
     from risk_warning.store.repository import AlertStore
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    logs.configure(settings().log_format)
     if not config.is_file():
         err.print(f"--config {config}: no such file (a schedule file: cron, timezone, data, rules, db)", markup=False)
         raise typer.Exit(ExitCode.CONFIG)

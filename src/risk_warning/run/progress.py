@@ -5,7 +5,12 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-STEPS = {"buckets": "buckets of subjects looked at", "spans": "spans of subjects evaluated"}
+STEPS = {
+    "read": "export read",
+    "buckets": "buckets of subjects looked at",
+    "spans": "spans of subjects evaluated",
+    "write": "results written",
+}
 
 
 class ScanProgress:

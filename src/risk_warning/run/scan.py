@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import getpass
 import hashlib
+import logging
 import os
 import socket
 import time
@@ -34,6 +35,7 @@ from risk_warning.executors.base import Executor, Outcome
 from risk_warning.executors.registry import make_executor
 from risk_warning.facts._base import Fact
 from risk_warning.facts.normalise import day_number
+from risk_warning.logs import scan_context
 from risk_warning.plan.horizon import Horizon, compute_horizon
 from risk_warning.plan.incremental import Partition, SubjectState, plan
 from risk_warning.plan.membership import members
@@ -50,8 +52,10 @@ from risk_warning.sources.spill import buckets_for
 from risk_warning.store.repository import AlertStore
 
 LEASE_RENEW_SECONDS = 60.0
-Progress = Callable[[str, int, int], None]  # (step: "buckets" or "spans", done, total)
+Progress = Callable[[str, int, int], None]  # (step: "read", "buckets", "spans" or "write", done, total)
 EVALUATE_AT = 5_000  # partitions let through (over buckets) gathered before the executor is given them
+
+log = logging.getLogger("risk_warning.run.scan")
 
 
 @dataclass
@@ -116,7 +120,9 @@ def scan(
     ``executor`` evaluates the subjects let through (executors/): by default, ``workers`` decides between
     this process and local worker processes; given, it is the caller's to close (a Dask cluster's client).
     ``progress(step, done, total)`` is told of each bucket of subjects looked at (``"buckets"``) and each
-    span of subjects evaluated (``"spans"``, counted the same way by every executor).
+    span of subjects evaluated (``"spans"``, counted the same way by every executor); with a store, also of
+    the export read (``"read"``, 0/1 then 1/1) and the results written (``"write"``). While the scan runs,
+    its log lines carry its id (logs.py).
     """
     if executor is None:
         with closing(make_executor(None, workers)) as mine:
@@ -152,75 +158,94 @@ def scan(
     try:
         scan_id = store.start_scan(as_of, result.ruleset_hash)
         result.scan_id = scan_id
-        try:
-            loaded = _read(source, result)
-            frames = loaded.frames() if loaded.spill is None else None  # a spilled load is read a bucket at a time
-            profile = profile_of(loaded, frames)
-            last = store.last_input_profile()
-            verdict = check_input(loaded, profile, InputProfile.from_dict(last) if last else None, policy)
-        except BaseException as exc:
-            store.fail_scan(scan_id, f"{type(exc).__name__}: {exc}")
-            raise
-        if verdict.data_problems or (verdict.input_problems and not policy.accepted_by):
-            reasons = verdict.data_problems + verdict.input_problems
-            store.refuse_scan(scan_id, reasons, profile.as_dict(), result.files, result.quarantined)
-            raise ScanRefusedError(scan_id, reasons, data_errors=bool(verdict.data_problems))
-        result.accepted, result.over_limit = verdict.input_problems, verdict.over_limit
-        last_renewal = time.monotonic()
+        with scan_context(scan_id):
+            try:
+                log.info("scan #%s as of %s started", scan_id, as_of)
+                told("read", 0, 1)
+                loaded = _read(source, result)
+                told("read", 1, 1)
+                log.info("scan #%s read %s", scan_id, _read_summary(result))
+                frames = loaded.frames() if loaded.spill is None else None  # a spilled load is read a bucket at a time
+                profile = profile_of(loaded, frames)
+                last = store.last_input_profile()
+                verdict = check_input(loaded, profile, InputProfile.from_dict(last) if last else None, policy)
+            except BaseException as exc:
+                store.fail_scan(scan_id, f"{type(exc).__name__}: {exc}")
+                raise
+            if verdict.data_problems or (verdict.input_problems and not policy.accepted_by):
+                reasons = verdict.data_problems + verdict.input_problems
+                store.refuse_scan(scan_id, reasons, profile.as_dict(), result.files, result.quarantined)
+                raise ScanRefusedError(scan_id, reasons, data_errors=bool(verdict.data_problems))
+            result.accepted, result.over_limit = verdict.input_problems, verdict.over_limit
+            last_renewal = time.monotonic()
 
-        def renew(step: str, done: int, total: int) -> None:
-            nonlocal last_renewal
-            told(step, done, total)
-            if time.monotonic() - last_renewal > LEASE_RENEW_SECONDS:
-                store.acquire_lease(holder, lease)
-                last_renewal = time.monotonic()
+            def renew(step: str, done: int, total: int) -> None:
+                nonlocal last_renewal
+                told(step, done, total)
+                if time.monotonic() - last_renewal > LEASE_RENEW_SECONDS:
+                    store.acquire_lease(holder, lease)
+                    last_renewal = time.monotonic()
 
-        try:
-            stored = store.subject_states()
-            units, carried, new = _evaluate(
-                rulesets,
-                loaded,
-                as_of,
-                result,
-                evaluator,
-                executor,
-                renew,
-                states={} if full else stored,
-                horizon=horizon,
-                stored=stored,
-                history=store.history_facts(as_of, settings().lookback_days),
-                frames=frames,
-                buckets=buckets,
-            )
-            result.carried_subjects = len(carried)
-            result.new_alerts, result.cleared_alerts = store.finish_scan(
-                scan_id,
-                result.alerts,
-                result.quarantined,
-                result.subjects_seen,
-                units,
-                labels=labels_of(loaded, {a.subject_id for a in result.alerts}, units),
-                carried=carried,
-                states=new,
-                ruleset_hash=result.ruleset_hash,
-                profile=profile.as_dict(),
-                files=result.files,
-                held=result.held_subjects,
-                accepted=(policy.accepted_by or "", result.accepted) if result.accepted else None,
-                problems=result.over_limit,
-                retired={rule: f"{where}, applied by {operator()}" for rule, where in disabled_rules(rulesets).items()},
-            )
-            if carried:  # what holds for the subjects not re-evaluated, so the result reads like a full scan's
-                result.alerts += store.alerts_holding(carried, as_of)
-                result.alerts.sort(key=Alert.sort_key)
-        except BaseException as exc:
-            store.fail_scan(scan_id, f"{type(exc).__name__}: {exc}")
-            raise
+            try:
+                stored = store.subject_states()
+                units, carried, new = _evaluate(
+                    rulesets,
+                    loaded,
+                    as_of,
+                    result,
+                    evaluator,
+                    executor,
+                    renew,
+                    states={} if full else stored,
+                    horizon=horizon,
+                    stored=stored,
+                    history=store.history_facts(as_of, settings().lookback_days),
+                    frames=frames,
+                    buckets=buckets,
+                )
+                result.carried_subjects = len(carried)
+                told("write", 0, 1)
+                result.new_alerts, result.cleared_alerts = store.finish_scan(
+                    scan_id,
+                    result.alerts,
+                    result.quarantined,
+                    result.subjects_seen,
+                    units,
+                    labels=labels_of(loaded, {a.subject_id for a in result.alerts}, units),
+                    carried=carried,
+                    states=new,
+                    ruleset_hash=result.ruleset_hash,
+                    profile=profile.as_dict(),
+                    files=result.files,
+                    held=result.held_subjects,
+                    accepted=(policy.accepted_by or "", result.accepted) if result.accepted else None,
+                    problems=result.over_limit,
+                    retired={
+                        rule: f"{where}, applied by {operator()}" for rule, where in disabled_rules(rulesets).items()
+                    },
+                )
+                told("write", 1, 1)
+                log.info(
+                    "scan #%s as of %s written: %s alerts, %s new, %s cleared; %s subjects evaluated, %s carried",
+                    scan_id, as_of, len(result.alerts), result.new_alerts, result.cleared_alerts,
+                    len(result.subjects_seen), len(carried),
+                )  # fmt: skip
+                if carried:  # what holds for the subjects not re-evaluated, so the result reads like a full scan's
+                    result.alerts += store.alerts_holding(carried, as_of)
+                    result.alerts.sort(key=Alert.sort_key)
+            except BaseException as exc:
+                store.fail_scan(scan_id, f"{type(exc).__name__}: {exc}")
+                raise
     finally:
         store.release_lease(holder)
         if loaded is not None:
             loaded.close()
     return result
+
+
+def _read_summary(result: ScanResult) -> str:
+    read = sum(f.read for f in result.files)
+    return f"{read} records from {len(result.files)} files, {len(result.quarantined)} quarantined"
 
 
 def _read(source: Source, result: ScanResult) -> LoadResult:

@@ -131,7 +131,7 @@ def nightly_scan(config: dict[str, object]) -> str:
         log.warning("skipped the scan as of %s: %s", as_of, exc)
         return "skipped"
     except ScanRefusedError as exc:  # recorded in the store; an operator looks, fixes or accepts by name
-        log.error("refused the scan #%s as of %s: %s", exc.scan_id, as_of, exc)
+        log.error("refused the scan #%s as of %s: %s", exc.scan_id, as_of, exc, extra={"scan_id": exc.scan_id})
         return "refused"
     finally:
         store.close()
@@ -139,9 +139,10 @@ def nightly_scan(config: dict[str, object]) -> str:
         f"scan #{result.scan_id} as of {as_of}: {len(result.alerts)} alerts, {result.new_alerts} new, "
         f"{result.cleared_alerts} cleared, {len(result.quarantined)} quarantined, {len(result.held_subjects)} held back"
     )
+    about = {"scan_id": result.scan_id}
     for line in result.over_limit:  # written, but an operator should look at the export
-        log.warning("quarantined beyond the limit: %s", line)
-    log.info(summary)
+        log.warning("quarantined beyond the limit: %s", line, extra=about)
+    log.info(summary, extra=about)
     return summary
 
 
