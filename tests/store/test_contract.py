@@ -68,6 +68,9 @@ def test_grade_change_clearing_and_reopening_are_recorded(store_url: str) -> Non
         ("cleared", None, None, "cleared"),
         ("reopened", None, None, "new"),
     ]
+    # the histories of many alerts in one read are each alert's own; an unknown id has none
+    assert store.histories([row.id or 0, 999]) == {row.id: store.history(row.id or 0), 999: []}
+    assert store.histories() == {row.id: store.history(row.id or 0)}
     store.close()
 
 

@@ -111,7 +111,7 @@ def raised_in(state: Replay, start: date, end: date) -> bool:
 def unit_alerts(store: AlertStore, unit: str | None) -> tuple[list[StoredAlert], dict[int, list[StoredChange]]]:
     """The alerts of one org unit (all when ``unit`` is None) and their histories, by alert id."""
     alerts = [a for a in store.alerts() if unit is None or a.org_unit_id == unit]
-    return alerts, _histories(store, {a.id for a in alerts if a.id is not None})
+    return alerts, store.histories([a.id for a in alerts if a.id is not None])
 
 
 def effectiveness(
@@ -193,10 +193,6 @@ def recheck_overdue(disposition: StoredDisposition, end: date) -> bool:
 
 def _share(part: int, whole: int | None) -> float | None:
     return round(part / whole, 4) if whole else None
-
-
-def _histories(store: AlertStore, ids: set[int]) -> dict[int, list[StoredChange]]:
-    return {alert_id: store.history(alert_id) for alert_id in ids}
 
 
 def _repeated(

@@ -27,7 +27,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from risk_warning.reports.metrics import _day, _histories
+from risk_warning.reports.metrics import _day
 from risk_warning.rules.program import Ruleset
 from risk_warning.store.repository import AlertStore
 from risk_warning.store.stored import AlertStatus, StoredChange
@@ -105,7 +105,7 @@ def rule_quality(
         raise ValueError(f"the period ends ({end.isoformat()}) before it starts ({start.isoformat()})")
     limits = thresholds or QualityThresholds()
     alerts = store.alerts()
-    histories = _histories(store, {a.id for a in alerts if a.id is not None})
+    histories = store.histories([a.id for a in alerts if a.id is not None])
     by_rule: dict[str, RuleQuality] = {}
     per_unit: Counter[str] = Counter()
     for alert in alerts:

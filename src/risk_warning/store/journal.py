@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
+from typing import TypeVar
 
 from sqlmodel import Session
 
@@ -14,7 +15,10 @@ def now() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
 
 
-def chunked(items: list[str], size: int = 500) -> Iterator[list[str]]:
+T = TypeVar("T")
+
+
+def chunked(items: list[T], size: int = 500) -> Iterator[list[T]]:
     for i in range(0, len(items), size):
         yield items[i : i + size]
 

@@ -110,6 +110,20 @@ class Queries:
             query = select(AlertHistory).where(AlertHistory.alert_id == alert_id).order_by(col(AlertHistory.id))
             return detached(StoredChange, session.exec(query))
 
+    def histories(self, alert_ids: Iterable[int] | None = None) -> dict[int, list[StoredChange]]:
+        """The history of each of these alerts (of every alert when None), in order: one statement per 500
+        ids, not one per alert (a year's report reads the history of every alert of a province)."""
+        ids = None if alert_ids is None else sorted(set(alert_ids))
+        query = select(AlertHistory).order_by(col(AlertHistory.id))
+        out: dict[int, list[StoredChange]] = {i: [] for i in ids or ()}
+        with Session(self.engine) as session:
+            chunks: Iterable[list[int] | None] = [None] if ids is None else chunked(ids)
+            for chunk in chunks:
+                found = query if chunk is None else query.where(col(AlertHistory.alert_id).in_(chunk))
+                for row in session.exec(found):
+                    out.setdefault(row.alert_id, []).append(StoredChange.model_validate(row))
+        return out
+
     def scan_changes(self, scan_id: int) -> list[tuple[StoredChange, StoredAlert]]:
         """Every change scan ``scan_id`` made to an alert (created, reopened, grade changed, cleared, retired,
         re-check outcomes), in the order it made them, each with the alert as it stands now."""
