@@ -24,19 +24,15 @@ def generate(
     rules: RulesOpt = None,
 ) -> None:
     """Write an organisation of CADRES cadres, plus planted scenarios and truth/ground_truth.csv, to OUT."""
+    from risk_warning.cli.progress import scan_progress
     from risk_warning.testing.synthetic import generate as run
 
     if cadres < 1 or plant < 1:
         err.print("--cadres and --plant must be at least 1")
         raise typer.Exit(2)
-    result = run(
-        load_rules(rules, None),
-        out_dir,
-        cadres=cadres,
-        seed=seed,
-        as_of=required_date(as_of, "--as-of"),
-        plant_per_rule=plant,
-    )
+    rulesets, day = load_rules(rules, None), required_date(as_of, "--as-of")
+    with scan_progress(err, "generate", "risk_warning.testing.synthetic") as told:
+        result = run(rulesets, out_dir, cadres=cadres, seed=seed, as_of=day, plant_per_rule=plant, progress=told)
     total = sum(result.records.values())
     out.print(
         f"{result.cadres} cadres in {result.units} units, {result.planted} planted scenario(s) expecting "

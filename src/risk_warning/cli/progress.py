@@ -1,5 +1,6 @@
-"""A scan's progress where the operator is: a bar per step on a terminal (rich.progress), a line now and then
-on a pipe or in a log file, JSON log lines with the scan id when RW_LOG_FORMAT is json."""
+"""Progress of long work (a scan, generating data) where the operator is: a bar per step on a terminal
+(rich.progress), a line now and then on a pipe or in a log file, JSON log lines with the scan id when
+RW_LOG_FORMAT is json."""
 
 from __future__ import annotations
 
@@ -17,17 +18,18 @@ from risk_warning.settings import settings
 
 
 @contextmanager
-def scan_progress(console: Console) -> Iterator[Told]:
-    """The ``progress`` to hand ``run.scan.scan`` while the scan runs."""
+def scan_progress(console: Console, what: str = "scan", logger: str = "risk_warning.run.scan") -> Iterator[Told]:
+    """The ``progress`` to hand ``run.scan.scan`` (or ``fixtures generate``) while it runs: lines start with
+    ``what``, and go to ``logger`` as JSON when the log format is json."""
     if settings().log_format == "json":
         logs.configure("json")
-        yield ScanProgress(logging.getLogger("risk_warning.run.scan").info, every=30.0)
+        yield ScanProgress(logging.getLogger(logger).info, every=30.0, what=what)
     elif console.is_terminal:
         columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
         with Progress(*columns, console=console) as bars:
             yield _Bars(bars)
     else:
-        yield ScanProgress(lambda line: console.print(line, markup=False))
+        yield ScanProgress(lambda line: console.print(line, markup=False), what=what)
 
 
 class _Bars:

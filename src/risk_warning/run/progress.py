@@ -10,6 +10,8 @@ STEPS = {
     "buckets": "buckets of subjects looked at",
     "spans": "spans of subjects evaluated",
     "write": "results written",
+    "planted": "scenarios planted",  # fixtures generate
+    "cadres": "background cadres written",
 }
 
 
@@ -18,13 +20,14 @@ class ScanProgress:
     a line when a step is done and, between, at most one every ``every`` seconds, so a nightly log stays
     short and a terminal still sees the scan move."""
 
-    def __init__(self, say: Callable[[str], None], every: float = 5.0) -> None:
+    def __init__(self, say: Callable[[str], None], every: float = 5.0, what: str = "scan") -> None:
         self.say = say
+        self.what = what
         self.every = every
         self.last = time.monotonic()
 
     def __call__(self, step: str, done: int, total: int) -> None:
         now = time.monotonic()
         if done >= total or now - self.last >= self.every:
-            self.say(f"scan: {done}/{total} {STEPS.get(step, step)}")
+            self.say(f"{self.what}: {done}/{total} {STEPS.get(step, step)}")
             self.last = now

@@ -49,7 +49,11 @@ def _files(root: Path) -> dict[str, bytes]:
 
 def test_same_seed_same_bytes_and_every_id_number_valid(tmp_path: Path) -> None:
     rulesets = load_rulesets([ROOT / "rulesets"])
-    first = generate(rulesets, tmp_path / "a", cadres=150, seed=3)
+    told: list[tuple[str, int, int]] = []
+    first = generate(rulesets, tmp_path / "a", cadres=150, seed=3, progress=lambda *e: told.append(e))
+    for step, total in (("planted", first.planted), ("cadres", 150)):  # told to the end, in order
+        counts = [(d, t) for s, d, t in told if s == step]
+        assert counts[-1] == (total, total) and [d for d, _ in counts] == sorted({d for d, _ in counts})
     generate(rulesets, tmp_path / "b", cadres=150, seed=3)
     generate(rulesets, tmp_path / "c", cadres=150, seed=4)
     assert _files(tmp_path / "a") == _files(tmp_path / "b")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -41,12 +41,15 @@ def generate(
     seed: int,
     as_of: date = date(2026, 6, 30),
     plant_per_rule: int = 2,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> GenerateResult:
     """Write ``cadres`` background cadres in units of 20 to 60 and ``plant_per_rule`` instances of each
     rule's scenario to ``out``; the alerts the scenarios must raise go to ground_truth.csv.
 
-    The same arguments give byte-identical files. Only one unit is held in memory at a time.
+    The same arguments give byte-identical files. Only one unit is held in memory at a time. ``progress(step,
+    done, total)`` is told of the scenarios planted (``"planted"``) and the cadres written (``"cadres"``).
     """
+    told = progress or (lambda step, done, total: None)
     if cadres < 1:
         raise ValueError("--cadres must be at least 1")
     rng = random.Random(seed)
@@ -66,6 +69,7 @@ def generate(
         for scenario in scenarios:
             for _ in range(plant_per_rule):
                 n += 1
+                told("planted", n, len(scenarios) * plant_per_rule)
                 facts, expected = instantiate(scenario, n, rng)
                 for fact_type, rows in facts.items():
                     for row in rows:
@@ -81,9 +85,12 @@ def generate(
             size = min(remaining, rng.randrange(20, 61))
             sizes.append(size)
             remaining -= size
+        written = 0
         for unit_no, size in enumerate(sizes, start=1):
             for fact_type, record in unit_records(rng, ids, as_of, unit_no, size, len(sizes)):
                 files.write(fact_type, record)
+            written += size
+            told("cadres", written, cadres)
         result.cadres, result.units = cadres, len(sizes)
         result.records = dict(sorted(files.counts.items()))
     manifest = {
