@@ -74,6 +74,7 @@ class Settings(BaseSettings):
     # (RW_RECHECK_DAYS='{"函询": 60, "*": 120}'; the defaults: 183 days after 诫勉, 90 after the others)
     rules: list[str] = Field(default_factory=lambda: ["core"])  # ruleset files, folders or shipped names
     data: str | None = None  # the export directory a scan reads when --data is not given
+    identity: str | None = None  # who the CLI acts as in the audit trail; unset: the operating-system account
     log_format: Literal["text", "json"] = "text"  # the scheduler's and a scan's log lines (logs.py)
     timezone: str = "Asia/Shanghai"  # the organisation's own: "today" for the scheduler is a date there
 

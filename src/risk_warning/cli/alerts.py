@@ -26,6 +26,11 @@ def _row(r: StoredAlert) -> dict[str, Any]:
     return {k: v for k, v in data.items() if k not in ("params",)}
 
 
+def _said(where: AlertFilter) -> str:
+    """A filter as the audit trail records it: ``grade=red status=new``."""
+    return " ".join(f"{k}={v}" for k, v in vars(where).items() if v not in (None, False)) or "every alert"
+
+
 def _history(h: StoredChange) -> dict[str, Any]:
     return h.model_dump(mode="json")
 
@@ -81,6 +86,9 @@ def list_alerts(
     )
     with _opened(db) as store:
         rows = store.alerts(where)
+        store.audit_read(
+            "alerts.read", subjects=[r.subject_id for r in rows], alert_ids=[r.id for r in rows], detail=_said(where)
+        )
     if fmt == "json":
         order = {"red": 0, "orange": 1, "yellow": 2, "blue": 3}
         rows.sort(key=lambda r: (order.get(r.grade, 9), r.subject_id, r.rule_id))
@@ -94,6 +102,7 @@ def show(alert_id: int, db: DbOpt = DEFAULT_DB, fmt: FormatOpt = Format.TABLE) -
     """One alert with its evidence, education context and full history."""
     with _opened(db) as store:
         row = store.alert(alert_id)
+        store.audit_read("alert.read", subjects=[row.subject_id], alert_ids=[alert_id])
         history = store.history(alert_id)
         dispositions = store.dispositions(alert_id)
         assignments = store.assignments(alert_id)

@@ -32,6 +32,7 @@ from risk_warning.cli._common import (
 )
 from risk_warning.cli.alert_lines import Line, changed_lines, held_lines, print_lines
 from risk_warning.cli.alerts import app as alerts_app
+from risk_warning.cli.audit import audit
 from risk_warning.cli.backtest import backtest
 from risk_warning.cli.db import app as db_app
 from risk_warning.cli.exit_codes import ExitCode
@@ -64,6 +65,7 @@ app.add_typer(db_app, name="db")
 app.command()(explain)
 app.command()(backtest)
 app.command()(report)
+app.command()(audit)
 
 
 PathsArg = Annotated[list[Path], typer.Argument(help="Ruleset files or directories.")]

@@ -45,6 +45,12 @@ def report(
     store = AlertStore(db, setup="existing")
     try:
         made = leaders_report(store, first, last, unit=unit, facts=facts, overdue_days=overdue_days)
+        store.audit_read(
+            "report.export",
+            subjects=[a.subject_id for a in made.alerts] + [d.subject_id for d in made.dispositions],
+            alert_ids=[a.id for a in made.alerts] + [d.alert_id for d in made.dispositions],
+            detail=f"{output.name}: {first.isoformat()} .. {last.isoformat()}, unit {unit or 'all'}",
+        )
     finally:
         store.close()
     if unit is not None and not made.alerts and not made.dispositions and not made.measures.alerts_resolved:

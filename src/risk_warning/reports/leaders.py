@@ -69,6 +69,7 @@ class ReportAlert(BaseModel):
     id: int
     grade: Grade
     status: str  # in Chinese
+    subject_id: str
     subject: str  # id and masked name
     unit: str
     rule_id: str
@@ -83,6 +84,7 @@ class ReportAlert(BaseModel):
 
 class ReportDisposition(BaseModel):
     alert_id: int
+    subject_id: str
     subject: str
     unit: str
     type: str
@@ -213,6 +215,7 @@ def _alert(alert: StoredAlert, grade: Grade) -> ReportAlert:
         id=alert.id or 0,
         grade=grade,
         status=status_label(alert.status),
+        subject_id=alert.subject_id,
         subject=subject,
         unit=unit,
         rule_id=alert.rule_id,
@@ -232,6 +235,7 @@ def _disposition(
     subject, unit = _who(alert)
     return ReportDisposition(
         alert_id=alert_id,
+        subject_id=alert.subject_id,
         subject=subject,
         unit=unit,
         type=kind,

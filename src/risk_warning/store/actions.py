@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 from risk_warning.errors import StoreError
 from risk_warning.facts.integrity import EducationType
 from risk_warning.grade import Grade
+from risk_warning.store.audit import Principal, write_audit
 from risk_warning.store.journal import now, record
 from risk_warning.store.stored import StoredAlert, StoredAssignment, StoredDisposition
 from risk_warning.store.tables import (
@@ -52,6 +53,12 @@ class Actions:
 
     engine: SqlEngine
     recheck_days: dict[str, int]
+    principal: Principal
+
+    def _audit(self, session: Session, action: str, actor: str, rows: list[AlertRecord], detail: str) -> None:
+        """The change's audit record, in the change's own transaction."""
+        subjects, ids = [r.subject_id for r in rows], [r.id for r in rows if r.id is not None]
+        write_audit(session, self.principal, action, actor=actor, subjects=subjects, alert_ids=ids, detail=detail)
 
     def transition(
         self, alert_id: int, to: AlertStatus, actor: str, reason: str = "", *, on: date | None = None
@@ -70,6 +77,7 @@ class Actions:
             if to == AlertStatus.FALSE_POSITIVE and not reason.strip():
                 raise StoreError("a false positive needs a reason")
             record(session, row, actor, to.value, to_status=to.value, reason=reason, on=on)
+            self._audit(session, f"alert.{to.value}", actor, [row], reason)
             row.status = to.value
             session.add(row)
             session.commit()
@@ -88,10 +96,16 @@ class Actions:
             query = select(AlertRecord).where(AlertRecord.subject_id == subject_id)
             if rule_id is not None:
                 query = query.where(AlertRecord.rule_id == rule_id)
-            for row in session.exec(query):
+            rows = list(session.exec(query))
+            for row in rows:
                 row.suppressed_until = max(until, row.suppressed_until or until)
                 record(session, row, actor, "suppressed", reason=f"until {until.isoformat()}: {reason}")
                 session.add(row)
+            why = f"{rule_id or 'every rule'} until {until.isoformat()}: {reason}"
+            write_audit(
+                session, self.principal, "subject.suppressed", actor=actor, subjects=[subject_id],
+                alert_ids=[r.id for r in rows if r.id is not None], detail=why,
+            )  # fmt: skip
             session.commit()
             assert entry.id is not None
             return entry.id
@@ -149,6 +163,7 @@ class Actions:
                 reason=f"{intervention} by {decided_by} on {on.isoformat()}, re-check {due.isoformat()}",
                 on=on,
             )
+            self._audit(session, "alert.disposition", actor, [row], f"{intervention} by {decided_by}")
             row.status = AlertStatus.IN_DISPOSITION.value
             session.add(row)
             session.commit()
@@ -172,6 +187,7 @@ class Actions:
                 reason=f"reply received {received.isoformat()}, {'truthful' if truthful else 'NOT truthful'}",
                 on=received,
             )
+            self._audit(session, "alert.reply", actor, [row], f"disposition #{disposition_id}")
             session.add(entry)
             session.commit()
             session.refresh(entry)
@@ -210,6 +226,7 @@ class Actions:
             )
             session.add(entry)
             record(session, row, actor, "education_assigned", reason=f"{entry.topic}, due {due.isoformat()}", on=on)
+            self._audit(session, "alert.education_assigned", actor, [row], entry.topic)
             session.commit()
             session.refresh(entry)
             return StoredAssignment.model_validate(entry)
@@ -228,6 +245,7 @@ class Actions:
             row = session.get(AlertRecord, entry.alert_id)
             assert row is not None
             record(session, row, actor, "education_completed", reason=f"{entry.topic}, {hours:g} h", on=on)
+            self._audit(session, "alert.education_completed", actor, [row], entry.topic)
             session.add(entry)
             session.commit()
             session.refresh(entry)

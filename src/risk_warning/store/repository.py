@@ -21,6 +21,7 @@ from risk_warning.errors import ScanInProgressError, StoreError, StoreUnavailabl
 from risk_warning.settings import settings
 from risk_warning.store import migrate
 from risk_warning.store.actions import EDUCATION_TYPES, FORM_OF, RECHECK_DAYS, TRANSITIONS, Actions
+from risk_warning.store.audit import AuditFilter, AuditTrail, Principal
 from risk_warning.store.leases import Leases
 from risk_warning.store.queries import AlertFilter, Queries
 from risk_warning.store.writer import ScanWriter
@@ -32,6 +33,8 @@ __all__ = [
     "TRANSITIONS",
     "AlertFilter",
     "AlertStore",
+    "AuditFilter",
+    "Principal",
     "ScanInProgressError",
     "StoreError",
     "StoreUnavailableError",
@@ -59,13 +62,14 @@ def _sqlite_file_exists(url: str) -> bool:
     return Path(parsed.database).exists()
 
 
-class AlertStore(Leases, ScanWriter, Queries, Actions):
+class AlertStore(Leases, ScanWriter, Queries, Actions, AuditTrail):
     def __init__(
         self,
         url: str | None = None,
         *,
         recheck_days: Mapping[str, int] | None = None,
         setup: Setup = "upgrade",
+        principal: Principal | None = None,
     ) -> None:
         """Open a store (default: ``RW_DB_URL``). ``setup`` says what may be done to it: ``upgrade`` creates
         or migrates it (an embedding application's default); ``create`` creates a new one but refuses to
@@ -74,8 +78,10 @@ class AlertStore(Leases, ScanWriter, Queries, Actions):
         revision (every read-only command). Otherwise ``StoreUnavailableError`` says what to do; so does a
         store that cannot be reached. ``recheck_days`` sets the re-check period by intervention type;
         ``"*"`` is the default for the others (90 days; 183 after 诫勉 unless given), over
-        ``RW_RECHECK_DAYS``."""
+        ``RW_RECHECK_DAYS``. ``principal`` is who the audit trail names for what is done and read through
+        this store (default: ``RW_IDENTITY``, else the operating-system account)."""
         self.url = url or settings().db_url
+        self.principal = principal or Principal.local()
         self.recheck_days: dict[str, int] = {**RECHECK_DAYS, **settings().recheck_days, **(recheck_days or {})}
         shown = shown_url(self.url)
         if setup == "existing" and not _sqlite_file_exists(self.url):

@@ -18,6 +18,7 @@ from risk_warning.store.tables import (
     AlertChangeFields,
     AlertFields,
     AlertStatus,
+    AuditFields,
     DispositionFields,
     EducationAssignmentFields,
     QuarantineFields,
@@ -30,6 +31,7 @@ __all__ = [
     "AlertStatus",
     "StoredAlert",
     "StoredAssignment",
+    "StoredAudit",
     "StoredChange",
     "StoredDisposition",
     "StoredQuarantine",
@@ -68,6 +70,10 @@ class StoredSuppression(SuppressionFields, _Detached):
 
 class StoredDisposition(DispositionFields, _Detached):
     """处置: an intervention decided on an alert, its reply and its re-check."""
+
+
+class StoredAudit(AuditFields, _Detached):
+    """One audit record: who did or read what, when, about whom, from where."""
 
 
 class StoredAssignment(EducationAssignmentFields, _Detached):

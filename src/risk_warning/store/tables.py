@@ -9,6 +9,7 @@ scan_lease     a lease so that only one scan runs at a time against one store
 subject_state  per subject: the hash of its facts and until when its result holds (incremental scans)
 disposition    an intervention decided on an alert, its reply and its re-check
 education_assignment  targeted education assigned on an alert, and its completion
+audit_log      who did or read what, when, about whom, from where: append-only (triggers refuse changes)
 """
 
 from __future__ import annotations
@@ -225,5 +226,24 @@ class EducationAssignmentFields(SQLModel):
 
 class EducationAssignmentRecord(EducationAssignmentFields, table=True):
     __tablename__ = "education_assignment"
+
+    id: int | None = Field(default=None, primary_key=True)
+
+
+class AuditFields(SQLModel):
+    """The columns of "audit_log", as stored and as read."""
+
+    at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False, index=True))
+    identity: str = Field(index=True)  # who is signed in: an account, an API key's name, a gateway's user
+    actor: str  # the person acting, as given (--by), or the identity itself
+    action: str = Field(index=True)  # alert.triaged, alert.disposition, alerts.read, report.export, scan ...
+    subjects: list[str] = Field(sa_column=Column(JSON, nullable=False))
+    alert_ids: list[int] = Field(sa_column=Column(JSON, nullable=False))
+    detail: str = ""
+    origin: str = ""  # cli on host, http from address
+
+
+class AuditRecord(AuditFields, table=True):
+    __tablename__ = "audit_log"
 
     id: int | None = Field(default=None, primary_key=True)

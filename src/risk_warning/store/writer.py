@@ -25,6 +25,7 @@ from risk_warning.alerts.model import Alert
 from risk_warning.errors import QuarantinedRecord
 from risk_warning.sources.base import FileReport
 from risk_warning.store.actions import recheck_due
+from risk_warning.store.audit import Principal, write_audit
 from risk_warning.store.journal import chunked, now
 from risk_warning.store.tables import (
     ENDED,
@@ -62,6 +63,7 @@ class ScanWriter:
     """The scan's side of the store."""
 
     engine: SqlEngine
+    principal: Principal
 
     def start_scan(self, as_of: date, ruleset_hash: str) -> int:
         with Session(self.engine) as session:
@@ -133,6 +135,8 @@ class ScanWriter:
             run.carried_subjects = len(carried_set)
             run.quarantined = len(quarantined)
             session.add(run)
+            summary = f"as of {run.as_of.isoformat()}: {len(subjects)} subjects evaluated, {new} new, {cleared} cleared"
+            write_audit(session, self.principal, "scan.completed", actor=actor, detail=summary)
             session.commit()
         return new, cleared
 
@@ -154,6 +158,8 @@ class ScanWriter:
             run.finished_at = now()
             _add_quarantine(session, scan_id, quarantined)
             session.add(run)
+            detail = f"as of {run.as_of.isoformat()}: " + "; ".join(reasons)
+            write_audit(session, self.principal, "scan.refused", actor=f"scan #{scan_id}", detail=detail)
             session.commit()
 
     def fail_scan(self, scan_id: int, error: str) -> None:
@@ -164,6 +170,8 @@ class ScanWriter:
                 run.error = error[:2000]
                 run.finished_at = now()
                 session.add(run)
+                detail = f"as of {run.as_of.isoformat()}: {error[:500]}"
+                write_audit(session, self.principal, "scan.failed", actor=f"scan #{scan_id}", detail=detail)
                 session.commit()
 
 
