@@ -14,7 +14,6 @@ record it could be cleared, or accused, wrongly.
 
 from __future__ import annotations
 
-import getpass
 import hashlib
 import logging
 import os
@@ -221,7 +220,8 @@ def scan(
                     accepted=(policy.accepted_by or "", result.accepted) if result.accepted else None,
                     problems=result.over_limit,
                     retired={
-                        rule: f"{where}, applied by {operator()}" for rule, where in disabled_rules(rulesets).items()
+                        rule: f"{where}, applied by {store.principal.identity}"
+                        for rule, where in disabled_rules(rulesets).items()
                     },
                 )
                 told("write", 1, 1)
@@ -421,11 +421,3 @@ class _Night:
                 )
             )
         self.todo = []
-
-
-def operator() -> str:
-    """Who ran the scan, as the operating system knows it (the service's identities replace this, issue 18)."""
-    try:
-        return getpass.getuser()
-    except (OSError, KeyError):  # no login name and no passwd entry (a bare container)
-        return f"uid {os.getuid()}"
