@@ -87,6 +87,10 @@ def test_the_page_is_self_contained_and_names_nobody_unmasked(played: Path) -> N
     m = report.measures
     assert shown[f"处置后复发率 ({m.repeats}/{m.dispositions})"] == f"{(m.repeat_rate or 0) * 100:.1f}%"
     assert "本期预警清单 (10 条)" in page and page.count('<td class="n">#') == 10 + len(report.dispositions)
+    assert "另有" not in page
+    short = render_html(report, list_limit=4)  # a province's year: the worst listed, the rest counted
+    assert short.count('<td class="n">#') == 4 + len(report.dispositions) and "另有 6 条未列出" in short
+    assert short.index(f"#{report.alerts[3].id}<") < short.index("另有 6 条")
 
 
 def test_the_workbook_holds_the_same_figures(played: Path, tmp_path: Path) -> None:

@@ -10,8 +10,12 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from risk_warning.reports.charts import grade_chart, stacked_chart, trend_chart
 from risk_warning.reports.leaders import GRADES, LeadersReport
 
+LIST_LIMIT = 500  # alerts listed on the page, the worst first; the workbook lists every one
 
-def render_html(report: LeadersReport, *, overdue_days: int = 30) -> str:
+
+def render_html(report: LeadersReport, *, overdue_days: int = 30, list_limit: int = LIST_LIMIT) -> str:
+    """The page; a province's year can raise tens of thousands of alerts, so the list stops at ``list_limit``
+    (the worst first) and says how many more the workbook holds."""
     environment = Environment(
         loader=PackageLoader("risk_warning.reports", "templates"),
         autoescape=select_autoescape(["html"]),
@@ -29,6 +33,7 @@ def render_html(report: LeadersReport, *, overdue_days: int = 30) -> str:
         grades=GRADES,
         charts=charts,
         overdue_days=overdue_days,
+        list_limit=list_limit,
         pct=_percent,
         days=_days,
         version=_version(),
