@@ -75,6 +75,8 @@ class Settings(BaseSettings):
     rules: list[str] = Field(default_factory=lambda: ["core"])  # ruleset files, folders or shipped names
     data: str | None = None  # the export directory a scan reads when --data is not given
     identity: str | None = None  # who the CLI acts as in the audit trail; unset: the operating-system account
+    role: Literal["viewer", "triager", "disposer", "admin"] = "admin"  # what the CLI's identity may do
+    units: list[str] | None = None  # the org units (with those under them) it sees; unset: every unit
     log_format: Literal["text", "json"] = "text"  # the scheduler's and a scan's log lines (logs.py)
     timezone: str = "Asia/Shanghai"  # the organisation's own: "today" for the scheduler is a date there
 

@@ -13,7 +13,7 @@ from risk_warning.cli._common import DEFAULT_DB, DbOpt, Format, FormatOpt, err, 
 from risk_warning.cli.alert_lines import held_lines, print_lines, show_lines
 from risk_warning.grade import Grade
 from risk_warning.privacy import scrub
-from risk_warning.store.repository import AlertFilter, AlertStore, StoreError
+from risk_warning.store.repository import AlertFilter, AlertStore, NotPermittedError, StoreError
 from risk_warning.store.stored import AlertStatus, StoredAlert, StoredChange
 
 app = typer.Typer(no_args_is_help=True, help="List, show and triage stored alerts.")
@@ -53,6 +53,8 @@ def _opened(db: str | None) -> Iterator[AlertStore]:
     store = AlertStore(db, setup="existing")
     try:
         yield store
+    except NotPermittedError:
+        raise  # main() says it, exit 8
     except StoreError as exc:
         err.print(str(exc), markup=False)
         raise typer.Exit(2) from None

@@ -46,6 +46,7 @@ from risk_warning.grade import Grade
 from risk_warning.privacy import scrub
 from risk_warning.rules.program import Ruleset
 from risk_warning.settings import CONFIG_VARIABLE, settings
+from risk_warning.store.principal import NotPermittedError
 
 if TYPE_CHECKING:
     from risk_warning.testing.ruletests import TestOutcome
@@ -493,14 +494,17 @@ def _read_settings(
 
 def main() -> None:
     """The command line. A configuration error met inside any command (a setting read late, such as the
-    token key a sensitive column needs) exits 2 with its message, a store that cannot be used 6, anything
-    unexpected 7 with one line saying it is a bug; never a traceback, unless --debug asks for it."""
+    token key a sensitive column needs) exits 2 with its message, a store that cannot be used 6, what the
+    identity's role or scope does not allow 8, anything unexpected 7 with one line saying it is a bug; never
+    a traceback, unless --debug asks for it."""
     try:
         app(prog_name="risk-warning")
-    except (ConfigError, StoreUnavailableError) as exc:
+    except (ConfigError, StoreUnavailableError, NotPermittedError) as exc:
         if _debug["on"]:
             raise
         err.print(scrub(str(exc)), markup=False)
+        if isinstance(exc, NotPermittedError):
+            raise SystemExit(ExitCode.NOT_PERMITTED) from None
         raise SystemExit(ExitCode.CONFIG if isinstance(exc, ConfigError) else ExitCode.STORE) from None
     except Exception as exc:  # not an operator's mistake: ours
         if _debug["on"]:

@@ -16,3 +16,4 @@ class ExitCode(enum.IntEnum):
     DATA_ERRORS = 5  # a file was refused (no alert changed), or quarantined beyond the limit (its subjects held back)
     STORE = 6  # the store is missing, older than this version (`risk-warning db upgrade`), or unreachable
     INTERNAL = 7  # an unexpected error: a bug in risk-warning (one line; --debug shows the traceback)
+    NOT_PERMITTED = 8  # the identity's role (RW_ROLE) or scope (RW_UNITS) does not allow this: nothing was done

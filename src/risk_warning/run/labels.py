@@ -1,5 +1,6 @@
 """How the alerts of a scan name their subjects: a cadre by the masked name (张**), a unit by its name, and
-each by the name of its unit, read from the night's export for the subjects with alerts only."""
+each by the name of its unit, read from the night's export for the subjects with alerts only; and the
+organisation chart the store keeps for scopes."""
 
 from __future__ import annotations
 
@@ -43,3 +44,11 @@ def _names(loaded: LoadResult, fact_type: str, key: str, ids: set[str]) -> dict[
         return {}
     found = frame.filter(pl.col(key).is_in(sorted(ids))).unique(key, keep="first", maintain_order=True)
     return {k: n or "" for k, n in found.select(key, "name").iter_rows()}
+
+
+def chart_of(loaded: LoadResult) -> list[tuple[str, str, str | None]]:
+    """The export's org units as (id, name, parent id): the organisation chart the store keeps for scopes."""
+    frame = loaded.frames({"org_unit": ["org_unit_id", "name", "parent_id"]}).get("org_unit")
+    if frame is None:
+        return []
+    return [(u, n or "", p) for u, n, p in frame.select("org_unit_id", "name", "parent_id").iter_rows()]

@@ -41,7 +41,7 @@ from risk_warning.plan.membership import members
 from risk_warning.plan.screen import Screen
 from risk_warning.rules.program import Ruleset, disabled_rules
 from risk_warning.run.input_check import InputPolicy, InputProfile, check_input, profile_of
-from risk_warning.run.labels import labels_of
+from risk_warning.run.labels import chart_of, labels_of
 from risk_warning.run.selection import org_units, partitions_of, present_subjects, screened
 from risk_warning.settings import settings
 from risk_warning.sources.base import FileReport, LoadResult, QuarantinedRecord, Source
@@ -211,6 +211,7 @@ def scan(
                     result.subjects_seen,
                     units,
                     labels=labels_of(loaded, {a.subject_id for a in result.alerts}, units),
+                    chart=chart_of(loaded),
                     carried=carried,
                     states=new,
                     ruleset_hash=result.ruleset_hash,

@@ -12,8 +12,10 @@ from sqlmodel import Session, col, select
 from risk_warning.errors import StoreError
 from risk_warning.facts.integrity import EducationType
 from risk_warning.grade import Grade
-from risk_warning.store.audit import Principal, write_audit
+from risk_warning.store.audit import write_audit
 from risk_warning.store.journal import now, record
+from risk_warning.store.principal import Principal, Role
+from risk_warning.store.scope import Scoping
 from risk_warning.store.stored import StoredAlert, StoredAssignment, StoredDisposition
 from risk_warning.store.tables import (
     ENDED,
@@ -48,8 +50,8 @@ RECHECK_DAYS = {"诫勉": 183, "*": 90}  # 6 months after 诫勉 (南昌); 90 da
 EDUCATION_TYPES = tuple(typing.get_args(EducationType))
 
 
-class Actions:
-    """Lifecycle changes made by people."""
+class Actions(Scoping):
+    """Lifecycle changes made by people, each allowed by the principal's role and scope."""
 
     engine: SqlEngine
     recheck_days: dict[str, int]
@@ -64,12 +66,12 @@ class Actions:
         self, alert_id: int, to: AlertStatus, actor: str, reason: str = "", *, on: date | None = None
     ) -> StoredAlert:
         """Move an alert along its lifecycle; every move is recorded with who, why and when (``on``)."""
+        needs = Role.TRIAGER if to in (AlertStatus.TRIAGED, AlertStatus.FALSE_POSITIVE) else Role.DISPOSER
+        self.principal.require(needs, f"move an alert to {to.value}")
         if not actor.strip():
             raise StoreError("say who is doing this (--by)")
         with Session(self.engine) as session:
-            row = session.get(AlertRecord, alert_id)
-            if row is None:
-                raise StoreError(f"no alert #{alert_id}")
+            row = self.alert_row(session, alert_id)
             allowed = TRANSITIONS.get(row.status, set())
             if to not in allowed:
                 options = ", ".join(sorted(allowed)) or "none"
@@ -86,6 +88,7 @@ class Actions:
 
     def suppress(self, subject_id: str, until: date, reason: str, actor: str, rule_id: str | None = None) -> int:
         """Exempt a subject (optionally one rule) until a date; matching alerts are marked now."""
+        self.principal.require(Role.DISPOSER, "suppress alerts")
         if not reason.strip() or not actor.strip():
             raise StoreError("a suppression needs a reason and who decided it (--reason, --by)")
         with Session(self.engine) as session:
@@ -96,7 +99,10 @@ class Actions:
             query = select(AlertRecord).where(AlertRecord.subject_id == subject_id)
             if rule_id is not None:
                 query = query.where(AlertRecord.rule_id == rule_id)
+            units = self.units_seen(session)
             rows = list(session.exec(query))
+            if self.principal.scoped and not any(self.sees(r, units) for r in rows):
+                raise StoreError(f"no alerts of {subject_id}")  # not a subject it may act on
             for row in rows:
                 row.suppressed_until = max(until, row.suppressed_until or until)
                 record(session, row, actor, "suppressed", reason=f"until {until.isoformat()}: {reason}")
@@ -126,6 +132,7 @@ class Actions:
         The re-check date defaults to 6 months after a 诫勉 and 90 days after anything else. From the
         next scan on, the disposition is an ``intervention`` fact of the cadre, so rules see it.
         """
+        self.principal.require(Role.DISPOSER, "decide a disposition")
         if intervention not in FORM_OF:
             raise StoreError(f"unknown intervention '{intervention}': one of {', '.join(FORM_OF)}")
         if intervention == "函询" and reply_due is None:
@@ -135,9 +142,7 @@ class Actions:
         days = self.recheck_days.get(intervention, self.recheck_days["*"])
         due = recheck_due or on + timedelta(days=days)
         with Session(self.engine) as session:
-            row = session.get(AlertRecord, alert_id)
-            if row is None:
-                raise StoreError(f"no alert #{alert_id}")
+            row = self.alert_row(session, alert_id)
             if AlertStatus.IN_DISPOSITION not in TRANSITIONS.get(row.status, set()):
                 raise StoreError(f"alert #{alert_id} is {row.status}; a disposition needs it new, triaged or escalated")
             entry = Disposition(
@@ -172,13 +177,13 @@ class Actions:
 
     def record_reply(self, disposition_id: int, received: date, truthful: bool, actor: str) -> StoredDisposition:
         """The cadre's reply to a 函询 (or self-analysis after a talk): when, and whether it was truthful."""
+        self.principal.require(Role.DISPOSER, "record a reply")
         with Session(self.engine) as session:
             entry = session.get(Disposition, disposition_id)
-            if entry is None:
+            if entry is None or not self.sees(session.get(AlertRecord, entry.alert_id), self.units_seen(session)):
                 raise StoreError(f"no disposition #{disposition_id}")
             entry.replied_at, entry.truthful = received, truthful
-            row = session.get(AlertRecord, entry.alert_id)
-            assert row is not None
+            row = self.alert_row(session, entry.alert_id)
             record(
                 session,
                 row,
@@ -204,6 +209,7 @@ class Actions:
         kind: str = "警示教育",
     ) -> StoredAssignment:
         """Assign targeted education on an alert (by default the topic the alert recommends)."""
+        self.principal.require(Role.DISPOSER, "assign education")
         if not actor.strip():
             raise StoreError("say who is assigning it (--by)")
         if due < on:
@@ -211,9 +217,7 @@ class Actions:
         if kind not in EDUCATION_TYPES:
             raise StoreError(f"unknown education type '{kind}': one of {', '.join(EDUCATION_TYPES)}")
         with Session(self.engine) as session:
-            row = session.get(AlertRecord, alert_id)
-            if row is None:
-                raise StoreError(f"no alert #{alert_id}")
+            row = self.alert_row(session, alert_id)
             entry = EducationAssignmentRecord(
                 alert_id=alert_id,
                 cadre_id=row.subject_id,
@@ -233,17 +237,17 @@ class Actions:
 
     def complete_education(self, assignment_id: int, on: date, hours: float, actor: str) -> StoredAssignment:
         """Record that the cadre completed an assigned education, on a date, for so many hours."""
+        self.principal.require(Role.DISPOSER, "record completed education")
         with Session(self.engine) as session:
             entry = session.get(EducationAssignmentRecord, assignment_id)
-            if entry is None:
+            if entry is None or not self.sees(session.get(AlertRecord, entry.alert_id), self.units_seen(session)):
                 raise StoreError(f"no education assignment #{assignment_id}")
             if on < entry.assigned_on:
                 raise StoreError(
                     f"completed {on.isoformat()}, before it was assigned ({entry.assigned_on.isoformat()})"
                 )
             entry.completed_on, entry.hours = on, hours
-            row = session.get(AlertRecord, entry.alert_id)
-            assert row is not None
+            row = self.alert_row(session, entry.alert_id)
             record(session, row, actor, "education_completed", reason=f"{entry.topic}, {hours:g} h", on=on)
             self._audit(session, "alert.education_completed", actor, [row], entry.topic)
             session.add(entry)

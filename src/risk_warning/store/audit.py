@@ -12,9 +12,6 @@ identity itself. Texts are scrubbed of ID and phone numbers; subjects are the ps
 
 from __future__ import annotations
 
-import getpass
-import os
-import socket
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -24,30 +21,10 @@ from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
 from risk_warning.privacy import scrub
-from risk_warning.settings import settings
 from risk_warning.store.journal import now
+from risk_warning.store.principal import Principal, Role
 from risk_warning.store.stored import StoredAudit, detached
 from risk_warning.store.tables import AuditRecord
-
-
-@dataclass(frozen=True)
-class Principal:
-    """Who is signed in, and from where."""
-
-    identity: str
-    origin: str
-
-    @classmethod
-    def local(cls) -> Principal:
-        """The CLI's and an embedding program's: ``RW_IDENTITY``, else the operating-system account."""
-        return cls(settings().identity or _account(), f"{os.getpid()}@{socket.gethostname()}")
-
-
-def _account() -> str:
-    try:
-        return getpass.getuser()
-    except (OSError, KeyError):  # no login name and no passwd entry (a bare container)
-        return f"uid {os.getuid()}"
 
 
 @dataclass(frozen=True)
@@ -102,6 +79,7 @@ class AuditTrail:
             session.commit()
 
     def audit_log(self, where: AuditFilter | None = None) -> list[StoredAudit]:
+        self.principal.require(Role.ADMIN, "read the audit trail")
         where = where or AuditFilter()
         query = select(AuditRecord).order_by(col(AuditRecord.id))
         if where.identity is not None:

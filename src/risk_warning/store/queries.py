@@ -6,18 +6,19 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine as SqlEngine
 from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
 from risk_warning.alerts.model import Alert
-from risk_warning.errors import StoreError
 from risk_warning.facts._base import Fact
 from risk_warning.facts.history import EducationAssignment, Signal, Watch
 from risk_warning.facts.integrity import Intervention
 from risk_warning.store.journal import chunked
+from risk_warning.store.principal import NotPermittedError
+from risk_warning.store.scope import Scoping
 from risk_warning.store.stored import (
     StoredAlert,
     StoredAssignment,
@@ -40,6 +41,8 @@ from risk_warning.store.tables import (
     Suppression,
 )
 
+R = TypeVar("R", StoredDisposition, StoredAssignment)
+
 
 @dataclass(frozen=True)
 class AlertFilter:
@@ -53,8 +56,9 @@ class AlertFilter:
     include_suppressed: bool = False
 
 
-class Queries:
-    """Every read of the store."""
+class Queries(Scoping):
+    """Every read of the store; what people read (alerts, their history, dispositions, education,
+    suppressions, a scan's changes) is kept to the principal's scope (scope.py)."""
 
     engine: SqlEngine
 
@@ -96,23 +100,26 @@ class Queries:
                 or_(col(AlertRecord.suppressed_until).is_(None), col(AlertRecord.suppressed_until) < AlertRecord.as_of)
             )
         with Session(self.engine) as session:
-            return detached(StoredAlert, session.exec(query.order_by(col(AlertRecord.id))))
+            units = self.units_seen(session)
+            rows = session.exec(self.scoped(query, units).order_by(col(AlertRecord.id)))
+            return [StoredAlert.model_validate(r) for r in rows if self.principal.sees_kind(r.subject_id)]
 
     def alert(self, alert_id: int) -> StoredAlert:
         with Session(self.engine) as session:
-            row = session.get(AlertRecord, alert_id)
-            if row is None:
-                raise StoreError(f"no alert #{alert_id}")
-            return StoredAlert.model_validate(row)
+            return StoredAlert.model_validate(self.alert_row(session, alert_id))
 
     def history(self, alert_id: int) -> list[StoredChange]:
         with Session(self.engine) as session:
+            self.alert_row(session, alert_id)
             query = select(AlertHistory).where(AlertHistory.alert_id == alert_id).order_by(col(AlertHistory.id))
             return detached(StoredChange, session.exec(query))
 
     def histories(self, alert_ids: Iterable[int] | None = None) -> dict[int, list[StoredChange]]:
         """The history of each of these alerts (of every alert when None), in order: one statement per 500
         ids, not one per alert (a year's report reads the history of every alert of a province)."""
+        if self.principal.scoped:  # only the alerts it sees, asked for or not
+            seen = {a.id for a in self.alerts()}
+            alert_ids = seen if alert_ids is None else seen & set(alert_ids)
         ids = None if alert_ids is None else sorted(set(alert_ids))
         query = select(AlertHistory).order_by(col(AlertHistory.id))
         out: dict[int, list[StoredChange]] = {i: [] for i in ids or ()}
@@ -134,9 +141,11 @@ class Queries:
             .order_by(col(AlertHistory.id))
         )
         with Session(self.engine) as session:
+            units = self.units_seen(session)
             return [
                 (StoredChange.model_validate(change), StoredAlert.model_validate(alert))
                 for change, alert in session.exec(query)
+                if self.sees(alert, units)
             ]
 
     def scans(self) -> list[StoredScan]:
@@ -144,6 +153,8 @@ class Queries:
             return detached(StoredScan, session.exec(select(ScanRun).order_by(col(ScanRun.id))))
 
     def quarantine(self, scan_id: int | None = None) -> list[StoredQuarantine]:
+        if self.principal.scoped:  # the records of every unit, as read: for an unscoped principal only
+            raise NotPermittedError(f"{self.principal.identity} sees some units only, not the quarantined records")
         with Session(self.engine) as session:
             query = select(QuarantineRecord)
             if scan_id is not None:
@@ -152,14 +163,26 @@ class Queries:
 
     def suppressions(self) -> list[StoredSuppression]:
         with Session(self.engine) as session:
-            return detached(StoredSuppression, session.exec(select(Suppression).order_by(col(Suppression.id))))
+            rows = detached(StoredSuppression, session.exec(select(Suppression).order_by(col(Suppression.id))))
+        if self.principal.scoped:  # of the subjects whose alerts it sees
+            subjects = {a.subject_id for a in self.alerts()}
+            rows = [r for r in rows if r.subject_id in subjects]
+        return rows
 
     def dispositions(self, alert_id: int | None = None) -> list[StoredDisposition]:
         with Session(self.engine) as session:
             query = select(Disposition)
             if alert_id is not None:
                 query = query.where(Disposition.alert_id == alert_id)
-            return detached(StoredDisposition, session.exec(query.order_by(col(Disposition.id))))
+            rows = detached(StoredDisposition, session.exec(query.order_by(col(Disposition.id))))
+        return self._of_seen(rows)
+
+    def _of_seen(self, rows: list[R]) -> list[R]:
+        """The rows (dispositions, assignments) on alerts the principal sees."""
+        if not self.principal.scoped:
+            return rows
+        seen = {a.id for a in self.alerts()}
+        return [r for r in rows if r.alert_id in seen]
 
     def intervention_facts(self) -> list[Intervention]:
         """Every disposition as the cadre's intervention fact: the store is a source of history."""
@@ -241,4 +264,5 @@ class Queries:
             query = select(EducationAssignmentRecord)
             if alert_id is not None:
                 query = query.where(EducationAssignmentRecord.alert_id == alert_id)
-            return detached(StoredAssignment, session.exec(query.order_by(col(EducationAssignmentRecord.id))))
+            rows = detached(StoredAssignment, session.exec(query.order_by(col(EducationAssignmentRecord.id))))
+        return self._of_seen(rows)

@@ -21,8 +21,9 @@ from risk_warning.errors import ScanInProgressError, StoreError, StoreUnavailabl
 from risk_warning.settings import settings
 from risk_warning.store import migrate
 from risk_warning.store.actions import EDUCATION_TYPES, FORM_OF, RECHECK_DAYS, TRANSITIONS, Actions
-from risk_warning.store.audit import AuditFilter, AuditTrail, Principal
+from risk_warning.store.audit import AuditFilter, AuditTrail
 from risk_warning.store.leases import Leases
+from risk_warning.store.principal import NotPermittedError, Principal, Role
 from risk_warning.store.queries import AlertFilter, Queries
 from risk_warning.store.writer import ScanWriter
 
@@ -34,7 +35,9 @@ __all__ = [
     "AlertFilter",
     "AlertStore",
     "AuditFilter",
+    "NotPermittedError",
     "Principal",
+    "Role",
     "ScanInProgressError",
     "StoreError",
     "StoreUnavailableError",

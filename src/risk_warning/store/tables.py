@@ -9,6 +9,7 @@ scan_lease     a lease so that only one scan runs at a time against one store
 subject_state  per subject: the hash of its facts and until when its result holds (incremental scans)
 disposition    an intervention decided on an alert, its reply and its re-check
 education_assignment  targeted education assigned on an alert, and its completion
+org_unit       the organisation chart as the scans read it: what a scope's subtree is expanded against
 audit_log      who did or read what, when, about whom, from where: append-only (triggers refuse changes)
 """
 
@@ -247,3 +248,14 @@ class AuditRecord(AuditFields, table=True):
     __tablename__ = "audit_log"
 
     id: int | None = Field(default=None, primary_key=True)
+
+
+class OrgUnitRecord(SQLModel, table=True):
+    """A unit of the organisation chart, as the last scan that read it saw it."""
+
+    __tablename__ = "org_unit"
+
+    org_unit_id: str = Field(primary_key=True)
+    name: str = ""
+    parent_id: str | None = Field(default=None, index=True)
+    seen_on: date

@@ -25,8 +25,9 @@ from risk_warning.alerts.model import Alert
 from risk_warning.errors import QuarantinedRecord
 from risk_warning.sources.base import FileReport
 from risk_warning.store.actions import recheck_due
-from risk_warning.store.audit import Principal, write_audit
+from risk_warning.store.audit import write_audit
 from risk_warning.store.journal import chunked, now
+from risk_warning.store.principal import NotPermittedError, Principal, Role
 from risk_warning.store.tables import (
     ENDED,
     REOPENS,
@@ -34,6 +35,7 @@ from risk_warning.store.tables import (
     AlertHistory,
     AlertRecord,
     AlertStatus,
+    OrgUnitRecord,
     QuarantineRecord,
     ScanRun,
     SubjectState,
@@ -66,6 +68,9 @@ class ScanWriter:
     principal: Principal
 
     def start_scan(self, as_of: date, ruleset_hash: str) -> int:
+        self.principal.require(Role.ADMIN, "run a scan")
+        if self.principal.scoped:  # a scan writes every unit's alerts
+            raise NotPermittedError(f"{self.principal.identity} sees some units only and may not run a scan")
         with Session(self.engine) as session:
             # a scan still 'running' here was killed: we hold the lease, so it is not running
             for stale in session.exec(select(ScanRun).where(ScanRun.status == "running")):
@@ -86,6 +91,7 @@ class ScanWriter:
         org_units: dict[str, str] | None = None,
         *,
         labels: Mapping[str, Label] | None = None,
+        chart: Sequence[tuple[str, str, str | None]] = (),
         carried: Iterable[str] = (),
         states: Mapping[str, tuple[str, date]] | None = None,
         ruleset_hash: str = "",
@@ -104,7 +110,9 @@ class ScanWriter:
         was read) is what the next scan's input check compares with; ``files`` is the data-quality account;
         ``held`` subjects were left alone because a record of theirs was quarantined; ``accepted`` records
         who accepted which input problems; ``problems`` are the files quarantined beyond the limit; ``retired``
-        (rule id -> where it was disabled) are the disabled rules, whose watched alerts are retired, not cleared.
+        (rule id -> where it was disabled) are the disabled rules, whose watched alerts are retired, not cleared;
+        ``labels`` name the alerts' subjects (masked) and units; ``chart`` is the export's org units (id, name,
+        parent), kept for expanding scopes.
         """
         subjects, carried_set = set(evaluated_subjects), set(carried)
         actor = f"scan #{scan_id}"
@@ -117,6 +125,7 @@ class ScanWriter:
             cleared = _clear_unseen(session, existing, {a.fingerprint for a in alerts}, run, journal, retired or {})
             journal.write(session)
             _carry(session, carried_set, run)
+            _record_chart(session, chart, run.as_of)
             _record_states(session, states or {}, ruleset_hash, run)
             session.flush()
             recheck_due(session, run.as_of, subjects | carried_set, actor)
@@ -398,6 +407,23 @@ def _carry(session: Session, carried: set[str], run: ScanRun) -> None:
         session.execute(
             update(STATE).where(STATE.c.subject_id.in_(chunk)).values(seen_on=_later(STATE.c.seen_on, as_of))
         )
+
+
+def _record_chart(session: Session, chart: Sequence[tuple[str, str, str | None]], as_of: date) -> None:
+    """The export's org units (id, name, parent), upserted: a unit the export leaves out is kept."""
+    if not chart:
+        return
+    dialect = session.get_bind().dialect.name
+    statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(OrgUnitRecord)
+    upsert = statement.on_conflict_do_update(
+        index_elements=["org_unit_id"],
+        set_={"name": statement.excluded.name, "parent_id": statement.excluded.parent_id, "seen_on": as_of},
+    )
+    rows = {
+        unit: {"org_unit_id": unit, "name": name or "", "parent_id": parent or None} for unit, name, parent in chart
+    }
+    for chunk in chunked(sorted(rows)):
+        session.execute(upsert, [{**rows[u], "seen_on": as_of} for u in chunk])
 
 
 def _record_states(session: Session, states: Mapping[str, tuple[str, date]], ruleset_hash: str, run: ScanRun) -> None:
