@@ -22,7 +22,7 @@ from sqlmodel import Session, col, select
 
 from risk_warning.privacy import scrub
 from risk_warning.store.journal import now
-from risk_warning.store.principal import Principal, Role
+from risk_warning.store.principal import Principal
 from risk_warning.store.stored import StoredAudit, detached
 from risk_warning.store.tables import AuditRecord
 
@@ -79,7 +79,7 @@ class AuditTrail:
             session.commit()
 
     def audit_log(self, where: AuditFilter | None = None) -> list[StoredAudit]:
-        self.principal.require(Role.ADMIN, "read the audit trail")
+        self.principal.require_unscoped_admin("read the audit trail")
         where = where or AuditFilter()
         query = select(AuditRecord).order_by(col(AuditRecord.id))
         if where.identity is not None:

@@ -12,6 +12,7 @@ from sqlmodel import Session, col
 
 from risk_warning.errors import ScanInProgressError
 from risk_warning.store.journal import now
+from risk_warning.store.principal import Principal
 from risk_warning.store.tables import ScanLease
 
 
@@ -19,9 +20,12 @@ class Leases:
     """Take, renew and release the lease; a dead holder on this host is taken over at once."""
 
     engine: SqlEngine
+    principal: Principal
 
     def acquire_lease(self, holder: str, ttl: timedelta = timedelta(minutes=10), name: str = "scan") -> None:
-        """Take the lease, or raise ScanInProgressError naming who holds it. Also renews our own lease."""
+        """Take the lease, or raise ScanInProgressError naming who holds it. Also renews our own lease. Only
+        an unscoped admin runs scans: anyone else is refused before the lease is touched."""
+        self.principal.require_unscoped_admin("run a scan")
         with Session(self.engine) as session:
             t = now()
             taken = session.exec(

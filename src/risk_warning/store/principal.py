@@ -70,6 +70,12 @@ class Principal:
         if self.role.rank < role.rank:
             raise NotPermittedError(f"{self.identity} ({self.role}) may not {what}: that needs the {role} role")
 
+    def require_unscoped_admin(self, what: str) -> None:
+        """What writes or reads every unit (a scan, the audit trail's whole): an admin who sees every unit."""
+        self.require(Role.ADMIN, what)
+        if self.scoped:
+            raise NotPermittedError(f"{self.identity} sees some units only and may not {what}")
+
     def sees_kind(self, subject_id: str) -> bool:
         return self.kinds is None or subject_kind(subject_id) in self.kinds
 

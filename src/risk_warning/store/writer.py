@@ -27,7 +27,7 @@ from risk_warning.sources.base import FileReport
 from risk_warning.store.actions import recheck_due
 from risk_warning.store.audit import write_audit
 from risk_warning.store.journal import chunked, now
-from risk_warning.store.principal import NotPermittedError, Principal, Role
+from risk_warning.store.principal import Principal
 from risk_warning.store.tables import (
     ENDED,
     REOPENS,
@@ -68,9 +68,7 @@ class ScanWriter:
     principal: Principal
 
     def start_scan(self, as_of: date, ruleset_hash: str) -> int:
-        self.principal.require(Role.ADMIN, "run a scan")
-        if self.principal.scoped:  # a scan writes every unit's alerts
-            raise NotPermittedError(f"{self.principal.identity} sees some units only and may not run a scan")
+        self.principal.require_unscoped_admin("run a scan")  # a scan writes every unit's alerts
         with Session(self.engine) as session:
             # a scan still 'running' here was killed: we hold the lease, so it is not running
             for stale in session.exec(select(ScanRun).where(ScanRun.status == "running")):
