@@ -40,7 +40,7 @@ def test_upgrade_from_0001_keeps_alerts_and_gives_them_history(store_url: str, a
     (row,) = store.alerts()
     assert (row.fingerprint, row.grade, row.first_seen, row.cleared_at) == ("fp1", "yellow", date(2026, 6, 30), None)
     assert [h.action for h in store.history(row.id or 0)] == ["created"]
-    assert migrate.current_revision(store.engine) == "0009"
+    assert migrate.current_revision(store.engine) == "0010"
     store.close()
 
 
@@ -57,13 +57,13 @@ def test_what_opening_a_store_may_do_to_it(store_url: str, tmp_path: Path) -> No
     AlertStore(store_url, setup="create").close()
     engine = create_engine(store_url)
     assert migrate.current_revision(engine) == migrate.head_revision()
-    migrate.downgrade(engine, "0008")  # a store written by the previous version
+    migrate.downgrade(engine, "0009")  # a store written by the previous version
     for setup in ("existing", "create"):
-        with pytest.raises(StoreUnavailableError, match="at revision 0008 and this version needs 0009"):
+        with pytest.raises(StoreUnavailableError, match="at revision 0009 and this version needs 0010"):
             AlertStore(store_url, setup=setup)  # type: ignore[arg-type]
-        assert migrate.current_revision(engine) == "0008"
+        assert migrate.current_revision(engine) == "0009"
     AlertStore(store_url, setup="upgrade").close()
-    assert migrate.current_revision(engine) == "0009"
+    assert migrate.current_revision(engine) == "0010"
     AlertStore(store_url, setup="existing").close()
     engine.dispose()
 

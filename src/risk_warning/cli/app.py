@@ -38,6 +38,7 @@ from risk_warning.cli.db import app as db_app
 from risk_warning.cli.exit_codes import ExitCode
 from risk_warning.cli.explain import explain
 from risk_warning.cli.fixtures import app as fixtures_app
+from risk_warning.cli.keys import app as keys_app
 from risk_warning.cli.report import report
 from risk_warning.cli.rules import app as rules_app
 from risk_warning.cli.scans import app as scans_app
@@ -63,6 +64,7 @@ app.add_typer(fixtures_app, name="fixtures")
 app.add_typer(scans_app, name="scans")
 app.add_typer(rules_app, name="rules")
 app.add_typer(db_app, name="db")
+app.add_typer(keys_app, name="keys")
 app.command()(explain)
 app.command()(backtest)
 app.command()(report)

@@ -22,6 +22,7 @@ from risk_warning.settings import settings
 from risk_warning.store import migrate
 from risk_warning.store.actions import EDUCATION_TYPES, FORM_OF, RECHECK_DAYS, TRANSITIONS, Actions
 from risk_warning.store.audit import AuditFilter, AuditTrail
+from risk_warning.store.keys import Keys
 from risk_warning.store.leases import Leases
 from risk_warning.store.principal import NotPermittedError, Principal, Role
 from risk_warning.store.queries import AlertFilter, Queries
@@ -65,7 +66,7 @@ def _sqlite_file_exists(url: str) -> bool:
     return Path(parsed.database).exists()
 
 
-class AlertStore(Leases, ScanWriter, Queries, Actions, AuditTrail):
+class AlertStore(Leases, ScanWriter, Queries, Actions, AuditTrail, Keys):
     def __init__(
         self,
         url: str | None = None,

@@ -18,6 +18,7 @@ from risk_warning.store.tables import (
     AlertChangeFields,
     AlertFields,
     AlertStatus,
+    ApiKeyFields,
     AuditFields,
     DispositionFields,
     EducationAssignmentFields,
@@ -30,6 +31,7 @@ __all__ = [
     "WATCHED",
     "AlertStatus",
     "StoredAlert",
+    "StoredApiKey",
     "StoredAssignment",
     "StoredAudit",
     "StoredChange",
@@ -70,6 +72,10 @@ class StoredSuppression(SuppressionFields, _Detached):
 
 class StoredDisposition(DispositionFields, _Detached):
     """处置: an intervention decided on an alert, its reply and its re-check."""
+
+
+class StoredApiKey(ApiKeyFields, _Detached):
+    """An API key as listed: name, prefix, role, scope, who made it, revoked or not; never the key."""
 
 
 class StoredAudit(AuditFields, _Detached):

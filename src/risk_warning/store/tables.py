@@ -10,6 +10,7 @@ subject_state  per subject: the hash of its facts and until when its result hold
 disposition    an intervention decided on an alert, its reply and its re-check
 education_assignment  targeted education assigned on an alert, and its completion
 org_unit       the organisation chart as the scans read it: what a scope's subtree is expanded against
+api_key        the service's keys: name, SHA-256 of the key (never the key), role, scope, revocation
 audit_log      who did or read what, when, about whom, from where: append-only (triggers refuse changes)
 """
 
@@ -259,3 +260,23 @@ class OrgUnitRecord(SQLModel, table=True):
     name: str = ""
     parent_id: str | None = Field(default=None, index=True)
     seen_on: date
+
+
+class ApiKeyFields(SQLModel):
+    """The columns of "api_key", as stored and as read."""
+
+    name: str = Field(unique=True)
+    key_hash: str = Field(unique=True)  # SHA-256 of the key, hex: the key itself is never stored
+    prefix: str  # its first characters, to tell keys apart in a list
+    role: str
+    units: list[str] | None = Field(default=None, sa_column=Column(JSON))
+    kinds: list[str] | None = Field(default=None, sa_column=Column(JSON))
+    created_at: datetime = _ts()
+    created_by: str
+    revoked_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+
+
+class ApiKeyRecord(ApiKeyFields, table=True):
+    __tablename__ = "api_key"
+
+    id: int | None = Field(default=None, primary_key=True)
