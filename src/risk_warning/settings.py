@@ -77,7 +77,7 @@ class Settings(BaseSettings):
     identity: str | None = None  # who the CLI acts as in the audit trail; unset: the operating-system account
     role: Literal["viewer", "triager", "disposer", "admin"] = "admin"  # what the CLI's identity may do
     units: list[str] | None = None  # the org units (with those under them) it sees; unset: every unit
-    log_format: Literal["text", "json"] = "text"  # the scheduler's and a scan's log lines (logs.py)
+    log_format: Literal["text", "json"] = "text"  # the scheduler's and a scan's log lines (run/logs.py)
     timezone: str = "Asia/Shanghai"  # the organisation's own: "today" for the scheduler is a date there
 
 

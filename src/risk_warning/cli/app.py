@@ -373,8 +373,7 @@ def schedule(
     run_now: Annotated[bool, typer.Option(help="Also run one scan right away.")] = False,
 ) -> None:
     """Run the nightly scan on a cron schedule, with a persistent job store; stops cleanly on SIGTERM."""
-    from risk_warning import logs
-    from risk_warning.run import scheduler
+    from risk_warning.run import logs, scheduler
     from risk_warning.store.repository import AlertStore
 
     logs.configure(settings().log_format)

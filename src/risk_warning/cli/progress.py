@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
-from risk_warning import logs
+from risk_warning.run import logs
 from risk_warning.run.progress import STEPS, ScanProgress
 from risk_warning.run.scan import Progress as Told
 from risk_warning.settings import settings

@@ -34,7 +34,6 @@ from risk_warning.executors.base import Executor, Outcome
 from risk_warning.executors.registry import make_executor
 from risk_warning.facts._base import Fact
 from risk_warning.facts.normalise import day_number
-from risk_warning.logs import scan_context
 from risk_warning.plan.horizon import Horizon, compute_horizon
 from risk_warning.plan.incremental import Partition, SubjectState, plan
 from risk_warning.plan.membership import members
@@ -42,6 +41,7 @@ from risk_warning.plan.screen import Screen
 from risk_warning.rules.program import Ruleset, disabled_rules
 from risk_warning.run.input_check import InputPolicy, InputProfile, check_input, profile_of
 from risk_warning.run.labels import chart_of, labels_of
+from risk_warning.run.logs import scan_context
 from risk_warning.run.selection import org_units, partitions_of, present_subjects, screened
 from risk_warning.settings import settings
 from risk_warning.sources.base import FileReport, LoadResult, QuarantinedRecord, Source
@@ -121,7 +121,7 @@ def scan(
     ``progress(step, done, total)`` is told of each bucket of subjects looked at (``"buckets"``) and each
     span of subjects evaluated (``"spans"``, counted the same way by every executor); with a store, also of
     the export read (``"read"``, 0/1 then 1/1) and the results written (``"write"``). While the scan runs,
-    its log lines carry its id (logs.py).
+    its log lines carry its id (run/logs.py).
     """
     if executor is None:
         with closing(make_executor(None, workers)) as mine:

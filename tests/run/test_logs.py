@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from risk_warning import logs
+from risk_warning.run import logs
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.parametrize("fmt", ["text", "json"])
