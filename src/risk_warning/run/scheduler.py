@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import logging
 import signal
+import threading
 from contextlib import closing
 from datetime import datetime
 from pathlib import Path
@@ -36,7 +37,7 @@ from zoneinfo import ZoneInfo
 
 import yaml
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
-from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -146,9 +147,9 @@ def nightly_scan(config: dict[str, object]) -> str:
     return summary
 
 
-def build_scheduler(config: ScheduleConfig, *, run_now: bool = False) -> BlockingScheduler:
+def build_scheduler(config: ScheduleConfig, *, run_now: bool = False) -> BackgroundScheduler:
     tz = ZoneInfo(config.timezone)
-    scheduler = BlockingScheduler(
+    scheduler = BackgroundScheduler(
         jobstores={"default": SQLAlchemyJobStore(url=config.db, tablename="scheduled_job")},
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": config.misfire_grace_seconds},
         timezone=tz,
@@ -174,15 +175,26 @@ def build_scheduler(config: ScheduleConfig, *, run_now: bool = False) -> Blockin
 
 
 def run(config: ScheduleConfig, *, run_now: bool = False) -> None:
-    """Run the scheduler until SIGTERM or SIGINT; a running scan is allowed to finish."""
+    """Run the scheduler until SIGTERM or SIGINT; a running scan is allowed to finish.
+
+    The scheduler works on its own thread; this (main) thread only waits for the signal, in waits of
+    a second. A signal may land on any thread, and Python runs its handler on the main thread only
+    when that thread next runs Python code: one long wait (a BlockingScheduler sleeps until the next
+    cron time) kept a SIGTERM pending for hours. The scheduler is shut down here, never inside the
+    handler, so it is not torn down under its own job-processing loop.
+    """
     scheduler = build_scheduler(config, run_now=run_now)
+    stopping = threading.Event()
 
     def stop(signum: int, frame: FrameType | None) -> None:
         log.info("signal %s: stopping after the running scan, if any", signal.Signals(signum).name)
-        scheduler.shutdown(wait=True)
+        stopping.set()
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     log.info("scheduled %r (%s) on %s", config.cron, config.timezone, config.db.split("@")[-1])
     scheduler.start()
+    while not stopping.wait(1.0):
+        pass
+    scheduler.shutdown(wait=True)
     log.info("scheduler stopped")
