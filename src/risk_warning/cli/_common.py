@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import enum
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -21,6 +23,9 @@ from risk_warning.privacy import scrub
 from risk_warning.rules.loader import load_rulesets
 from risk_warning.rules.program import Ruleset
 from risk_warning.settings import settings
+
+if TYPE_CHECKING:
+    from risk_warning.store.repository import AlertStore
 
 # piped output (make demo in CI, a log file) gets a readable width instead of 80 columns
 out = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 160)
@@ -114,3 +119,27 @@ def data_dir(path: Path | None, option: str = "--data") -> Path:
         err.print(f"{option} {path}: {what} (give an export directory, or a shipped one: {shipped})", markup=False)
         raise typer.Exit(ExitCode.CONFIG)
     return found
+
+
+@contextmanager
+def opened_store(db: str | None) -> Iterator[AlertStore]:
+    """The store (it must exist and be current), closed afterwards.
+
+    A refused operation (a lifecycle rule, an unknown or out-of-scope alert) prints why and exits 2; a
+    NotPermittedError goes on to main(), which says it and exits 8; a missing or older store is main()'s
+    too (exit 6).
+    """
+    from risk_warning.errors import StoreError
+    from risk_warning.store.principal import NotPermittedError
+    from risk_warning.store.repository import AlertStore
+
+    store = AlertStore(db, setup="existing")
+    try:
+        yield store
+    except NotPermittedError:
+        raise
+    except StoreError as exc:
+        err.print(str(exc), markup=False)
+        raise typer.Exit(ExitCode.CONFIG) from None
+    finally:
+        store.close()

@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Annotated, Any
 
 import typer
 
-from risk_warning.cli._common import DEFAULT_DB, DbOpt, Format, FormatOpt, err, option_date, out, required_date
+from risk_warning.cli._common import (
+    DEFAULT_DB,
+    DbOpt,
+    Format,
+    FormatOpt,
+    opened_store,
+    option_date,
+    out,
+    required_date,
+)
 from risk_warning.cli.alert_lines import held_lines, print_lines, show_lines
 from risk_warning.grade import Grade
 from risk_warning.privacy import scrub
-from risk_warning.store.repository import AlertFilter, AlertStore, NotPermittedError, StoreError
+from risk_warning.store.repository import AlertFilter
 from risk_warning.store.stored import AlertStatus, StoredAlert, StoredChange
 
 app = typer.Typer(no_args_is_help=True, help="List, show and triage stored alerts.")
@@ -47,21 +54,6 @@ def _report(entry: Any, fmt: str, line: str) -> None:
         out.print(line, markup=False)
 
 
-@contextmanager
-def _opened(db: str | None) -> Iterator[AlertStore]:
-    """The store, closed afterwards; a refused operation prints why and exits 2."""
-    store = AlertStore(db, setup="existing")
-    try:
-        yield store
-    except NotPermittedError:
-        raise  # main() says it, exit 8
-    except StoreError as exc:
-        err.print(str(exc), markup=False)
-        raise typer.Exit(2) from None
-    finally:
-        store.close()
-
-
 @app.command("list")
 def list_alerts(
     db: DbOpt = DEFAULT_DB,
@@ -86,7 +78,7 @@ def list_alerts(
         option_date(until, "--until"),
         include_suppressed,
     )
-    with _opened(db) as store:
+    with opened_store(db) as store:
         rows = store.alerts(where)
         store.audit_read(
             "alerts.read", subjects=[r.subject_id for r in rows], alert_ids=[r.id for r in rows], detail=_said(where)
@@ -102,7 +94,7 @@ def list_alerts(
 @app.command()
 def show(alert_id: int, db: DbOpt = DEFAULT_DB, fmt: FormatOpt = Format.TABLE) -> None:
     """One alert with its evidence, education context and full history."""
-    with _opened(db) as store:
+    with opened_store(db) as store:
         row = store.alert(alert_id)
         store.audit_read("alert.read", subjects=[row.subject_id], alert_ids=[alert_id])
         history = store.history(alert_id)
@@ -122,7 +114,7 @@ def show(alert_id: int, db: DbOpt = DEFAULT_DB, fmt: FormatOpt = Format.TABLE) -
 
 
 def _move(alert_id: int, to: AlertStatus, by: str, reason: str, db: str | None, fmt: str) -> None:
-    with _opened(db) as store:
+    with opened_store(db) as store:
         row = store.transition(alert_id, to, by, reason)
     if fmt == "json":
         _emit(_row(row), fmt)
@@ -160,7 +152,7 @@ def suppress(
 ) -> None:
     """Suppress a subject's alerts (or one rule's) until a date; alerts are kept and still recorded."""
     day = required_date(until, "--until")
-    with _opened(db) as store:
+    with opened_store(db) as store:
         sid = store.suppress(subject, day, reason, by, rule)
     if fmt == "json":
         _emit({"suppression_id": sid, "subject_id": subject, "rule_id": rule, "until": day.isoformat()}, fmt)
@@ -184,7 +176,7 @@ def dispose(
 ) -> None:
     """Record the intervention decided on an alert (处置); the alert moves to in_disposition."""
     day = required_date(on, "--on")
-    with _opened(db) as store:
+    with opened_store(db) as store:
         entry = store.dispose(
             alert_id,
             intervention,
@@ -208,7 +200,7 @@ def reply(
 ) -> None:
     """Record the reply to a 函询 and whether it was truthful."""
     day = required_date(received, "--received")
-    with _opened(db) as store:
+    with opened_store(db) as store:
         entry = store.record_reply(disposition_id, day, truthful, by)
     verdict = "truthful" if truthful else "not truthful"
     _report(entry, fmt, f"disposition #{entry.id}: reply {entry.replied_at}, {verdict}")
@@ -227,7 +219,7 @@ def educate(
 ) -> None:
     """Assign targeted education on an alert; the alert then shows it as outstanding until completed."""
     day, until = required_date(on, "--on"), required_date(due, "--due")
-    with _opened(db) as store:
+    with opened_store(db) as store:
         entry = store.assign_education(alert_id, day, until, by, topic=topic, kind=kind)
     _report(entry, fmt, f"assignment #{entry.id}: {entry.topic} on alert #{alert_id}, due {entry.due}")
 
@@ -243,6 +235,6 @@ def educated(
 ) -> None:
     """Record that assigned education was completed (it counts at the alert's re-check)."""
     day = required_date(on, "--on")
-    with _opened(db) as store:
+    with opened_store(db) as store:
         entry = store.complete_education(assignment_id, day, hours, by)
     _report(entry, fmt, f"assignment #{entry.id}: completed {entry.completed_on}, {entry.hours:g} h")

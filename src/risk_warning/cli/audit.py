@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from risk_warning.cli._common import DEFAULT_DB, DbOpt, Format, FormatOpt, option_date, out
+from risk_warning.cli._common import DEFAULT_DB, DbOpt, Format, FormatOpt, opened_store, option_date, out
 from risk_warning.privacy import scrub
 
 
@@ -24,16 +24,13 @@ def audit(
     fmt: FormatOpt = Format.TABLE,
 ) -> None:
     """List the audit trail, oldest first: every lifecycle change, scan, read of alerts and export."""
-    from risk_warning.store.repository import AlertStore, AuditFilter
+    from risk_warning.store.repository import AuditFilter
 
     where = AuditFilter(identity, action, subject, option_date(since, "--since"), option_date(until, "--until"))
-    store = AlertStore(db, setup="existing")
-    try:
+    with opened_store(db) as store:
         rows = store.audit_log(where)
         said = " ".join(f"{k}={v}" for k, v in vars(where).items() if v is not None) or "everything"
         store.audit_read("audit.read", detail=said)  # who looked at who looked: recorded too
-    finally:
-        store.close()
     if fmt == "json":
         payload = [r.model_dump(mode="json") for r in rows]
         out.print(scrub(json.dumps(payload, ensure_ascii=False, indent=2)), markup=False)

@@ -9,10 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from risk_warning.cli._common import DEFAULT_DB, DbOpt, Format, FormatOpt, err, out
-from risk_warning.cli.exit_codes import ExitCode
-from risk_warning.errors import StoreError
-from risk_warning.store.principal import NotPermittedError
+from risk_warning.cli._common import DEFAULT_DB, DbOpt, Format, FormatOpt, opened_store, out
 
 app = typer.Typer(no_args_is_help=True, help="Make, list and revoke the service's API keys.")
 
@@ -31,22 +28,14 @@ def add(
     fmt: FormatOpt = Format.TABLE,
 ) -> None:
     """Make a key; it is printed once and only its hash is kept."""
-    from risk_warning.store.repository import AlertStore, Role
+    from risk_warning.store.repository import Role
 
     try:
         chosen = Role(role)
     except ValueError:
         raise typer.BadParameter(f"one of {', '.join(r.value for r in Role)}", param_hint="--role") from None
-    store = AlertStore(db, setup="existing")
-    try:
+    with opened_store(db) as store:
         record, key = store.create_key(name, chosen, units=unit, kinds=kind)
-    except NotPermittedError:
-        raise  # main() says it, exit 8
-    except StoreError as exc:
-        err.print(str(exc), markup=False)
-        raise typer.Exit(ExitCode.CONFIG) from None
-    finally:
-        store.close()
     if fmt == "json":
         out.print(json.dumps({**record.model_dump(mode="json"), "key": key}, ensure_ascii=False), markup=False)
         return
@@ -57,13 +46,8 @@ def add(
 @app.command("list")
 def list_keys(db: DbOpt = DEFAULT_DB, fmt: FormatOpt = Format.TABLE) -> None:
     """Every key: name, prefix, role, scope, who made it, revoked or not (never the key)."""
-    from risk_warning.store.repository import AlertStore
-
-    store = AlertStore(db, setup="existing")
-    try:
+    with opened_store(db) as store:
         keys = store.api_keys()
-    finally:
-        store.close()
     if fmt == "json":
         payload = [k.model_dump(mode="json", exclude={"key_hash"}) for k in keys]
         out.print(json.dumps(payload, ensure_ascii=False, indent=2), markup=False)
@@ -83,16 +67,6 @@ def list_keys(db: DbOpt = DEFAULT_DB, fmt: FormatOpt = Format.TABLE) -> None:
 @app.command()
 def revoke(name: Annotated[str, typer.Argument(help="The key's name.")], db: DbOpt = DEFAULT_DB) -> None:
     """Revoke a key: it signs nobody in from now on (kept, for the audit trail)."""
-    from risk_warning.store.repository import AlertStore
-
-    store = AlertStore(db, setup="existing")
-    try:
+    with opened_store(db) as store:
         record = store.revoke_key(name)
-    except NotPermittedError:
-        raise
-    except StoreError as exc:
-        err.print(str(exc), markup=False)
-        raise typer.Exit(ExitCode.CONFIG) from None
-    finally:
-        store.close()
     out.print(f"API key {record.name} revoked at {record.revoked_at:%Y-%m-%d %H:%M} UTC", markup=False)

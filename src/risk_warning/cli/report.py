@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from risk_warning.cli._common import DEFAULT_DB, DbOpt, data_dir, err, out, required_date
+from risk_warning.cli._common import DEFAULT_DB, DbOpt, data_dir, err, opened_store, out, required_date
 from risk_warning.cli.exit_codes import ExitCode
 
 SUFFIXES = (".html", ".xlsx")
@@ -29,7 +29,6 @@ def report(
     masked)."""
     from risk_warning.reports.leaders import leaders_report
     from risk_warning.sources.directory import DirectorySource
-    from risk_warning.store.repository import AlertStore
 
     first, last = required_date(start, "--from"), required_date(end, "--to")
     if last < first:
@@ -42,8 +41,7 @@ def report(
         err.print(f"--out {output}: the folder {output.parent} does not exist", markup=False)
         raise typer.Exit(ExitCode.CONFIG)
     facts = DirectorySource(data_dir(data)).load().facts if data is not None else None
-    store = AlertStore(db, setup="existing")
-    try:
+    with opened_store(db) as store:
         made = leaders_report(store, first, last, unit=unit, facts=facts, overdue_days=overdue_days)
         store.audit_read(
             "report.export",
@@ -51,8 +49,6 @@ def report(
             alert_ids=[a.id for a in made.alerts] + [d.alert_id for d in made.dispositions],
             detail=f"{output.name}: {first.isoformat()} .. {last.isoformat()}, unit {unit or 'all'}",
         )
-    finally:
-        store.close()
     if unit is not None and not made.alerts and not made.dispositions and not made.measures.alerts_resolved:
         err.print(f"note: unit {unit} has no alerts in the store; the report is empty", markup=False)
     if output.suffix.lower() == ".html":

@@ -8,10 +8,9 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from risk_warning.cli._common import DEFAULT_DB, DbOpt, Format, FormatOpt, err, out
+from risk_warning.cli._common import DEFAULT_DB, DbOpt, Format, FormatOpt, err, opened_store, out
 from risk_warning.cli.exit_codes import ExitCode
 from risk_warning.privacy import scrub
-from risk_warning.store.repository import AlertStore
 from risk_warning.store.stored import StoredScan
 
 app = typer.Typer(no_args_is_help=True, help="Scan runs: status, refusals, data quality per file.")
@@ -24,11 +23,8 @@ def _run(r: StoredScan) -> dict[str, Any]:
 @app.command("list")
 def list_scans(db: DbOpt = DEFAULT_DB, fmt: FormatOpt = Format.TABLE) -> None:
     """Every scan: date, status, subjects, alerts, quarantined records, held subjects."""
-    store = AlertStore(db, setup="existing")
-    try:
+    with opened_store(db) as store:
         runs = store.scans()
-    finally:
-        store.close()
     if fmt == "json":
         out.print(json.dumps([_run(r) for r in runs], ensure_ascii=False, indent=2, default=str), markup=False)
         return
@@ -57,16 +53,13 @@ def show_scan(
     fmt: FormatOpt = Format.TABLE,
 ) -> None:
     """One scan: why it was refused or what was accepted, and the data-quality account of every file."""
-    store = AlertStore(db, setup="existing")
-    try:
+    with opened_store(db) as store:
         runs = store.scans()
         run = next((r for r in runs if r.id == scan_id), None) if scan_id is not None else (runs[-1] if runs else None)
         if run is None:
             err.print(f"no scan #{scan_id}" if scan_id is not None else "no scan yet", markup=False)
             raise typer.Exit(ExitCode.CONFIG)
         quarantined = store.quarantine(run.id)
-    finally:
-        store.close()
     if fmt == "json":
         payload = {**_run(run), "quarantine": [q.model_dump(mode="json") for q in quarantined]}
         out.print(scrub(json.dumps(payload, ensure_ascii=False, indent=2, default=str)), markup=False)
