@@ -184,6 +184,14 @@ class StoreError(RiskWarningError):
     """A lifecycle operation that is not allowed, or names an alert that does not exist."""
 
 
+class NotFoundError(StoreError):
+    """No such alert, disposition, assignment or key, or not one the principal sees (the service's 404)."""
+
+
+class ConflictError(StoreError):
+    """The record is not in a state that allows this change (the service's 409); says the state it is in."""
+
+
 class StoreUnavailableError(RiskWarningError):
     """The store cannot be used as asked: there is none, its schema is older than this version's, or it
     cannot be reached. The message says which and what to do (``risk-warning db upgrade``, the URL)."""

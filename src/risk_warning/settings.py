@@ -79,6 +79,15 @@ class Settings(BaseSettings):
     units: list[str] | None = None  # the org units (with those under them) it sees; unset: every unit
     log_format: Literal["text", "json"] = "text"  # the scheduler's and a scan's log lines (run/logs.py)
     timezone: str = "Asia/Shanghai"  # the organisation's own: "today" for the scheduler is a date there
+    # the service (risk-warning serve; service/): where it listens, what it accepts, whom it trusts
+    service_host: str = "127.0.0.1"  # loopback unless told: put it behind the HR system's gateway
+    service_port: int = Field(8000, ge=0, le=65535)
+    max_request_bytes: int = Field(8_000_000, ge=1_000)  # a larger body is refused (413) before it is read
+    rate_limit: str = "100/second"  # per identity (an API key's name, a gateway user), in the limits library's syntax
+    # the HR system's gateway may name the user in X-RW-Identity / X-RW-Role / X-RW-Units / X-RW-Kinds only when it
+    # sends this secret in X-RW-Gateway-Secret and connects from one of gateway_networks; unset: no gateway trusted
+    gateway_secret: SecretStr | None = None
+    gateway_networks: list[str] = Field(default_factory=lambda: ["127.0.0.1/32", "::1/128"])
 
 
 def read_config_file(path: Path) -> tuple[dict[str, Any], dict[str, tuple[int, int]]]:

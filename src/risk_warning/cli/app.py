@@ -42,6 +42,7 @@ from risk_warning.cli.keys import app as keys_app
 from risk_warning.cli.report import report
 from risk_warning.cli.rules import app as rules_app
 from risk_warning.cli.scans import app as scans_app
+from risk_warning.cli.serve import openapi, serve
 from risk_warning.errors import ConfigError, MappingError, RulesetError, ScanRefusedError, StoreUnavailableError
 from risk_warning.grade import Grade
 from risk_warning.privacy import scrub
@@ -69,6 +70,8 @@ app.command()(explain)
 app.command()(backtest)
 app.command()(report)
 app.command()(audit)
+app.command()(serve)
+app.command()(openapi)
 
 
 PathsArg = Annotated[list[Path], typer.Argument(help="Ruleset files or directories.")]

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from sqlalchemy import Engine as SqlEngine
 from sqlmodel import Session, col, select
 
-from risk_warning.errors import StoreError
+from risk_warning.errors import ConflictError, NotFoundError, StoreError
 from risk_warning.facts.integrity import EducationType
 from risk_warning.grade import Grade
 from risk_warning.store.audit import write_audit
@@ -75,7 +75,7 @@ class Actions(Scoping):
             allowed = TRANSITIONS.get(row.status, set())
             if to not in allowed:
                 options = ", ".join(sorted(allowed)) or "none"
-                raise StoreError(f"alert #{alert_id} is {row.status}; it can move to: {options}")
+                raise ConflictError(f"alert #{alert_id} is {row.status}; it can move to: {options}")
             if to == AlertStatus.FALSE_POSITIVE and not reason.strip():
                 raise StoreError("a false positive needs a reason")
             record(session, row, actor, to.value, to_status=to.value, reason=reason, on=on)
@@ -102,7 +102,7 @@ class Actions(Scoping):
             units = self.units_seen(session)
             rows = list(session.exec(query))
             if self.principal.scoped and not any(self.sees(r, units) for r in rows):
-                raise StoreError(f"no alerts of {subject_id}")  # not a subject it may act on
+                raise NotFoundError(f"no alerts of {subject_id}")  # not a subject it may act on
             for row in rows:
                 row.suppressed_until = max(until, row.suppressed_until or until)
                 record(session, row, actor, "suppressed", reason=f"until {until.isoformat()}: {reason}")
@@ -144,7 +144,8 @@ class Actions(Scoping):
         with Session(self.engine) as session:
             row = self.alert_row(session, alert_id)
             if AlertStatus.IN_DISPOSITION not in TRANSITIONS.get(row.status, set()):
-                raise StoreError(f"alert #{alert_id} is {row.status}; a disposition needs it new, triaged or escalated")
+                needs = "a disposition needs it new, triaged or escalated"
+                raise ConflictError(f"alert #{alert_id} is {row.status}; {needs}")
             entry = Disposition(
                 alert_id=alert_id,
                 cadre_id=row.subject_id,
@@ -181,7 +182,7 @@ class Actions(Scoping):
         with Session(self.engine) as session:
             entry = session.get(Disposition, disposition_id)
             if entry is None or not self.sees(session.get(AlertRecord, entry.alert_id), self.units_seen(session)):
-                raise StoreError(f"no disposition #{disposition_id}")
+                raise NotFoundError(f"no disposition #{disposition_id}")
             entry.replied_at, entry.truthful = received, truthful
             row = self.alert_row(session, entry.alert_id)
             record(
@@ -241,7 +242,7 @@ class Actions(Scoping):
         with Session(self.engine) as session:
             entry = session.get(EducationAssignmentRecord, assignment_id)
             if entry is None or not self.sees(session.get(AlertRecord, entry.alert_id), self.units_seen(session)):
-                raise StoreError(f"no education assignment #{assignment_id}")
+                raise NotFoundError(f"no education assignment #{assignment_id}")
             if on < entry.assigned_on:
                 raise StoreError(
                     f"completed {on.isoformat()}, before it was assigned ({entry.assigned_on.isoformat()})"

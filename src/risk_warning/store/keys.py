@@ -13,7 +13,7 @@ from sqlalchemy import Engine as SqlEngine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from risk_warning.errors import StoreError
+from risk_warning.errors import ConflictError, NotFoundError, StoreError
 from risk_warning.store.audit import write_audit
 from risk_warning.store.journal import now
 from risk_warning.store.principal import Principal, Role
@@ -56,7 +56,7 @@ class Keys:
                 session.flush()
             except IntegrityError:
                 taken = f"there is already an API key named {name!r}: revoke it or pick another name"
-                raise StoreError(taken) from None
+                raise ConflictError(taken) from None
             write_audit(session, self.principal, "key.created", detail=f"{record.name}: {scope}")
             session.commit()
             session.refresh(record)
@@ -72,7 +72,7 @@ class Keys:
         with Session(self.engine) as session:
             record = session.exec(select(ApiKeyRecord).where(ApiKeyRecord.name == name)).first()
             if record is None:
-                raise StoreError(f"no API key named {name!r}")
+                raise NotFoundError(f"no API key named {name!r}")
             if record.revoked_at is None:
                 record.revoked_at = now()
                 session.add(record)

@@ -8,11 +8,13 @@ Each job lives in its own module, as a class that needs only the SQLAlchemy engi
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal
 
 from sqlalchemy import Engine as SqlEngine
+from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlmodel import create_engine
@@ -55,6 +57,26 @@ def shown_url(url: str) -> str:
         return "(an unreadable URL)"
 
 
+SQLITE_BUSY_MS = 30_000  # a writer waits this long for another's transaction, instead of failing at once
+
+
+def _sqlite_pragmas(engine: SqlEngine) -> None:
+    """Every SQLite connection waits for a busy database (up to ``SQLITE_BUSY_MS``) rather than failing with
+    "database is locked", and a file store runs in WAL mode: readers (the service's requests, `alerts list`)
+    go on while a scan or another request writes, and a writer is not starved by readers."""
+    if engine.dialect.name != "sqlite":
+        return
+    in_memory = engine.url.database in (None, "", ":memory:")
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(connection: object, record: object) -> None:
+        cursor = connection.cursor()  # type: ignore[attr-defined]
+        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_MS}")
+        if not in_memory:
+            cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.close()
+
+
 def _sqlite_file_exists(url: str) -> bool:
     """False only for a SQLite URL naming a file that is not there (connecting would create it)."""
     try:
@@ -95,6 +117,7 @@ class AlertStore(Leases, ScanWriter, Queries, Actions, AuditTrail, Keys):
             )
         try:
             self.engine: SqlEngine = create_engine(self.url)
+            _sqlite_pragmas(self.engine)
         except ArgumentError:
             raise StoreUnavailableError(
                 f"--db {shown}: not a store URL (sqlite:///file.db, or postgresql+psycopg://user@host/db)"
@@ -129,6 +152,13 @@ class AlertStore(Leases, ScanWriter, Queries, Actions, AuditTrail, Keys):
         except StoreUnavailableError:
             self.engine.dispose()
             raise
+
+    def acting_as(self, principal: Principal) -> AlertStore:
+        """This store, read and changed as ``principal`` (the service: one per request, sharing this store's
+        connections). Close only the store it was made from."""
+        view = copy.copy(self)
+        view.principal = principal
+        return view
 
     def close(self) -> None:
         self.engine.dispose()

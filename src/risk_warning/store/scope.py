@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Engine as SqlEngine
 from sqlmodel import Session, col, select
 
-from risk_warning.errors import StoreError
+from risk_warning.errors import NotFoundError
 from risk_warning.store.principal import Principal
 from risk_warning.store.tables import AlertRecord, OrgUnitRecord
 
@@ -54,5 +54,5 @@ class Scoping:
         """The alert, if the principal sees it; otherwise it does not exist for them."""
         row = session.get(AlertRecord, alert_id)
         if row is None or not self.sees(row, self.units_seen(session)):
-            raise StoreError(f"no alert #{alert_id}")
+            raise NotFoundError(f"no alert #{alert_id}")
         return row
