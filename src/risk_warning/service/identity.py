@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hmac
 import ipaddress
+import time
 from dataclasses import dataclass
 from urllib.parse import unquote
 
@@ -70,8 +71,6 @@ class Gatekeeper:
             )  # fmt: skip
         if not self.limiter.hit(self.limit, found.identity):
             reset = self.limiter.get_window_stats(self.limit, found.identity).reset_time
-            import time
-
             wait = max(1, int(reset - time.time()) + 1)
             raise HTTPException(429, f"more than {self.limit} requests; try again in {wait} s",
                                 headers={"Retry-After": str(wait)})  # fmt: skip

@@ -8,11 +8,20 @@ from __future__ import annotations
 
 import json
 
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 
-class BodyTooLarge(Exception):
-    pass
+class BodyTooLarge(HTTPException):
+    """Raised from ``receive`` when a chunked body passes the limit; FastAPI lets an HTTPException from the
+    body's reading through (any other error there becomes a 400), so the problem handler answers 413."""
+
+    def __init__(self, max_bytes: int) -> None:
+        super().__init__(413, too_large(max_bytes))
+
+
+def too_large(max_bytes: int) -> str:
+    return f"the request body is over {max_bytes} bytes (RW_MAX_REQUEST_BYTES); send fewer facts per request"
 
 
 class BodyLimit:
@@ -37,7 +46,7 @@ class BodyLimit:
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.max_bytes:
-                    raise BodyTooLarge
+                    raise BodyTooLarge(self.max_bytes)
             return message
 
         async def watched(message: Message) -> None:
@@ -57,8 +66,7 @@ class BodyLimit:
                 "type": "https://risk-warning.example/problems/too-large",
                 "title": "Request body too large",
                 "status": 413,
-                "detail": f"the request body is over {self.max_bytes} bytes (RW_MAX_REQUEST_BYTES); "
-                "send fewer facts per request",
+                "detail": too_large(self.max_bytes),
                 "code": "too-large",
                 "instance": scope.get("path", ""),
             }

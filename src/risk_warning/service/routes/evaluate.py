@@ -37,7 +37,6 @@ class EvaluateIn(BaseModel):
 
 class EvaluateOut(BaseModel):
     as_of: date
-    subjects: int = Field(description="Subjects the facts describe")
     alerts: list[Alert]
 
 
@@ -45,5 +44,4 @@ class EvaluateOut(BaseModel):
 def evaluate(asked: EvaluateIn, caller: Caller, service: ServiceState) -> EvaluateOut:
     facts: list[Fact] = [fact for name in FACT_MODELS for fact in getattr(asked.facts, name)]
     alerts = service.engine().evaluate(facts, asked.as_of)
-    subjects = len({s for f in facts for s in (getattr(f, k, None) for k in type(f).subject_fields) if s})
-    return EvaluateOut(as_of=asked.as_of, subjects=subjects, alerts=alerts)
+    return EvaluateOut(as_of=asked.as_of, alerts=alerts)
