@@ -15,7 +15,10 @@ adapter does about each:
   rules are grouped into engine rulesets small enough to stay clear of them, checked when built;
 * rulesets cannot be unregistered: they are named by content hash and created once per process;
 * every returned frame is checked against the session (sid, id, type, index) before it becomes a
-  match; anything unexpected raises EngineError instead of producing an alert.
+  match; anything unexpected raises EngineError instead of producing an alert;
+* "one session live per engine ruleset" must also hold across threads (the service evaluates requests on
+  a pool of threads; an embedding application may too): a session, and the registry of engine rulesets,
+  are used under one process-wide lock. Parallel evaluation is by processes (executors/), never threads.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ import dataclasses
 import hashlib
 import itertools
 import json
+import threading
 from collections import Counter
 from collections.abc import Sequence
 from typing import Any
@@ -43,6 +47,7 @@ NOOP_TYPE = "$noop"
 
 _handles: dict[str, list[int]] = {}  # content-hash name -> [engine handle, users]
 _sids = itertools.count(1)
+_lock = threading.RLock()  # one session at a time in this process, whichever thread asks
 
 
 def fnv1a_32(text: str) -> int:
@@ -112,20 +117,22 @@ def _definition(rules: Sequence[CompiledRule]) -> dict[str, Any]:
 def _handle(definition: dict[str, Any]) -> tuple[str, int]:
     text = json.dumps(definition, sort_keys=True, ensure_ascii=False)
     name = "rw-" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]
-    if name not in _handles:
-        _handles[name] = [_engine.create_ruleset(name, text), 0]
-    _handles[name][1] += 1
-    return name, _handles[name][0]
+    with _lock:
+        if name not in _handles:
+            _handles[name] = [_engine.create_ruleset(name, text), 0]
+        _handles[name][1] += 1
+        return name, _handles[name][0]
 
 
 def _release(name: str) -> None:
-    entry = _handles.get(name)
-    if entry is None:
-        return
-    entry[1] -= 1
-    if entry[1] <= 0:
-        del _handles[name]
-        _engine.delete_ruleset(entry[0])
+    with _lock:
+        entry = _handles.get(name)
+        if entry is None:
+            return
+        entry[1] -= 1
+        if entry[1] <= 0:
+            del _handles[name]
+            _engine.delete_ruleset(entry[0])
 
 
 def _check_frames(sid: str, sent: dict[str, dict[str, Any]], frames: list[tuple[str, dict[str, Any]]]) -> None:
@@ -198,6 +205,10 @@ class DurableEvaluator:
         return messages, ids
 
     def _session(self, handle: int, facts: Sequence[tuple[int, PlainFact]]) -> list[tuple[str, dict[str, Any]]]:
+        with _lock:
+            return self._session_alone(handle, facts)
+
+    def _session_alone(self, handle: int, facts: Sequence[tuple[int, PlainFact]]) -> list[tuple[str, dict[str, Any]]]:
         sid = f"s{next(_sids)}"
         messages, _ = self._messages(sid, facts)
         try:
