@@ -82,6 +82,7 @@ class Settings(BaseSettings):
     # the service (risk-warning serve; service/): where it listens, what it accepts, whom it trusts
     service_host: str = "127.0.0.1"  # loopback unless told: put it behind the HR system's gateway
     service_port: int = Field(8000, ge=0, le=65535)
+    service_workers: int = Field(1, ge=1, le=64)  # server processes; each keeps its own rate-limit counts
     max_request_bytes: int = Field(8_000_000, ge=1_000)  # a larger body is refused (413) before it is read
     rate_limit: str = "100/second"  # per identity (an API key's name, a gateway user), in the limits library's syntax
     # the HR system's gateway may name the user in X-RW-Identity / X-RW-Role / X-RW-Units / X-RW-Kinds only when it

@@ -4,23 +4,18 @@ education assignment on an alert of each unit. Requests go over HTTP (httpx)."""
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 from risk_warning import AlertStore, DirectorySource, InputPolicy, load_rulesets, scan
 from risk_warning.bundled import data_path
 from risk_warning.store.principal import Role
+from risk_warning.testing.served import Served
+from risk_warning.testing.served import start_service as served_process
 
 ROOT = Path(__file__).resolve().parents[2]
 AS_OF = date(2026, 6, 30)
@@ -34,61 +29,11 @@ KEYS = {  # name: (role, units)
 }
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-@dataclass
-class Served:
-    """A running service and what the store behind it holds."""
-
-    url: str
-    db: str
-    log: Path
-    proc: subprocess.Popen[bytes]
-    keys: dict[str, str] = field(default_factory=dict)
-    ids: dict[str, Any] = field(default_factory=dict)  # alert, disposition and assignment ids by unit
-
-    def client(self, who: str | None = None, **headers: str) -> httpx.Client:
-        if who is not None:
-            headers["Authorization"] = f"Bearer {self.keys[who]}"
-        return httpx.Client(base_url=self.url, headers=headers, timeout=120)
-
-    def stop(self) -> str:
-        self.proc.terminate()
-        try:
-            self.proc.wait(30)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-        return self.log.read_text(encoding="utf-8", errors="replace")
-
-
 def start_service(db: str, folder: Path, **env: str) -> Served:
-    port = free_port()
-    log = folder / f"service-{port}.log"
-    environment = {**os.environ, "RW_DATA": str(ROOT / "fixtures" / "demo"), "RW_MAX_QUARANTINED": "0.2",
-                   "RW_WORKERS": "0", "RW_GATEWAY_SECRET": GATEWAY_SECRET, "RW_RATE_LIMIT": "100000/second",
-                   **env}  # fmt: skip
-    with log.open("wb") as sink:
-        proc = subprocess.Popen([sys.executable, "-m", "risk_warning", "serve", "--db", db, "--port", str(port)],
-                                stdout=sink, stderr=subprocess.STDOUT, env=environment, cwd=folder)  # fmt: skip
-    served = Served(f"http://127.0.0.1:{port}", db, log, proc)
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise AssertionError(f"the service exited {proc.returncode}:\n{log.read_text()}")
-        try:
-            if httpx.get(served.url + "/health", timeout=2).status_code == 200:
-                return served
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    served.stop()
-    raise AssertionError(f"the service did not answer within 90 s:\n{log.read_text()}")
+    """The service over ``db`` with the test settings (the demo export as RW_DATA, the gateway's secret)."""
+    settings = {"RW_DATA": str(ROOT / "fixtures" / "demo"), "RW_MAX_QUARANTINED": "0.2", "RW_WORKERS": "0",
+                "RW_GATEWAY_SECRET": GATEWAY_SECRET, "RW_RATE_LIMIT": "100000/second"}  # fmt: skip
+    return served_process(db, folder, **{**settings, **env})
 
 
 def demo_store(folder: Path) -> tuple[str, dict[str, str], dict[str, Any]]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import socket
+import time
 from pathlib import Path
 from urllib.parse import quote
 
@@ -157,3 +158,26 @@ def test_a_scan_over_http_and_the_lease(tmp_path: Path) -> None:
         assert trail[-1]["identity"] == "admin" and trail[-1]["origin"] == "127.0.0.1"
     finally:
         running.stop()
+
+
+def test_several_server_processes_serve_and_stop_together(tmp_path: Path) -> None:
+    import psutil
+
+    db, keys, _ = demo_store(tmp_path)
+    running = start_service(db, tmp_path, RW_SERVICE_WORKERS="2")
+    try:
+        deadline, children = time.monotonic() + 30, []
+        while time.monotonic() < deadline:  # the supervisor starts its processes one after the other
+            children = [c for c in psutil.Process(running.proc.pid).children(recursive=True)
+                        if "spawn_main" in " ".join(c.cmdline())]  # fmt: skip
+            if len(children) >= 2:
+                break
+            time.sleep(0.2)
+        assert len(children) >= 2, running.log.read_text()
+        with httpx.Client(base_url=running.url, headers={"Authorization": f"Bearer {keys['admin']}"}) as client:
+            assert {client.get("/alerts").status_code for _ in range(20)} == {200}
+    finally:
+        log = running.stop()
+    assert running.proc.returncode == 0, log
+    _, alive = psutil.wait_procs(children, timeout=10)
+    assert not alive, log

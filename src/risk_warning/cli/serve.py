@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -28,6 +29,9 @@ def serve(
     db: DbOpt = DEFAULT_DB,
     host: Annotated[str | None, typer.Option(help="Listen on. [default: RW_SERVICE_HOST or 127.0.0.1]")] = None,
     port: Annotated[int | None, typer.Option(help="Port (0: any free one). [default: RW_SERVICE_PORT or 8000]")] = None,
+    workers: Annotated[
+        int | None, typer.Option(min=1, max=64, help="Server processes. [default: RW_SERVICE_WORKERS or 1]")
+    ] = None,
 ) -> None:
     """Run the HTTP API for HR systems (API keys, the gateway's header; scopes, audit): see docs/service.md.
 
@@ -43,12 +47,17 @@ def serve(
     config = settings()
     AlertStore(db, setup="existing").close()  # missing, older or unreachable: main() says so, exit 6
     configure(config.log_format)
+    workers = workers or config.service_workers
+    bind_host, bind_port = host or config.service_host, config.service_port if port is None else port
+    if workers > 1:  # uvicorn's supervisor starts each process from the settings: the store named here included
+        if db:
+            os.environ["RW_DB_URL"] = db
+        uvicorn.run("risk_warning.service.app:app_from_settings", factory=True, workers=workers, log_config=None,
+                    server_header=False, timeout_graceful_shutdown=30, host=bind_host, port=bind_port)  # fmt: skip
+        return
     server = uvicorn.Server(
-        uvicorn.Config(
-            create_app(db, config=config), host=host or config.service_host,
-            port=config.service_port if port is None else port, log_config=None, server_header=False,
-            timeout_graceful_shutdown=30,
-        )
+        uvicorn.Config(create_app(db, config=config), log_config=None, server_header=False,
+                       timeout_graceful_shutdown=30, host=bind_host, port=bind_port)
     )  # fmt: skip
     server.run()
     if not server.started:  # the address was taken or not ours; uvicorn has logged why

@@ -75,3 +75,11 @@ def create_app(db: str | None = None, *, config: Settings | None = None) -> Fast
         return Health(status="ok", version=_version())
 
     return app
+
+
+def app_from_settings() -> FastAPI:
+    """The service of one of several server processes (``serve --workers N``): its log as the settings say."""
+    from risk_warning.run.logs import configure
+
+    configure(settings().log_format)
+    return create_app()
