@@ -181,3 +181,25 @@ def test_several_server_processes_serve_and_stop_together(tmp_path: Path) -> Non
     assert running.proc.returncode == 0, log
     _, alive = psutil.wait_procs(children, timeout=10)
     assert not alive, log
+
+
+def test_serve_refuses_bad_settings_and_a_missing_store(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    db, _, _ = demo_store(tmp_path)
+
+    def serve(store: str, **env: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "risk_warning", "serve", "--db", store, "--port", "0"],
+                              capture_output=True, text=True, env={**os.environ, **env}, timeout=60)  # fmt: skip
+
+    fast = serve(db, RW_RATE_LIMIT="fast")
+    assert (
+        fast.returncode == 2
+        and fast.stderr.strip() == "RW_RATE_LIMIT='fast': not a rate (e.g. 100/second, 6000/minute)"
+    )
+    short = serve(db, RW_GATEWAY_SECRET="short")
+    assert short.returncode == 2 and "RW_GATEWAY_SECRET: at least 16 characters" in short.stderr
+    missing = serve(f"sqlite:///{tmp_path / 'none.db'}")
+    assert missing.returncode == 6 and "no store at" in missing.stderr
+    assert "Traceback" not in fast.stderr + short.stderr + missing.stderr

@@ -42,9 +42,11 @@ def serve(
 
     from risk_warning.run.logs import configure
     from risk_warning.service import create_app
+    from risk_warning.service.identity import checked_settings
     from risk_warning.store.repository import AlertStore
 
     config = settings()
+    checked_settings(config)  # a bad rate or gateway setting: main() says which, exit 2
     AlertStore(db, setup="existing").close()  # missing, older or unreachable: main() says so, exit 6
     configure(config.log_format)
     workers = workers or config.service_workers

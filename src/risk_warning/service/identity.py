@@ -46,19 +46,7 @@ class Gatekeeper:
 
     @classmethod
     def from_settings(cls, store: AlertStore, config: Settings) -> Gatekeeper:
-        try:
-            limit = parse(config.rate_limit)
-        except ValueError:
-            raise ConfigError(
-                f"RW_RATE_LIMIT={config.rate_limit!r}: not a rate (e.g. 100/second, 6000/minute)"
-            ) from None
-        try:
-            networks = [ipaddress.ip_network(n, strict=False) for n in config.gateway_networks]
-        except ValueError as exc:
-            raise ConfigError(f"RW_GATEWAY_NETWORKS: {exc}") from None
-        secret = config.gateway_secret.get_secret_value().encode() if config.gateway_secret else None
-        if secret is not None and len(secret) < 16:
-            raise ConfigError("RW_GATEWAY_SECRET: at least 16 characters (it is all that vouches for the gateway)")
+        limit, networks, secret = checked_settings(config)
         return cls(store, secret, networks, limit, MovingWindowRateLimiter(MemoryStorage()))
 
     def principal(self, request: Request) -> Principal:
@@ -111,6 +99,25 @@ class Gatekeeper:
         except ValueError:
             return False
         return any(address in network for network in self.gateway_networks)
+
+
+def checked_settings(
+    config: Settings,
+) -> tuple[RateLimitItem, list[ipaddress.IPv4Network | ipaddress.IPv6Network], bytes | None]:
+    """The rate limit, the gateway's networks and its secret, or a ConfigError naming the setting (serve
+    checks them before it listens)."""
+    try:
+        limit = parse(config.rate_limit)
+    except ValueError:
+        raise ConfigError(f"RW_RATE_LIMIT={config.rate_limit!r}: not a rate (e.g. 100/second, 6000/minute)") from None
+    try:
+        networks = [ipaddress.ip_network(n, strict=False) for n in config.gateway_networks]
+    except ValueError as exc:
+        raise ConfigError(f"RW_GATEWAY_NETWORKS: {exc}") from None
+    secret = config.gateway_secret.get_secret_value().encode() if config.gateway_secret else None
+    if secret is not None and len(secret) < 16:
+        raise ConfigError("RW_GATEWAY_SECRET: at least 16 characters (it is all that vouches for the gateway)")
+    return limit, networks, secret
 
 
 def _listed(request: Request, header: str) -> frozenset[str] | None:

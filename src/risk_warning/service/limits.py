@@ -63,7 +63,7 @@ class BodyLimit:
     async def _refuse(self, scope: Scope, send: Send) -> None:
         body = json.dumps(
             {
-                "type": "https://risk-warning.example/problems/too-large",
+                "type": "urn:risk-warning:problem:too-large",
                 "title": "Request body too large",
                 "status": 413,
                 "detail": too_large(self.max_bytes),

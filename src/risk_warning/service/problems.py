@@ -36,7 +36,7 @@ from risk_warning.privacy import scrub
 from risk_warning.store.principal import NotPermittedError
 
 log = logging.getLogger("risk_warning.service")
-PROBLEM_TYPE = "https://risk-warning.example/problems/"  # + the code; documented in docs/service.md
+PROBLEM_TYPE = "urn:risk-warning:problem:"  # + the code (a name, not a page); docs/service.md lists them
 MEDIA_TYPE = "application/problem+json"
 
 
