@@ -64,6 +64,8 @@ class Reason(enum.StrEnum):
     TEMPLATE = "template"
     ENGINE_LIMIT = "engine-limit"
     WRONG_SUBJECT = "wrong-subject"
+    ENCODING = "encoding"  # a file that is not UTF-8
+    LIMIT = "limit"  # a file, a YAML document or an expression past one of the documented limits
     # input records
     MISSING_FIELD = "missing-field"
     INVALID_VALUE = "invalid-value"

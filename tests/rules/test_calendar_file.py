@@ -89,4 +89,7 @@ def test_an_unreadable_file_is_an_error_with_its_name(tmp_path: Path) -> None:
     assert problems(tmp_path / "missing.yaml")[0][3].startswith("cannot read the calendar file")
     path = tmp_path / "gbk.yaml"
     path.write_bytes("calendar: 某省2027年工作日历\n".encode("gbk"))
-    assert problems(path) == [(1, 1, Reason.BAD_VALUE, "the calendar file is not UTF-8; save it as UTF-8")]
+    said = "the calendar file is not UTF-8 (it reads as GBK/GB18030): byte 0xC4 cannot start or continue a UTF-8 "
+    said += "character"
+    # 某 and 省 happen to be valid UTF-8 byte pairs in GBK (C4 B3, CA A1); 年 (C4 EA) is the first that is not
+    assert problems(path) == [(1, 17, Reason.ENCODING, said)]

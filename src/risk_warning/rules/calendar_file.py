@@ -20,8 +20,9 @@ from typing import Annotated
 
 import pydantic
 
-from risk_warning.errors import Diagnostic, Reason, RulesetError, SourceLocation
+from risk_warning.errors import Diagnostic, Reason, RulesetError
 from risk_warning.rules.diagnostics import Collector, pydantic_diagnostics
+from risk_warning.rules.textfile import read_text
 from risk_warning.rules.workdays import BUILT_IN_CALENDAR, WorkCalendar
 from risk_warning.rules.yamlsrc import load_yaml
 
@@ -52,12 +53,7 @@ def load_calendar(path: str | Path, base: WorkCalendar = BUILT_IN_CALENDAR) -> W
     """``base`` extended and corrected by the site calendar file at ``path``; a ``RulesetError`` with
     every problem, each at its line and column, if the file is wrong."""
     name = str(path)
-    try:
-        text = Path(path).read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise RulesetError([_whole_file(name, f"cannot read the calendar file: {exc.strerror}")]) from None
-    except UnicodeDecodeError:
-        raise RulesetError([_whole_file(name, "the calendar file is not UTF-8; save it as UTF-8")]) from None
+    text = read_text(path, "calendar file")
     loaded = load_yaml(text, name)
     if isinstance(loaded, Diagnostic):
         raise RulesetError([loaded])
@@ -108,7 +104,3 @@ def _without_years(base: WorkCalendar, years: set[int]) -> WorkCalendar:
         return frozenset(d for d in days if d.year not in years)
 
     return WorkCalendar(base.years - years, keep(base.holidays), keep(base.workdays), dict(base.sources))
-
-
-def _whole_file(path: str, message: str) -> Diagnostic:
-    return Diagnostic(SourceLocation(path, 1, 1), Reason.BAD_VALUE, message, "")

@@ -16,6 +16,7 @@ from risk_warning.grade import Grade
 from risk_warning.rules import ast
 from risk_warning.rules.model import Expectation, IndicatorSpec, ParamSpec, RulesetSpec, RuleSpec, RuleTest
 from risk_warning.rules.parser import ExpressionSyntaxError, parse_expression
+from risk_warning.rules.textfile import read_text
 from risk_warning.rules.typecheck import Checker, CheckScope
 from risk_warning.rules.yamlsrc import Loc, SourceMap, load_yaml
 
@@ -138,7 +139,7 @@ def load_model_file(
     """A YAML file read into ``model`` (a site file, an expectation file): its value, where each value came
     from, and a collector for the checks that follow; a YAML or schema problem raises RulesetError with
     every diagnostic, located (``models`` name the keys allowed at each depth)."""
-    loaded = load_yaml(path.read_text(encoding="utf-8"), str(path))
+    loaded = load_yaml(read_text(path, "file"), str(path))
     if isinstance(loaded, Diagnostic):
         raise RulesetError([loaded])
     data, smap = loaded

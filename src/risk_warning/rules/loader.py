@@ -30,6 +30,7 @@ from risk_warning.rules.model import ParamSpec, RulesetSpec, RuleSpec
 from risk_warning.rules.overrides import apply_overrides, is_site_file
 from risk_warning.rules.param_choices import enumerated_params, outside_choices
 from risk_warning.rules.program import Rule, Ruleset
+from risk_warning.rules.textfile import read_text
 from risk_warning.rules.typecheck import Type, param_type
 from risk_warning.rules.yamlsrc import SourceMap, load_yaml
 
@@ -116,7 +117,7 @@ def parse_ruleset(text: str, path: str, *, collect: bool = True) -> Ruleset:
 
 def load_ruleset(path: str | Path, *, collect: bool = True) -> Ruleset:
     p = Path(path)
-    return parse_ruleset(p.read_text(encoding="utf-8"), str(p), collect=collect)
+    return parse_ruleset(read_text(p), str(p), collect=collect)
 
 
 def ruleset_files(paths: Iterable[str | Path]) -> list[Path]:

@@ -16,6 +16,7 @@ from risk_warning.rules.diagnostics import Collector, load_model_file
 from risk_warning.rules.model import ParamSpec, RuleOverride, RuleTest, SiteOverrides
 from risk_warning.rules.param_choices import enumerated_params, outside_choices
 from risk_warning.rules.program import Level, Ruleset
+from risk_warning.rules.textfile import read_text
 from risk_warning.rules.typecheck import param_type
 from risk_warning.rules.yamlsrc import Loc, load_yaml
 
@@ -23,8 +24,8 @@ from risk_warning.rules.yamlsrc import Loc, load_yaml
 def is_site_file(path: Path) -> bool:
     """A site override file (params: or rules: as mappings, no ruleset:); unreadable files are not."""
     try:
-        loaded = load_yaml(path.read_text(encoding="utf-8"), str(path))
-    except (OSError, UnicodeDecodeError):
+        loaded = load_yaml(read_text(path), str(path))
+    except RulesetError:
         return False  # load_ruleset reports it
     if isinstance(loaded, Diagnostic) or not isinstance(loaded[0], dict):
         return False
@@ -101,7 +102,7 @@ def apply_overrides(rulesets: Sequence[Ruleset], path: Path) -> list[Ruleset]:
             if o is not None and o.grade is not None:
                 r = dataclasses.replace(r, levels=tuple(Level(o.grade, lv.condition) for lv in r.levels))
             rules.append(r)
-        digest = hashlib.sha256((rs.content_hash + path.read_text(encoding="utf-8")).encode()).hexdigest()
+        digest = hashlib.sha256((rs.content_hash + read_text(path, "site file")).encode()).hexdigest()
         changed = frozenset(n for n, v in new_params[rs.id].items() if v != rs.params[n])
         result.append(
             dataclasses.replace(
@@ -119,7 +120,7 @@ def apply_overrides(rulesets: Sequence[Ruleset], path: Path) -> list[Ruleset]:
 
 def site_tests(path: Path) -> list[RuleTest]:
     """The tests a site file carries (``apply_overrides`` has checked the file)."""
-    loaded = load_yaml(path.read_text(encoding="utf-8"), str(path))
+    loaded = load_yaml(read_text(path, "site file"), str(path))
     if isinstance(loaded, Diagnostic):
         raise RulesetError([loaded])
     return SiteOverrides.model_validate(loaded[0] or {}).tests

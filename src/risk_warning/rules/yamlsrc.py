@@ -17,6 +17,12 @@ from risk_warning.errors import Diagnostic, Reason, SourceLocation
 
 Loc = tuple[str | int, ...]
 
+# Limits on one YAML file (docs/rule-language.md, "Limits"): a ruleset is a few levels deep and uses few
+# anchors; these stop a file nested to break the parser's recursion or an alias bomb that expands without end.
+MAX_DEPTH = 32  # mappings and lists inside one another
+MAX_ALIASES = 100  # *alias references in one file
+MAX_VALUES = 100_000  # values after aliases are expanded (the 46 shipped rules are about 4,000)
+
 
 @dataclass(frozen=True)
 class Anchor:
@@ -71,11 +77,61 @@ def _scalar(loader: _Loader, node: yaml.ScalarNode) -> Any:
         return node.value  # e.g. an impossible date 2026-13-01: left as text for validation to report
 
 
-def _walk(loader: _Loader, node: yaml.Node, loc: Loc, smap: SourceMap) -> Any:
+class _Limit(Exception):
+    def __init__(self, mark: Any, message: str, hint: str) -> None:
+        self.line: int = mark.line + 1 if mark is not None else 1
+        self.col: int = mark.column + 1 if mark is not None else 1
+        self.message, self.hint = message, hint
+
+
+def _check_events(text: str) -> None:
+    """Depth and aliases from the parser's events (iterative), before the composer (recursive) runs."""
+    depth = aliases = 0
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise _Limit(event.start_mark, f"nested more than {MAX_DEPTH} levels deep (the limit)",
+                             "a ruleset needs a few levels; check the indentation")  # fmt: skip
+        elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
+            depth -= 1
+        elif isinstance(event, yaml.AliasEvent):
+            aliases += 1
+            if aliases > MAX_ALIASES:
+                raise _Limit(event.start_mark, f"more than {MAX_ALIASES} aliases (*name) in one file (the limit)",
+                             "write the values out, or use params")  # fmt: skip
+
+
+@dataclass
+class _Budget:
+    values: int = 0
+    open: list[int] = field(default_factory=list)  # ids of the mappings and lists being walked
+
+
+def _walk(loader: _Loader, node: yaml.Node, loc: Loc, smap: SourceMap, budget: _Budget) -> Any:
     mark = node.start_mark
+    budget.values += 1
+    if budget.values > MAX_VALUES:
+        raise _Limit(mark, f"the file expands to more than {MAX_VALUES:,} values (the limit)",
+                     "aliases (*name) repeated inside one another multiply; write the values out")  # fmt: skip
+    if id(node) in budget.open:
+        raise _Limit(mark, "an alias refers to the value that contains it (a loop)", "remove the alias")
+    if len(budget.open) >= MAX_DEPTH:  # reached through aliases, which the event check counts once
+        raise _Limit(mark, f"nested more than {MAX_DEPTH} levels deep (the limit)", "check the aliases")
     multiline = node.end_mark.line != node.start_mark.line
     quote = 1 if isinstance(node, yaml.ScalarNode) and node.style in ("'", '"') else 0
     smap.values[loc] = Anchor(mark.line + 1, mark.column + 1, quote, multiline)
+    if isinstance(node, yaml.MappingNode | yaml.SequenceNode):
+        budget.open.append(id(node))
+        try:
+            return _walk_collection(loader, node, loc, smap, budget)
+        finally:
+            budget.open.pop()
+    assert isinstance(node, yaml.ScalarNode)
+    return _scalar(loader, node)
+
+
+def _walk_collection(loader: _Loader, node: yaml.Node, loc: Loc, smap: SourceMap, budget: _Budget) -> Any:
     if isinstance(node, yaml.MappingNode):
         out: dict[Any, Any] = {}
         for key_node, value_node in node.value:
@@ -87,12 +143,9 @@ def _walk(loader: _Loader, node: yaml.Node, loc: Loc, smap: SourceMap) -> Any:
             smap.keys[kloc] = Anchor(km.line + 1, km.column + 1)
             if key in out:
                 raise _Duplicate(key, SourceLocation(smap.path, km.line + 1, km.column + 1))
-            out[key] = _walk(loader, value_node, kloc, smap)
+            out[key] = _walk(loader, value_node, kloc, smap, budget)
         return out
-    if isinstance(node, yaml.SequenceNode):
-        return [_walk(loader, item, (*loc, i), smap) for i, item in enumerate(node.value)]
-    assert isinstance(node, yaml.ScalarNode)
-    return _scalar(loader, node)
+    return [_walk(loader, item, (*loc, i), smap, budget) for i, item in enumerate(node.value)]
 
 
 class _Duplicate(Exception):
@@ -106,10 +159,14 @@ def load_yaml(text: str, path: str) -> tuple[Any, SourceMap] | Diagnostic:
     smap = SourceMap(path)
     loader = _Loader(text)
     try:
+        _check_events(text)
         node = loader.get_single_node()
         if node is None:
             return {}, smap
-        return _walk(loader, node, (), smap), smap
+        return _walk(loader, node, (), smap, _Budget()), smap
+    except _Limit as limit:
+        where = SourceLocation(path, limit.line, limit.col)
+        return Diagnostic(where, Reason.LIMIT, limit.message, limit.hint)
     except _Duplicate as dup:
         return Diagnostic(dup.where, Reason.DUPLICATE_ID, f"key '{dup.key}' appears twice", "keep one")
     except yaml.MarkedYAMLError as exc:

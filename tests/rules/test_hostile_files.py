@@ -1,0 +1,95 @@
+"""Ruleset files as Windows editors and other units save them, and as an attacker might: each is read or
+refused with one located diagnostic naming the limit or the encoding, never a traceback or a stall."""
+
+from __future__ import annotations
+
+import codecs
+import time
+from pathlib import Path
+
+import pytest
+
+from risk_warning import RulesetError, load_ruleset
+from risk_warning.errors import Reason
+from risk_warning.rules.textfile import MAX_FILE_BYTES
+from risk_warning.rules.yamlsrc import MAX_ALIASES, MAX_DEPTH, MAX_VALUES
+
+ROOT = Path(__file__).resolve().parents[2]
+SHIPPED = ROOT / "rulesets" / "core" / "appraisal.yaml"
+TEXT = SHIPPED.read_text(encoding="utf-8")
+SAVE = "save it as UTF-8: 另存为, 编码选 UTF-8"
+
+
+def refused(tmp_path: Path, data: bytes) -> str:
+    path = tmp_path / "rules.yaml"
+    path.write_bytes(data)
+    with pytest.raises(RulesetError) as caught:
+        load_ruleset(path)
+    (problem,) = caught.value.diagnostics
+    return str(problem).replace(str(path), "rules.yaml")
+
+
+def test_utf8_with_a_byte_order_mark_loads_the_same(tmp_path: Path) -> None:
+    path = tmp_path / "bom.yaml"
+    path.write_bytes(codecs.BOM_UTF8 + TEXT.encode("utf-8"))
+    assert [r.id for r in load_ruleset(path).rules] == [r.id for r in load_ruleset(SHIPPED).rules]
+
+
+def test_gbk_is_refused_at_its_first_byte_with_the_fix(tmp_path: Path) -> None:
+    said = refused(tmp_path, TEXT.encode("gb18030"))
+    line = next(i for i, text in enumerate(TEXT.splitlines(), 1) if any(ord(c) > 127 for c in text))
+    col = next(i for i, c in enumerate(TEXT.splitlines()[line - 1], 1) if ord(c) > 127)
+    first = TEXT.splitlines()[line - 1][col - 1].encode("gb18030")[0]  # the first Chinese character's first byte
+    assert said == (f"rules.yaml:{line}:{col}: encoding: the ruleset file is not UTF-8 (it reads as GBK/GB18030): "
+                    f"byte 0x{first:02X} cannot start or continue a UTF-8 character ({SAVE})")  # fmt: skip
+
+
+def test_utf16_and_a_stray_latin1_byte_are_refused(tmp_path: Path) -> None:
+    assert (
+        refused(tmp_path, TEXT.encode("utf-16"))
+        == f"rules.yaml:1:1: encoding: the ruleset file is saved as UTF-16 ({SAVE})"
+    )
+    data = TEXT.encode("utf-8")
+    cut = data.index(b"\n", 2000)
+    line = data.count(b"\n", 0, cut) + 1
+    col = len(data[data.rfind(b"\n", 0, cut) + 1 : cut].decode("utf-8")) + 1 + len(" caf")
+    said = refused(tmp_path, data[:cut] + b" caf\xe9" + data[cut:])
+    assert said == (f"rules.yaml:{line}:{col}: encoding: the ruleset file is not UTF-8: byte 0xE9 cannot start or "
+                    f"continue a UTF-8 character ({SAVE})")  # fmt: skip
+
+
+def test_a_file_over_the_size_limit_is_refused_unread(tmp_path: Path) -> None:
+    said = refused(tmp_path, b"#" * (MAX_FILE_BYTES + 1))
+    assert said == (f"rules.yaml:1:1: limit: the ruleset file is over {MAX_FILE_BYTES:,} bytes (the limit for one "
+                    "file) (split it into several files)")  # fmt: skip
+
+
+def test_deep_nesting_is_refused_where_it_passes_the_limit(tmp_path: Path) -> None:
+    said = refused(tmp_path, ("ruleset: x\nrules: " + "[" * 600 + "]" * 600 + "\n").encode())
+    assert said == (f"rules.yaml:2:{8 + MAX_DEPTH - 1}: limit: nested more than {MAX_DEPTH} levels deep (the limit) "
+                    "(a ruleset needs a few levels; check the indentation)")  # fmt: skip
+
+
+def test_an_alias_bomb_stops_at_the_value_limit_quickly(tmp_path: Path) -> None:
+    lines = ["ruleset: x", 'a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]" for i in range(1, 10)]
+    started = time.perf_counter()
+    said = refused(tmp_path, "\n".join(lines).encode())
+    assert time.perf_counter() - started < 5
+    assert said.endswith(f"limit: the file expands to more than {MAX_VALUES:,} values (the limit) (aliases (*name) "
+                         "repeated inside one another multiply; write the values out)")  # fmt: skip
+
+
+def test_too_many_aliases_and_a_loop(tmp_path: Path) -> None:
+    many = "ruleset: x\nv: &v 1\nlist: [" + ", ".join(["*v"] * (MAX_ALIASES + 1)) + "]\n"
+    assert "limit: more than 100 aliases (*name) in one file (the limit)" in refused(tmp_path, many.encode())
+    loop = refused(tmp_path, b"ruleset: x\nrules: &r [1, *r]\n")
+    assert loop == "rules.yaml:2:8: limit: an alias refers to the value that contains it (a loop) (remove the alias)"
+
+
+def test_every_limit_reason_is_limit_or_encoding(tmp_path: Path) -> None:
+    path = tmp_path / "r.yaml"
+    path.write_bytes(b"ruleset: x\nrules: &r [1, *r]\n")
+    with pytest.raises(RulesetError) as caught:
+        load_ruleset(path)
+    assert {d.reason for d in caught.value.diagnostics} == {Reason.LIMIT}
