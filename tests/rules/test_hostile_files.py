@@ -93,3 +93,76 @@ def test_every_limit_reason_is_limit_or_encoding(tmp_path: Path) -> None:
     with pytest.raises(RulesetError) as caught:
         load_ruleset(path)
     assert {d.reason for d in caught.value.diagnostics} == {Reason.LIMIT}
+
+
+RULE = """ruleset: t.limits
+title: t
+version: 1.0.0
+params:
+  huge: {{type: int, default: 1000000000000, description: a param far too large}}
+rules:
+  - id: t.one
+    title: t
+    family: appraisal
+    basis: b
+    disposition: d
+    match:
+      a: {where}
+    grade: blue
+    message: m
+"""
+
+
+def refused_rule(tmp_path: Path, where: str) -> str:
+    return refused(tmp_path, RULE.format(where=where).encode("utf-8")).replace("rules.yaml:", "")
+
+
+@pytest.mark.parametrize(
+    ("where", "said"),
+    [
+        ("appraisal_result where year > " + "(" * 20 + "1" + ")" * 20,
+         "13:56: expression-syntax [t.one]: brackets nested more than 16 deep (the limit) (name the inner parts in an "
+         "indicator, or split the rule)"),
+        ("appraisal_result where year > 10000000000000",
+         "13:40: expression-syntax [t.one]: the number 10000000000000 is over 1,000,000,000,000 (the limit) (no rule "
+         "needs a larger amount or count)"),
+        ("appraisal_result where year(as_of) > 1800-01-01",
+         "13:47: expression-syntax [t.one]: the date 1800-01-01 is outside 1900-01-01 .. 2200-12-31 (the limit)"),
+        ("appraisal_result where year > " + " + ".join(["1"] * 60),
+         "expression-syntax [t.one]: the expression is nested more than 48 operators deep (the limit)"),
+        ("appraisal_result where year > " + "1" * 4_000,
+         "expression-syntax [t.one]: the expression is over 4,000 characters (the limit)"),
+    ],
+)  # fmt: skip
+def test_expression_limits(tmp_path: Path, where: str, said: str) -> None:
+    assert said in refused_rule(tmp_path, where)
+
+
+@pytest.mark.parametrize(
+    ("part", "said"),
+    [
+        ("date(2026, 2, 30)",
+         "`date(2026, 2, 30)` cannot be computed for as_of 2000-01-01: day is out of range for month"),
+        ("date(0, 1, 1)", "`date(0, 1, 1)` cannot be computed for as_of 2000-01-01: year 0 is out of range"),
+        ("as_of - years(1000000)",
+         "`as_of - years(1000000)` cannot be computed for as_of 2000-01-01: year -998000 is out of range"),
+        ("as_of + days(params.huge)",
+         "`as_of + days(params.huge)` is a day out of any calendar for as_of 2000-01-01: outside 1900-01-01 .. "
+         "2200-12-31, the dates a rule may use (as_of lies in 2000-01-01 .. 2100-12-31)"),
+        ("as_of - years(150)",
+         "`as_of - years(150)` is 1850-01-01 for as_of 2000-01-01: outside 1900-01-01 .. 2200-12-31, the dates a rule "
+         "may use (as_of lies in 2000-01-01 .. 2100-12-31)"),
+        ("as_of + years(150)",
+         "`as_of + years(150)` is 2250-12-31 for as_of 2100-12-31: outside 1900-01-01 .. 2200-12-31"),
+    ],
+)  # fmt: skip
+def test_dates_out_of_range_are_load_errors_at_the_pattern(tmp_path: Path, part: str, said: str) -> None:
+    got = refused_rule(tmp_path, f"appraisal_result where year == year(as_of) - 1 and year({part}) > 0")
+    assert got.startswith("13:10: limit [t.one]: ") and said in got, got
+
+
+def test_a_century_either_side_of_as_of_is_fine(tmp_path: Path) -> None:
+    path = tmp_path / "ok.yaml"
+    path.write_text(RULE.format(where="appraisal_result where year(as_of - years(99)) < year and year < year(as_of + "
+                                      "years(99))"), encoding="utf-8")  # fmt: skip
+    assert [r.id for r in load_ruleset(path).rules] == ["t.one"]

@@ -11,6 +11,7 @@ from risk_warning.errors import Diagnostic, Reason, did_you_mean, listed
 from risk_warning.facts.registry import FACT_SPECS, FactSpec
 from risk_warning.grade import Grade
 from risk_warning.rules.backends import CHECKS
+from risk_warning.rules.date_ranges import out_of_range
 from risk_warning.rules.diagnostics import Collector, checker_at, parse_at, shift
 from risk_warning.rules.model import BeforeSpec, ParamSpec, RulesetSpec, RuleSpec
 from risk_warning.rules.program import SIGNAL, Before, Indicator, Level, Pattern, Rule
@@ -318,6 +319,19 @@ def trial_compile(
                 if alias and rule.spec.match.get(alias) is None:
                     loc = ("rules", index, "levels", level)
                 out.add(Diagnostic(out.smap.at(loc), Reason.UNSUPPORTED, problem.message, "", rule.id))
+
+
+def check_date_ranges(rules: list[Rule], params: dict[str, Any], positions: list[int], out: Collector) -> None:
+    """What a rule computes from as_of and params alone, evaluated now at both ends of the as_of range
+    (rules/date_ranges.py): a date out of range, or a computation that fails, is reported at its pattern or
+    level, not met in a scan."""
+    index_of = {spec_id: i for spec_id, i in zip((r.id for r in rules), positions, strict=False)}
+    for rule in rules:
+        for problem in out_of_range(rule, params):
+            index = index_of.get(rule.id, 0)
+            place, _, grade = problem.where.partition(":")
+            loc: Loc = ("rules", index, "levels", grade) if place == "level" else ("rules", index, "match", place)
+            out.add(Diagnostic(out.smap.at(loc), Reason.LIMIT, problem.message, "", rule.id))
 
 
 def partial_rule(raw: Any) -> RuleSpec | None:

@@ -106,8 +106,8 @@ def compare(op: str, left: Any, right: Any) -> bool:
 def call(name: str, args: list[Any], calendar: WorkCalendar = BUILT_IN_CALENDAR) -> Any:
     if any(a is None for a in args):
         return None
-    if name in _CALENDAR:
-        return _CALENDAR[name](calendar, *args)
+    if name in CALENDAR_FUNCTIONS:
+        return CALENDAR_FUNCTIONS[name](calendar, *args)
     if name == "days":
         return args[0]
     if name == "months":
@@ -121,7 +121,7 @@ def call(name: str, args: list[Any], calendar: WorkCalendar = BUILT_IN_CALENDAR)
     raise ValueError(f"unknown function {name}")
 
 
-_CALENDAR: dict[str, Callable[..., Any]] = {
+CALENDAR_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "weekday": lambda calendar, d: weekday(int(d)),
     "is_workday": lambda calendar, d: calendar.is_workday(int(d)),
     "workdays_between": lambda calendar, a, b: calendar.workdays_between(int(a), int(b)),

@@ -22,7 +22,14 @@ from risk_warning.bundled import rules_path
 from risk_warning.errors import Diagnostic, Reason, RulesetError, SourceLocation
 from risk_warning.facts.registry import FACT_SPECS, FactSpec
 from risk_warning.rules.calendar_file import load_calendar
-from risk_warning.rules.check import check_indicators, check_rule_spec, param_values, partial_rule, trial_compile
+from risk_warning.rules.check import (
+    check_date_ranges,
+    check_indicators,
+    check_rule_spec,
+    param_values,
+    partial_rule,
+    trial_compile,
+)
 from risk_warning.rules.check_tests import check_tests
 from risk_warning.rules.diagnostics import Collector, pydantic_diagnostics
 from risk_warning.rules.expectations import is_expectation_file
@@ -100,6 +107,8 @@ def parse_ruleset(text: str, path: str, *, collect: bool = True) -> Ruleset:
         check_tests(rule_spec, index, rule_ids, types, out)
         if rule is not None:
             rules.append(rule)
+    if not out.items:  # before the backends compile (and fold) the rules: a failing computation is located here
+        check_date_ranges(rules, params, positions, out)
     if not out.items:
         trial_compile(rules, params, types, positions, out)
     for bad in outside_choices(enumerated_params(rules, indicators), params):

@@ -11,6 +11,14 @@ import lark
 
 from risk_warning.rules import ast
 
+# Limits on one expression (docs/rule-language.md, "Encodings and limits"): far above any real rule, low
+# enough that the parser, the checks and the compiler (recursive over the tree) cannot be driven deep.
+MAX_EXPRESSION_CHARS = 4_000
+MAX_BRACKET_DEPTH = 16  # ( and [ inside one another
+MAX_TREE_DEPTH = 48  # operators applied to operators: a + b + c + ... is as deep as it has terms
+MAX_NUMBER = 10**12  # the magnitude of a number literal
+DATE_RANGE = (date(1900, 1, 1), date(2200, 12, 31))  # dates a rule may name or compute
+
 
 class ExpressionSyntaxError(ValueError):
     """Bad expression text, with the 0-based offset of the problem and a hint."""
@@ -65,16 +73,24 @@ class _ToAst(lark.Transformer[Any, ast.Expr]):
 
     def number(self, meta: Any, items: list[lark.Token]) -> ast.Expr:
         text = str(items[0])
-        return ast.Literal(float(text) if "." in text else int(text), pos=_pos(meta))
+        value = float(text) if "." in text else int(text)
+        if abs(value) > MAX_NUMBER:
+            raise ExpressionSyntaxError(f"the number {text[:20]} is over {MAX_NUMBER:,} (the limit)", _pos(meta),
+                                        "no rule needs a larger amount or count")  # fmt: skip
+        return ast.Literal(value, pos=_pos(meta))
 
     def string(self, meta: Any, items: list[lark.Token]) -> ast.Expr:
         return ast.Literal(str(items[0])[1:-1], pos=_pos(meta))
 
     def date(self, meta: Any, items: list[lark.Token]) -> ast.Expr:
         try:
-            return ast.Literal(date.fromisoformat(str(items[0])), pos=_pos(meta))
+            day = date.fromisoformat(str(items[0]))
         except ValueError as exc:
             raise ExpressionSyntaxError(f"invalid date {items[0]}: {exc}", _pos(meta)) from None
+        if not DATE_RANGE[0] <= day <= DATE_RANGE[1]:
+            span = f"{DATE_RANGE[0]} .. {DATE_RANGE[1]}"
+            raise ExpressionSyntaxError(f"the date {items[0]} is outside {span} (the limit)", _pos(meta))
+        return ast.Literal(day, pos=_pos(meta))
 
     def true(self, meta: Any, items: list[Any]) -> ast.Expr:
         return ast.Literal(True, pos=_pos(meta))
@@ -123,12 +139,17 @@ def parse_expression(text: str) -> ast.Expr:
     stripped = text.strip()
     if not stripped:
         raise ExpressionSyntaxError("empty expression", 0, "write a condition such as `amount > 1000`")
+    if len(text) > MAX_EXPRESSION_CHARS:
+        raise ExpressionSyntaxError(f"the expression is over {MAX_EXPRESSION_CHARS:,} characters (the limit)",
+                                    MAX_EXPRESSION_CHARS, "split it into several rules or an indicator")  # fmt: skip
+    _check_brackets(text)
     for bad, good in (("=<", "<="), ("=>", ">="), ("&&", "and"), ("||", "or"), ("<>", "!=")):
         at = text.find(bad)
         if at >= 0:
             raise ExpressionSyntaxError(f"unknown operator '{bad}'", at, f"did you mean '{good}'?")
     try:
         tree = _parser().parse(text)
+        _check_depth(tree)
         return _ToAst().transform(tree)
     except lark.exceptions.VisitError as exc:
         if isinstance(exc.orig_exc, ExpressionSyntaxError):
@@ -148,3 +169,33 @@ def parse_expression(text: str) -> ast.Expr:
         ) from None
     except lark.exceptions.UnexpectedEOF as exc:
         raise ExpressionSyntaxError("the expression ends too early", len(text), str(exc.expected)) from None
+
+
+def _check_brackets(text: str) -> None:
+    """Brackets nested deeper than MAX_BRACKET_DEPTH, outside quoted strings: refused at the one that passes."""
+    depth, quote = 0, ""
+    for at, ch in enumerate(text):
+        if quote:
+            quote = "" if ch == quote else quote
+        elif ch in "'\"":
+            quote = ch
+        elif ch in "([":
+            depth += 1
+            if depth > MAX_BRACKET_DEPTH:
+                raise ExpressionSyntaxError(f"brackets nested more than {MAX_BRACKET_DEPTH} deep (the limit)", at,
+                                            "name the inner parts in an indicator, or split the rule")  # fmt: skip
+        elif ch in ")]":
+            depth -= 1
+
+
+def _check_depth(tree: lark.Tree[Any]) -> None:
+    """The parse tree's depth, found without recursion (the transformer that follows recurses)."""
+    todo: list[tuple[lark.Tree[Any], int]] = [(tree, 1)]
+    while todo:
+        node, depth = todo.pop()
+        children = [c for c in node.children if isinstance(c, lark.Tree)]
+        if depth > MAX_TREE_DEPTH:
+            at = _pos(node.meta) if not node.meta.empty else 0
+            raise ExpressionSyntaxError(f"the expression is nested more than {MAX_TREE_DEPTH} operators deep "
+                                        "(the limit)", at, "split it into several rules or an indicator")  # fmt: skip
+        todo.extend((c, depth + 1) for c in children)
