@@ -166,3 +166,21 @@ def test_a_century_either_side_of_as_of_is_fine(tmp_path: Path) -> None:
     path.write_text(RULE.format(where="appraisal_result where year(as_of - years(99)) < year and year < year(as_of + "
                                       "years(99))"), encoding="utf-8")  # fmt: skip
     assert [r.id for r in load_ruleset(path).rules] == ["t.one"]
+
+
+def test_rules_per_file_list_lengths_and_param_magnitudes(tmp_path: Path) -> None:
+    rule = RULE.split("rules:\n", 1)[1].format(where="appraisal_result where year > 0")
+    many = (
+        RULE.split("rules:\n", 1)[0].format()
+        + "rules:\n"
+        + "".join(rule.replace("t.one", f"t.r{i}") for i in range(501))
+    )
+    said = refused(tmp_path, many.encode())
+    assert said.endswith("limit: 501 rules in one file; the limit is 500 (split the ruleset into several files)")
+    items = ", ".join(["1"] * 1_001)
+    said = refused_rule(tmp_path, f"appraisal_result where year in [{items}]")
+    assert said == ("13:41: expression-syntax [t.one]: a list of 1,001 items; the limit is 1,000 (put long lists in a "
+                    "list param, or a fact type)")  # fmt: skip
+    huge = RULE.replace("default: 1000000000000", "default: 1000000000001").format(where="appraisal_result")
+    assert refused(tmp_path, huge.encode()) == ("rules.yaml:5:30: limit: huge: 1e+12 is over 1,000,000,000,000 in "
+                                                "magnitude (the limit)")  # fmt: skip

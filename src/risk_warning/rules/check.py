@@ -14,6 +14,7 @@ from risk_warning.rules.backends import CHECKS
 from risk_warning.rules.date_ranges import out_of_range
 from risk_warning.rules.diagnostics import Collector, checker_at, parse_at, shift
 from risk_warning.rules.model import BeforeSpec, ParamSpec, RulesetSpec, RuleSpec
+from risk_warning.rules.parser import DATE_RANGE, MAX_LIST_ITEMS, MAX_NUMBER
 from risk_warning.rules.program import SIGNAL, Before, Indicator, Level, Pattern, Rule
 from risk_warning.rules.template import check_template
 from risk_warning.rules.typecheck import UNRESOLVED, CheckScope, Type
@@ -28,17 +29,35 @@ _RESERVED_ALIASES = {"as_of", "params", "subject", "none", "where"}
 def param_values(spec: RulesetSpec, out: Collector) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for name, p in spec.params.items():
+        loc: Loc = ("params", name)
         if isinstance(p, ParamSpec):
+            loc = ("params", name, "default")
             if not _param_ok(p.type, p.default):
                 out.at(
-                    ("params", name, "default"),
-                    Reason.TYPE_MISMATCH,
-                    f"default of {name} is not {'an' if p.type == 'int' else 'a'} {p.type}",
+                    loc, Reason.TYPE_MISMATCH, f"default of {name} is not {'an' if p.type == 'int' else 'a'} {p.type}"
                 )
             values[name] = p.default
         else:
             values[name] = p
+        problem = param_limit(values[name])
+        if problem is not None:
+            out.at(loc, Reason.LIMIT, f"{name}: {problem}", "")
     return values
+
+
+def param_limit(value: object) -> str | None:
+    """What of a param's value passes a limit of the language (parser.py), if anything."""
+    from datetime import date
+
+    items = value if isinstance(value, list) else [value]
+    if len(items) > MAX_LIST_ITEMS:
+        return f"a list of {len(items):,} items; the limit is {MAX_LIST_ITEMS:,}"
+    for item in items:
+        if isinstance(item, int | float) and not isinstance(item, bool) and abs(item) > MAX_NUMBER:
+            return f"{item:.4g} is over {MAX_NUMBER:,} in magnitude (the limit)"
+        if isinstance(item, date) and not DATE_RANGE[0] <= item <= DATE_RANGE[1]:
+            return f"{item} is outside {DATE_RANGE[0]} .. {DATE_RANGE[1]} (the limit)"
+    return None
 
 
 def _param_ok(kind: str, value: object) -> bool:

@@ -41,6 +41,8 @@ from risk_warning.rules.textfile import read_text
 from risk_warning.rules.typecheck import Type, param_type
 from risk_warning.rules.yamlsrc import SourceMap, load_yaml
 
+MAX_RULES_PER_FILE = 500  # the shipped rulesets hold 73 rules in 16 files
+
 __all__ = ["apply_overrides", "load_ruleset", "load_rulesets", "parse_ruleset", "ruleset_files"]
 
 
@@ -70,6 +72,10 @@ def parse_ruleset(text: str, path: str, *, collect: bool = True) -> Ruleset:
         raise RulesetError(out.items)
     # Validate the header and each rule separately, so one bad rule does not hide the others' problems.
     raw_rules = data.get("rules")
+    if isinstance(raw_rules, list) and len(raw_rules) > MAX_RULES_PER_FILE:
+        message = f"{len(raw_rules):,} rules in one file; the limit is {MAX_RULES_PER_FILE:,}"
+        out.at(("rules", MAX_RULES_PER_FILE), Reason.LIMIT, message, "split the ruleset into several files")
+        raise RulesetError(out.items)
     good_rules: list[RuleSpec] = []
     partial: list[tuple[int, RuleSpec | None]] = []
     if isinstance(raw_rules, list):

@@ -16,7 +16,8 @@ from risk_warning.rules import ast
 MAX_EXPRESSION_CHARS = 4_000
 MAX_BRACKET_DEPTH = 16  # ( and [ inside one another
 MAX_TREE_DEPTH = 48  # operators applied to operators: a + b + c + ... is as deep as it has terms
-MAX_NUMBER = 10**12  # the magnitude of a number literal
+MAX_NUMBER = 10**12  # the magnitude of a number literal (and of a number param)
+MAX_LIST_ITEMS = 1_000  # items of a list literal (and of a list param)
 DATE_RANGE = (date(1900, 1, 1), date(2200, 12, 31))  # dates a rule may name or compute
 
 
@@ -109,7 +110,11 @@ class _ToAst(lark.Transformer[Any, ast.Expr]):
         return ast.Path(tuple(str(t) for t in items), pos=_pos(meta))
 
     def list(self, meta: Any, items: list[Any]) -> ast.Expr:
-        return ast.ListExpr(tuple(i for i in items if i is not None), pos=_pos(meta))
+        kept = tuple(i for i in items if i is not None)
+        if len(kept) > MAX_LIST_ITEMS:
+            raise ExpressionSyntaxError(f"a list of {len(kept):,} items; the limit is {MAX_LIST_ITEMS:,}", _pos(meta),
+                                        "put long lists in a list param, or a fact type")  # fmt: skip
+        return ast.ListExpr(kept, pos=_pos(meta))
 
 
 def _listed(items: ast.Expr) -> ast.ListExpr:
