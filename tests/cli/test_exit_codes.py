@@ -108,7 +108,7 @@ def test_choice_options_are_checked_by_the_command_line(tmp_path: Path) -> None:
 
 
 def test_an_unexpected_error_is_one_line_saying_it_is_a_bug_and_debug_shows_the_traceback(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     from risk_warning.cli import app as cli
 
@@ -117,12 +117,17 @@ def test_an_unexpected_error_is_one_line_saying_it_is_a_bug_and_debug_shows_the_
 
     monkeypatch.setattr(cli, "load_rules", broken)
     monkeypatch.setattr(sys, "argv", ["risk-warning", "validate", "core"])
+    monkeypatch.setenv("RW_CRASH_DIR", str(tmp_path))
     with pytest.raises(SystemExit) as info:
         cli.main()
     assert info.value.code == ExitCode.INTERNAL
     said = capsys.readouterr().err
     assert "internal error, a bug in risk-warning: RuntimeError: the impossible happened" in said
     assert "--debug" in said and "Traceback" not in said and "19900307" not in said  # masked
+    kept = Path(re.search(r"The traceback is in (\S+);", said).group(1))  # type: ignore[union-attr]
+    logged = kept.read_text(encoding="utf-8")
+    assert "Traceback" in logged and "the impossible happened" in logged and "19900307" not in logged
+    kept.unlink()
     monkeypatch.setattr(sys, "argv", ["risk-warning", "--debug", "validate", "core"])
     with pytest.raises(RuntimeError, match="the impossible happened"):
         cli.main()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from collections.abc import Sequence
 from contextlib import closing
 from datetime import date
@@ -514,9 +515,28 @@ def main() -> None:
         if _debug["on"]:
             raise
         said = scrub(f"{type(exc).__name__}: {exc}".splitlines()[0])[:300]
+        where = _crash_log(exc)
+        kept = f"The traceback is in {where}" if where else "Run the command again with --debug for the traceback"
         err.print(
-            f"internal error, a bug in risk-warning: {said}. Run the command again with --debug for the traceback, "
-            "and report it with that output (personal data masked).",
+            f"internal error, a bug in risk-warning: {said}. {kept}; report it with that (personal data masked), "
+            "or run the command again with --debug.",
             markup=False,
         )
         raise SystemExit(ExitCode.INTERNAL) from None
+
+
+def _crash_log(exc: BaseException) -> Path | None:
+    """The traceback of an unexpected error, scrubbed, in a file of its own (RW_CRASH_DIR, else the temporary
+    directory); None when it cannot be written."""
+    import tempfile
+    import time
+    import traceback
+
+    folder = Path(os.environ.get("RW_CRASH_DIR") or tempfile.gettempdir())
+    path = folder / f"risk-warning-crash-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}.log"
+    text = "".join(traceback.format_exception(exc))
+    try:
+        path.write_text(scrub(f"risk-warning {' '.join(sys.argv[1:])}\n{text}"), encoding="utf-8")
+    except OSError:
+        return None
+    return path
