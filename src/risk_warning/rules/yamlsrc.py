@@ -157,8 +157,9 @@ class _Duplicate(Exception):
 def load_yaml(text: str, path: str) -> tuple[Any, SourceMap] | Diagnostic:
     """Parse YAML text; return the data and its source map, or one diagnostic for bad syntax."""
     smap = SourceMap(path)
-    loader = _Loader(text)
+    loader: _Loader | None = None
     try:
+        loader = _Loader(text)  # its reader refuses a control character at once
         _check_events(text)
         node = loader.get_single_node()
         if node is None:
@@ -171,8 +172,16 @@ def load_yaml(text: str, path: str) -> tuple[Any, SourceMap] | Diagnostic:
         return Diagnostic(dup.where, Reason.DUPLICATE_ID, f"key '{dup.key}' appears twice", "keep one")
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        where = SourceLocation(path, mark.line + 1, mark.column + 1) if mark else SourceLocation(path)
+        where = SourceLocation(path, mark.line + 1, mark.column + 1) if mark else SourceLocation(path, 1, 1)
         hint = "check indentation and quote expressions that contain ': ' or start with a quote"
         return Diagnostic(where, Reason.YAML_SYNTAX, str(exc.problem or exc), hint)
+    except yaml.reader.ReaderError as exc:  # a control character YAML does not allow, at a character offset
+        before = text[: exc.position]
+        where = SourceLocation(path, before.count("\n") + 1, exc.position - (before.rfind("\n") + 1) + 1)
+        said = f"character U+{exc.character:04X} is not allowed in YAML" if isinstance(exc.character, int) else str(exc)
+        return Diagnostic(where, Reason.YAML_SYNTAX, said, "delete it (a control character pasted from elsewhere)")
+    except yaml.YAMLError as exc:  # any other complaint of the YAML library: the file, at its start
+        return Diagnostic(SourceLocation(path, 1, 1), Reason.YAML_SYNTAX, str(exc).splitlines()[0], "")
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
