@@ -7,6 +7,7 @@ import typing
 from datetime import date, timedelta
 
 from sqlalchemy import Engine as SqlEngine
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from risk_warning.errors import ConflictError, NotFoundError, StoreError
@@ -19,6 +20,7 @@ from risk_warning.store.scope import Scoping
 from risk_warning.store.stored import StoredAlert, StoredAssignment, StoredDisposition
 from risk_warning.store.tables import (
     ENDED,
+    AlertHistory,
     AlertRecord,
     AlertStatus,
     Disposition,
@@ -78,13 +80,37 @@ class Actions(Scoping):
                 raise ConflictError(f"alert #{alert_id} is {row.status}; it can move to: {options}")
             if to == AlertStatus.FALSE_POSITIVE and not reason.strip():
                 raise StoreError("a false positive needs a reason")
+            self._compare_and_set(session, row, to.value)
             record(session, row, actor, to.value, to_status=to.value, reason=reason, on=on)
             self._audit(session, f"alert.{to.value}", actor, [row], reason)
-            row.status = to.value
-            session.add(row)
             session.commit()
             session.refresh(row)
             return StoredAlert.model_validate(row)
+
+    def _compare_and_set(self, session: Session, row: AlertRecord, to: str) -> None:
+        """The status change as one statement that holds only from the status the change was judged in (as
+        the scan lease is taken): of two people acting on one alert at once, exactly one wins; the other is
+        told the alert's status now and who set it, and nothing of theirs is written."""
+        judged = row.status
+        changed = session.exec(
+            update(AlertRecord)
+            .where(col(AlertRecord.id) == row.id, col(AlertRecord.status) == judged)
+            .values(status=to)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if changed == 1:
+            return
+        session.rollback()
+        with Session(self.engine) as fresh:
+            current = fresh.get(AlertRecord, row.id)
+            last = fresh.exec(
+                select(AlertHistory).where(AlertHistory.alert_id == row.id).order_by(col(AlertHistory.id).desc())
+            ).first()
+        now_status = current.status if current is not None else "gone"
+        by = f", set by {last.actor} at {last.at:%Y-%m-%d %H:%M} UTC" if last is not None else ""
+        raise ConflictError(
+            f"alert #{row.id} was {judged} when this was decided and is now {now_status}{by}; nothing was changed"
+        )
 
     def suppress(self, subject_id: str, until: date, reason: str, actor: str, rule_id: str | None = None) -> int:
         """Exempt a subject (optionally one rule) until a date; matching alerts are marked now."""
@@ -159,6 +185,7 @@ class Actions(Scoping):
                 created_at=now(),
                 created_by=actor,
             )
+            self._compare_and_set(session, row, AlertStatus.IN_DISPOSITION.value)
             session.add(entry)
             record(
                 session,
@@ -170,8 +197,6 @@ class Actions(Scoping):
                 on=on,
             )
             self._audit(session, "alert.disposition", actor, [row], f"{intervention} by {decided_by}")
-            row.status = AlertStatus.IN_DISPOSITION.value
-            session.add(row)
             session.commit()
             session.refresh(entry)
             return StoredDisposition.model_validate(entry)
