@@ -8,14 +8,17 @@ import os
 import subprocess
 import sys
 import threading
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
+import pytest
 from sqlalchemy import text
 
 from risk_warning import AlertStore, DirectorySource, InputPolicy, load_rulesets, scan
 from risk_warning.bundled import data_path
 from risk_warning.errors import ConflictError
+from risk_warning.settings import settings
 from risk_warning.store.stored import AlertStatus
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -109,3 +112,26 @@ def test_two_commands_at_once_one_wins(tmp_path: Path) -> None:
         assert [(h.from_status, h.to_status) for h in moves] == [("new", "false_positive")]
         loser = next(err for (_, err), p in zip(done, procs, strict=True) if p.returncode == 2)
         assert loser.startswith(f"alert #{alert_id} ") and "Traceback" not in loser, loser
+
+
+def test_a_persons_action_is_dated_in_the_organisations_time_zone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """UTC+14 and UTC-11: at any hour one of the two has a different date from UTC, so the test always shows
+    the zone being used (a triage at 07:30 in Beijing was dated the day before)."""
+    url = f"sqlite:///{tmp_path / 'zones.db'}"
+    ids = scanned(url)
+    try:
+        for alert_id, zone in zip(ids, ("Pacific/Kiritimati", "Pacific/Pago_Pago"), strict=False):
+            monkeypatch.setenv("RW_TIMEZONE", zone)
+            settings.cache_clear()
+            store = AlertStore(url, setup="existing")
+            try:
+                store.transition(alert_id, AlertStatus.TRIAGED, "甲")
+                (entry,) = [h for h in store.history(alert_id) if h.actor == "甲"]
+            finally:
+                store.close()
+            assert entry.effective_on == datetime.now(ZoneInfo(zone)).date(), zone
+    finally:
+        monkeypatch.delenv("RW_TIMEZONE", raising=False)
+        settings.cache_clear()

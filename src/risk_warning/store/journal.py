@@ -5,14 +5,22 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from typing import TypeVar
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
+from risk_warning.settings import settings
 from risk_warning.store.tables import AlertHistory, AlertRecord
 
 
 def now() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
+
+
+def today() -> date:
+    """Today in the organisation's time zone (RW_TIMEZONE, Asia/Shanghai): the business date of a person's
+    action. Timestamps stay in UTC; a triage at 07:30 in Beijing is dated that day, not the day before."""
+    return datetime.now(ZoneInfo(settings().timezone)).date()
 
 
 T = TypeVar("T")
@@ -39,7 +47,7 @@ def record(
     """One history entry; the status moves from the row's current one (none when just created) to ``to_status``.
 
     ``on`` is the business date of the change (a scan's as-of date, the date a decision was taken);
-    it defaults to today.
+    it defaults to today in the organisation's time zone.
     """
     assert row.id is not None
     session.add(
@@ -53,6 +61,6 @@ def record(
             from_grade=from_grade,
             to_grade=to_grade,
             reason=reason,
-            effective_on=on or now().date(),
+            effective_on=on or today(),
         )
     )
