@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import difflib
 import os
+from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import Any, Literal
@@ -79,6 +80,8 @@ class Settings(BaseSettings):
     units: list[str] | None = None  # the org units (with those under them) it sees; unset: every unit
     log_format: Literal["text", "json"] = "text"  # the scheduler's and a scan's log lines (run/logs.py)
     timezone: str = "Asia/Shanghai"  # the organisation's own: "today" for the scheduler is a date there
+    # dates an HR export writes for "no date" (an end date of 9999-12-31: still in post); read as empty
+    open_dates: list[date] = Field(default_factory=lambda: [date(9999, 12, 31), date(9999, 1, 1), date(2999, 12, 31)])
     # the service (risk-warning serve; service/): where it listens, what it accepts, whom it trusts
     service_host: str = "127.0.0.1"  # loopback unless told: put it behind the HR system's gateway
     service_port: int = Field(8000, ge=0, le=65535)

@@ -13,6 +13,8 @@ Dates, in the forms Chinese HR systems write them: ``2019-03-01``, ``2019/3/1``,
 2173), and month-only ``2019.03``, ``2019-03``, ``2019年3月``, ``201903``, read as the first of the
 month and marked so that the alert's evidence says so. Anything else (``0``, an impossible
 ``2019-02-30``, a year outside 1900-2200) is a bad date: the record is quarantined, never read as 1970.
+An HR system's "open" date (``RW_OPEN_DATES``, by default 9999-12-31, 9999-01-01 and 2999-12-31: "still in
+post") is read as no date.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from risk_warning.errors import Reason, did_you_mean
 from risk_warning.facts.glossary import meaning
 from risk_warning.facts.records import YES_NO
 from risk_warning.facts.registry import FACT_MODELS, FACT_SPECS
+from risk_warning.settings import settings
 from risk_warning.sources.base import LINE, MONTH_ONLY, POSITION, TypedRows
 from risk_warning.sources.mapping import SiteMapping
 from risk_warning.sources.pipeline import in_order
@@ -149,11 +152,13 @@ def _date_exprs(name: str, *, forms: bool) -> tuple[list[pl.Expr], list[pl.Expr]
         iso_text = s.str.contains(r"^\d{4}-\d{2}-\d{2}$")
         parsed, month_only = pl.when(iso_text).then(s.str.to_date("%Y-%m-%d", strict=False)), pl.lit(False)
     day, month = pl.col(f"{DATE}{name}"), pl.col(f"{MONTH}{name}")
-    ok = day.dt.year().is_between(1900, 2200).fill_null(False)
+    # an HR system's "no date" (9999-12-31: still in post) is read as no date, not as a bad one
+    still_open = day.is_in(settings().open_dates).fill_null(False)
+    ok = (day.dt.year().is_between(1900, 2200) & ~still_open).fill_null(False)
     return [parsed.alias(f"{DATE}{name}"), month_only.alias(f"{MONTH}{name}")], [
         pl.when(ok).then(day).alias(f"{DATE}{name}"),
         (ok & month).fill_null(False).alias(f"{MONTH}{name}"),
-        (s.is_not_null() & (s != "") & ~ok).alias(f"{BAD}{name}"),
+        (s.is_not_null() & (s != "") & ~ok & ~still_open).alias(f"{BAD}{name}"),
     ]
 
 
