@@ -102,6 +102,8 @@ def test_malformed_and_oversized_requests(served: Served) -> None:
         assert bad.json()["code"] == "invalid-request"
         fields = {".".join(e["loc"]) for e in bad.json()["errors"]}
         assert {"body.as_of", "body.facts.cadre.0.x"} <= fields
+        far = admin.post("/evaluate", json={"as_of": "9999-12-31", "facts": {}})
+        assert far.status_code == 422 and far.json()["errors"][0]["loc"] == ["body", "as_of"]
         unknown = admin.post("/evaluate", json={"as_of": "2026-06-30", "facts": {"salary": []}})
         assert unknown.status_code == 422 and "body.facts.salary" in unknown.json()["detail"]
         json_type = {"Content-Type": "application/json"}

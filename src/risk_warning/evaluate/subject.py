@@ -32,6 +32,7 @@ from risk_warning.facts.normalise import PlainFact, day_number, normalise
 from risk_warning.plan.indicators import indicator_facts
 from risk_warning.plan.partition import partition_facts
 from risk_warning.plan.prefilter import PreFilter
+from risk_warning.rules.date_ranges import check_as_of
 from risk_warning.rules.program import SIGNAL, Rule, Ruleset, phase_rulesets
 
 EvaluatorName = Literal["durable", "reference"]
@@ -112,6 +113,7 @@ class Engine:
 
     def evaluation(self, facts: Iterable[Fact], as_of: date) -> Evaluation:
         """The alerts for every subject in ``facts`` and the raises escalation rules made to them."""
+        check_as_of(as_of)
         result = Evaluation()
         for subject, members in partition_facts(facts):
             one = self.explain_subject(subject, members, as_of)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from risk_warning.errors import ConfigError
 from risk_warning.facts.normalise import day_number, from_day_number
 from risk_warning.rules import ast
 from risk_warning.rules.interpret import CALENDAR_FUNCTIONS, Scope, evaluate
@@ -23,6 +24,16 @@ from risk_warning.rules.render import render
 from risk_warning.rules.typecheck import Checker, CheckScope, is_constant, param_type
 
 AS_OF_RANGE = (date(2000, 1, 1), date(2100, 12, 31))
+
+
+def check_as_of(as_of: date) -> None:
+    """A scan or an evaluation is as of a day in AS_OF_RANGE; otherwise a ConfigError says so (never an
+    OverflowError from date arithmetic in the middle of a scan: `--as-of 9999-12-31`)."""
+    if not AS_OF_RANGE[0] <= as_of <= AS_OF_RANGE[1]:
+        raise ConfigError(
+            f"as of {as_of.isoformat()}: outside {AS_OF_RANGE[0]} .. {AS_OF_RANGE[1]}, the days a scan or an "
+            "evaluation may be as of"
+        )
 
 
 @dataclass(frozen=True)

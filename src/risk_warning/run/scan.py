@@ -38,6 +38,7 @@ from risk_warning.plan.horizon import Horizon, compute_horizon
 from risk_warning.plan.incremental import Partition, SubjectState, plan
 from risk_warning.plan.membership import members
 from risk_warning.plan.screen import Screen
+from risk_warning.rules.date_ranges import check_as_of
 from risk_warning.rules.program import Ruleset, disabled_rules
 from risk_warning.run.input_check import InputPolicy, InputProfile, check_input, profile_of
 from risk_warning.run.labels import chart_of, labels_of
@@ -123,6 +124,7 @@ def scan(
     the export read (``"read"``, 0/1 then 1/1) and the results written (``"write"``). While the scan runs,
     its log lines carry its id (run/logs.py).
     """
+    check_as_of(as_of)
     if executor is None:
         with closing(make_executor(None, workers)) as mine:
             return scan(

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from risk_warning.alerts.model import Alert
 from risk_warning.facts import FACT_MODELS, Fact
+from risk_warning.rules.date_ranges import AS_OF_RANGE
 from risk_warning.service.state import Caller, ServiceState
 
 router = APIRouter(tags=["evaluate"])
@@ -31,7 +32,7 @@ Facts = create_model("Facts", __config__=ConfigDict(extra="forbid"), **_fields)
 
 class EvaluateIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    as_of: date
+    as_of: date = Field(ge=AS_OF_RANGE[0], le=AS_OF_RANGE[1], description="The day to evaluate as of")
     facts: Facts
 
 

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from risk_warning.bundled import data_path
 from risk_warning.errors import ConfigError, NotFoundError
+from risk_warning.rules.date_ranges import AS_OF_RANGE
 from risk_warning.service.state import CallerStore, ServiceState
 from risk_warning.store.stored import StoredQuarantine, StoredScan
 
@@ -20,7 +21,8 @@ router = APIRouter(prefix="/scans", tags=["scans"])
 
 class ScanIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    as_of: date | None = Field(None, description="Default: today in the organisation's time zone")
+    as_of: date | None = Field(None, ge=AS_OF_RANGE[0], le=AS_OF_RANGE[1],
+                               description="Default: today in the organisation's time zone")  # fmt: skip
     full: bool = Field(False, description="Re-evaluate every subject, not only those that may have changed")
     accept_drop: str | None = Field(None, description="Who accepts a shrunken input (a reorganisation)")
 
