@@ -184,3 +184,17 @@ def test_rules_per_file_list_lengths_and_param_magnitudes(tmp_path: Path) -> Non
     huge = RULE.replace("default: 1000000000000", "default: 1000000000001").format(where="appraisal_result")
     assert refused(tmp_path, huge.encode()) == ("rules.yaml:5:30: limit: huge: 1e+12 is over 1,000,000,000,000 in "
                                                 "magnitude (the limit)")  # fmt: skip
+
+
+def test_a_rule_id_given_by_a_yaml_tag_is_located_not_a_traceback(tmp_path: Path) -> None:
+    """Found by the long fuzz run: an id the schema accepts only after converting it (bytes from !!binary)
+    lost the rule's place in the file, and the loader failed on a zip of unequal lengths."""
+    path = tmp_path / "tagged.yaml"
+    path.write_text(RULE.format(where="appraisal_result where year > 0").replace("id: t.one", "id: !!binary dC5vbmU="),
+                    encoding="utf-8")  # fmt: skip
+    try:
+        loaded = load_ruleset(path)
+    except RulesetError as exc:
+        assert all(d.location.line > 0 and d.location.col > 0 for d in exc.diagnostics), exc
+    else:
+        assert [r.id for r in loaded.rules] == ["t.one"]

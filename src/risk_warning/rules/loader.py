@@ -14,7 +14,6 @@ import dataclasses
 import hashlib
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
 
 import pydantic
 
@@ -46,20 +45,6 @@ MAX_RULES_PER_FILE = 500  # the shipped rulesets hold 73 rules in 16 files
 __all__ = ["apply_overrides", "load_ruleset", "load_rulesets", "parse_ruleset", "ruleset_files"]
 
 
-def _rule_positions(raw_rules: list[Any], good: list[RuleSpec]) -> list[int]:
-    """The index in the file of each rule that passed schema validation."""
-    positions: list[int] = []
-    start = 0
-    for rule in good:
-        for i in range(start, len(raw_rules)):
-            raw = raw_rules[i]
-            if isinstance(raw, dict) and raw.get("id") == rule.id:
-                positions.append(i)
-                start = i + 1
-                break
-    return positions
-
-
 def parse_ruleset(text: str, path: str, *, collect: bool = True) -> Ruleset:
     """Load one ruleset from its text; ``path`` is only used in locations."""
     loaded = load_yaml(text, path)
@@ -77,11 +62,13 @@ def parse_ruleset(text: str, path: str, *, collect: bool = True) -> Ruleset:
         out.at(("rules", MAX_RULES_PER_FILE), Reason.LIMIT, message, "split the ruleset into several files")
         raise RulesetError(out.items)
     good_rules: list[RuleSpec] = []
+    positions: list[int] = []  # the index in the file of each rule that passed schema validation
     partial: list[tuple[int, RuleSpec | None]] = []
     if isinstance(raw_rules, list):
         for index, raw in enumerate(raw_rules):
             try:
                 good_rules.append(RuleSpec.model_validate(raw))
+                positions.append(index)  # where it is in the file, whatever its id became once validated
             except pydantic.ValidationError as exc:
                 pydantic_diagnostics(exc, data, out, ("rules", index))
                 partial.append((index, partial_rule(raw)))
@@ -98,7 +85,6 @@ def parse_ruleset(text: str, path: str, *, collect: bool = True) -> Ruleset:
     rules: list[Rule] = []
     seen: dict[str, int] = {}
     rule_ids = {r.id for r in spec.rules}
-    positions = _rule_positions(raw_rules if isinstance(raw_rules, list) else [], good_rules)
     for rule_spec, index in zip(spec.rules, positions, strict=True):
         if rule_spec.id in seen:
             out.at(
