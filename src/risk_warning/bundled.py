@@ -33,3 +33,13 @@ def data_path(path: str | Path) -> Path:
     """``path`` when it exists; else the shipped export it names (``demo``); else ``path`` unchanged."""
     p = Path(path)
     return DATA_SETS.get(str(p), p) if not p.exists() else p
+
+
+def package_version() -> str:
+    """The installed package's version ("unknown" when run from a tree that was never installed)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("risk-warning")
+    except PackageNotFoundError:
+        return "unknown"

@@ -3,10 +3,9 @@ fetched at view time; prints on A4."""
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
-
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from risk_warning.bundled import package_version
 from risk_warning.reports.charts import grade_chart, stacked_chart, trend_chart
 from risk_warning.reports.leaders import GRADES, LeadersReport
 
@@ -36,7 +35,7 @@ def render_html(report: LeadersReport, *, overdue_days: int = 30, list_limit: in
         list_limit=list_limit,
         pct=_percent,
         days=_days,
-        version=_version(),
+        version=package_version(),
     )
 
 
@@ -46,10 +45,3 @@ def _percent(share: float | None) -> str:
 
 def _days(value: float | None) -> str:
     return "—" if value is None else f"{value:g} 天"
-
-
-def _version() -> str:
-    try:
-        return version("risk-warning")
-    except PackageNotFoundError:
-        return "unknown"

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from importlib.metadata import PackageNotFoundError, version
 
 from fastapi import FastAPI
 from pydantic import BaseModel
 
+from risk_warning.bundled import package_version
 from risk_warning.service import problems
 from risk_warning.service.identity import Gatekeeper
 from risk_warning.service.limits import BodyLimit
@@ -32,13 +32,6 @@ is limited to the caller's org units (干部管理权限): an alert outside them
 Every read of a subject's alerts, every change, export and scan is recorded in the audit trail.
 Errors are RFC 9457 problem details (`application/problem+json`) with the library's own messages.
 """
-
-
-def _version() -> str:
-    try:
-        return version("risk-warning")
-    except PackageNotFoundError:
-        return "unknown"
 
 
 class Health(BaseModel):
@@ -62,7 +55,7 @@ def create_app(db: str | None = None, *, config: Settings | None = None) -> Fast
             store.close()
 
     app = FastAPI(
-        title="risk_warning", version=_version(), description=DESCRIPTION, lifespan=lifespan,
+        title="risk_warning", version=package_version(), description=DESCRIPTION, lifespan=lifespan,
         default_response_class=ScrubbedJSONResponse,
     )  # fmt: skip
     app.add_middleware(BodyLimit, max_bytes=config.max_request_bytes)
@@ -72,7 +65,7 @@ def create_app(db: str | None = None, *, config: Settings | None = None) -> Fast
 
     @app.get("/health", response_model=Health, tags=["service"], summary="Up, and which version (no sign-in)")
     def health() -> Health:
-        return Health(status="ok", version=_version())
+        return Health(status="ok", version=package_version())
 
     return app
 
