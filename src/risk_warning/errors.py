@@ -79,6 +79,7 @@ class Reason(enum.StrEnum):
     DANGLING_REFERENCE = "dangling-reference"
     # evaluation
     ENGINE_CRASH = "engine-crash"
+    OVER_BUDGET = "over-budget"  # a rule would cross-join too many of one subject's facts (plan/budget.py)
 
 
 @dataclass(frozen=True)
@@ -228,6 +229,16 @@ class ScanRefusedError(RiskWarningError):
 
 class EngineLimitError(RiskWarningError):
     """A compiled ruleset exceeds a limit of the durable-rules engine and cannot be split."""
+
+
+class OverBudgetError(RiskWarningError):
+    """A rule would test more combinations of one subject's facts than the per-subject budget allows
+    (plan/budget.py); the subject was not evaluated. Scans quarantine the subject and go on."""
+
+    def __init__(self, subject: str, message: str) -> None:
+        super().__init__(f"subject {subject}: {message}")
+        self.subject = subject
+        self.detail = message
 
 
 class EngineError(RiskWarningError):

@@ -28,6 +28,7 @@ from risk_warning.executors.faults import CRASH_HOOK, ERROR_HOOK, FAIL_ONCE_HOOK
 from risk_warning.executors.inline import InlineExecutor
 from risk_warning.executors.on_dask import DaskExecutor
 from risk_warning.executors.processes import ProcessExecutor
+from risk_warning.facts.conduct import ExpenseClaim
 from risk_warning.plan.partition import partition_facts
 from risk_warning.testing.synthetic import generate
 
@@ -106,6 +107,48 @@ def test_on_generated_data_every_executor_gives_the_alerts_of_one_process(
     outcome = run(make(name), generated)
     assert shape(outcome) == shape(expected) and len(generated) > 250 and expected.alerts
     assert [a.model_dump() for a in outcome.alerts] == [a.model_dump() for a in expected.alerts]
+
+
+CROSS_JOIN = """ruleset: site.cross
+title: 交叉
+version: 1.0.0
+rules:
+  - id: cross.four
+    title: 四笔
+    family: finance
+    basis: test
+    disposition: test
+    match:
+      a: expense_claim
+      b: expense_claim where claim_id > a.claim_id
+      c: expense_claim where claim_id > b.claim_id
+      d: expense_claim where claim_id > c.claim_id and amount > c.amount
+    grade: blue
+    message: "x"
+"""
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_a_subject_over_the_join_budget_is_quarantined_with_its_reason(
+    name: str, reference: Outcome, make: Callable[[str], Executor], tmp_path: Path
+) -> None:
+    """C006 given 1,000 more claims: a four-pattern cross-join on it is over the budget; every other subject
+    is evaluated as before (the cross-join rule, on their few claims, adds its own alerts only)."""
+    (tmp_path / "cross.yaml").write_text(CROSS_JOIN, encoding="utf-8")
+    rulesets = [*RULESETS, *load_rulesets([tmp_path / "cross.yaml"])]
+    extra = [
+        ExpenseClaim(claim_id=f"Z{i:04d}", claimant_id="C006", amount=1, invoice_date=date(2025, 3, 1))
+        for i in range(1000)
+    ]
+    partitions = [(s, [*facts, *extra] if s == "C006" else facts) for s, facts in PARTITIONS]
+    outcome = make(name).run(rulesets, partitions, AS_OF)  # type: ignore[arg-type]
+    (q,) = outcome.quarantined
+    assert (q.location.path, q.reason) == ("subject:C006", Reason.OVER_BUDGET)
+    assert q.message.startswith("rule cross.four would test more than 20,000,000 combinations")
+    alerts, evaluated, _ = shape(reference)
+    got = [a for a in shape(outcome)[0] if a[1] != "cross.four"]
+    assert got == [a for a in alerts if a[0] != "C006"]
+    assert shape(outcome)[1] == [s for s in evaluated if s != "C006"]
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -24,11 +24,13 @@ from risk_warning.alerts.build import build_alerts
 from risk_warning.alerts.model import Alert
 from risk_warning.engine.base import Evaluator, Partition
 from risk_warning.engine.registry import make_evaluator
+from risk_warning.evaluate.budgeted import Budgeted
 from risk_warning.evaluate.escalation import NOT_SIGNALS, Evaluation, Raise, escalate, signal_of, sort_alerts
 from risk_warning.evaluate.explain import Explanation, explain_rules, with_raises
 from risk_warning.facts._base import SUBJECT_KINDS, Fact, subject_kind
 from risk_warning.facts.history import Signal
 from risk_warning.facts.normalise import PlainFact, day_number, normalise
+from risk_warning.plan.budget import MAX_JOIN_TESTS, JoinBudget
 from risk_warning.plan.indicators import indicator_facts
 from risk_warning.plan.partition import partition_facts
 from risk_warning.plan.prefilter import PreFilter
@@ -43,12 +45,20 @@ class Engine:
     """Evaluates rulesets on typed facts. One instance can serve many as-of dates."""
 
     def __init__(
-        self, rulesets: Ruleset | Sequence[Ruleset], *, evaluator: EvaluatorName = "durable", prefilter: bool = True
+        self,
+        rulesets: Ruleset | Sequence[Ruleset],
+        *,
+        evaluator: EvaluatorName = "durable",
+        prefilter: bool = True,
+        join_budget: int = MAX_JOIN_TESTS,
     ) -> None:
-        """``prefilter=False`` asks the engine about every subject (the pre-filter's tests compare the two)."""
+        """``prefilter=False`` asks the engine about every subject (the pre-filter's tests compare the two).
+        ``join_budget``: the most combinations of one subject's facts a rule may test (plan/budget.py); a
+        subject over it raises ``OverBudgetError`` (a scan quarantines it and goes on)."""
         self.rulesets: list[Ruleset] = [rulesets] if isinstance(rulesets, Ruleset) else list(rulesets)
         self.evaluator_name = evaluator
         self.use_prefilter = prefilter
+        self.join_budget = join_budget
         # each kind of subject (cadre, unit, project, contract) is evaluated by its own rulesets only
         self.phases: dict[tuple[Phase, str], list[Ruleset]] = {}
         for kind in SUBJECT_KINDS:
@@ -70,8 +80,10 @@ class Engine:
         if (as_of, phase, kind) not in self._evaluators:
             if any(day != as_of for day, _, _ in self._evaluators):
                 self.close()  # one as-of date at a time: programs differ only by as_of
-            self._evaluators[(as_of, phase, kind)] = make_evaluator(
-                self.evaluator_name, self.phases[(phase, kind)], as_of
+            rulesets = self.phases[(phase, kind)]
+            self._evaluators[(as_of, phase, kind)] = Budgeted(
+                make_evaluator(self.evaluator_name, rulesets, as_of),
+                JoinBudget(rulesets, day_number(as_of), self.join_budget),
             )
         return self._evaluators[(as_of, phase, kind)]
 

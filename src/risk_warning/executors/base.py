@@ -16,7 +16,7 @@ from datetime import date
 from typing import Protocol
 
 from risk_warning.alerts.model import Alert
-from risk_warning.errors import QuarantinedRecord, Reason, RiskWarningError, SourceLocation
+from risk_warning.errors import OverBudgetError, QuarantinedRecord, Reason, RiskWarningError, SourceLocation
 from risk_warning.evaluate.subject import Engine, EvaluatorName
 from risk_warning.executors.faults import Faults
 from risk_warning.facts._base import Fact
@@ -130,6 +130,8 @@ def evaluate_partitions(
                 outcome.states[subject] = state_of(facts, alerts, horizon, as_of, plain)
         except CalendarError:
             raise  # not this subject's fault: the calendar lacks a year the data need; the scan stops
+        except OverBudgetError as exc:
+            outcome.quarantined.append(subject_quarantine(subject, Reason.OVER_BUDGET, exc.detail))
         except RiskWarningError as exc:
             outcome.quarantined.append(subject_quarantine(subject, Reason.ENGINE_CRASH, f"engine error: {exc}"))
     outcome.engine_subjects = engine.engine_subjects - before

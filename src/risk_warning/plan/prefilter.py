@@ -36,11 +36,19 @@ MAX_COMBINATIONS = 256  # bindings of candidates tried against the joins; more p
 
 @dataclass(frozen=True)
 class Need:
-    """At least one fact of ``fact_type`` passing ``test`` (None: any fact of the type), bound to ``alias``."""
+    """At least one fact of ``fact_type`` passing ``test`` (None: any fact of the type), bound to ``alias``.
+    ``key``: a field of this fact the rule equates with a field of an earlier pattern (plan/budget.py)."""
 
     alias: str
     fact_type: str
     test: Predicate | None
+    key: str | None = None
+
+    def candidates(self, by_type: Mapping[str, Sequence[PlainFact]]) -> list[Mapping[str, Any]]:
+        """The fields of the facts that pass the conditions on this fact alone."""
+        facts = by_type.get(self.fact_type, ())
+        test = self.test
+        return [f.fields for f in facts] if test is None else [f.fields for f in facts if test(f.fields)]
 
 
 Bindings = Mapping[str, Mapping[str, Any]]
@@ -65,9 +73,7 @@ class Gate:
     def passes(self, by_type: Mapping[str, Sequence[PlainFact]]) -> bool:
         pools: list[list[Mapping[str, Any]]] = []
         for need in self.needs:
-            facts = by_type.get(need.fact_type, ())
-            test = need.test
-            pool = [f.fields for f in facts] if test is None else [f.fields for f in facts if test(f.fields)]
+            pool = need.candidates(by_type)
             if not pool:
                 return False
             pools.append(pool)
@@ -105,11 +111,13 @@ def _whole(parts: Sequence[ast.Expr]) -> ast.Expr:
 
 @dataclass(frozen=True)
 class NeedSpec:
-    """A need before compiling: the conditions on that one fact (None: any fact of the type)."""
+    """A need before compiling: the conditions on that one fact (None: any fact of the type); ``key``, the
+    field the rule equates with an earlier pattern's (``f: ... where invoice_no == e.invoice_no``), if any."""
 
     alias: str
     fact_type: str
     condition: ast.Expr | None
+    key: str | None = None
 
 
 @dataclass(frozen=True)
@@ -130,11 +138,12 @@ def gate_specs(rule: Rule) -> list[GateSpec]:
     gates = []
     for level in rule.levels or ():
         parts = [*own, *conjuncts(level.condition)]
-        needs = []
-        for p in positive:
-            local = [c for c in parts if _aliases(c) == {p.alias} or (not _aliases(c) and p is positive[0])]
-            needs.append(NeedSpec(p.alias, p.fact_type, _whole(local) if local else None))
         joined = [c for c in parts if len(_aliases(c)) > 1 and _aliases(c) <= bound]
+        needs = []
+        for at, p in enumerate(positive):
+            local = [c for c in parts if _aliases(c) == {p.alias} or (not _aliases(c) and p is positive[0])]
+            key = _equated_field(joined, p.alias, {q.alias for q in positive[:at]})
+            needs.append(NeedSpec(p.alias, p.fact_type, _whole(local) if local else None, key))
         absences = tuple(
             (p.alias, p.fact_type, qualify(p.where, p.alias) if p.where is not None else None)
             for p in rule.patterns
@@ -142,6 +151,20 @@ def gate_specs(rule: Rule) -> list[GateSpec]:
         )
         gates.append(GateSpec(rule.id, tuple(needs), _whole(joined) if joined else None, absences))
     return gates
+
+
+def _equated_field(joined: Sequence[ast.Expr], alias: str, earlier: set[str]) -> str | None:
+    """The field of ``alias`` that a conjunct ``alias.f == e.g`` (``e`` an earlier pattern) equates, if any."""
+    for c in joined:
+        if isinstance(c, ast.Compare) and c.op == "==":
+            sides = (c.left, c.right)
+            if all(isinstance(s, ast.Path) and len(s.parts) == 2 for s in sides):
+                owners = [s.parts[0] for s in sides if isinstance(s, ast.Path)]
+                for mine, other in ((0, 1), (1, 0)):
+                    side = sides[mine]
+                    if owners[mine] == alias and owners[other] in earlier and isinstance(side, ast.Path):
+                        return side.parts[1]
+    return None
 
 
 def gates_of(
@@ -155,6 +178,7 @@ def gates_of(
                 n.alias,
                 n.fact_type,
                 row_predicate(n.condition, n.alias, as_of, params, calendar) if n.condition is not None else None,
+                n.key,
             )
             for n in spec.needs
         )

@@ -26,6 +26,7 @@ from risk_warning.errors import (
     DataError,
     MappingError,
     NotFoundError,
+    OverBudgetError,
     RulesetError,
     ScanInProgressError,
     ScanRefusedError,
@@ -64,6 +65,7 @@ STATUS: list[tuple[type[Exception], int, str, str]] = [
     (RulesetError, 422, "ruleset", "The ruleset is not valid"),
     (DataError, 422, "data", "The facts are not valid"),
     (MappingError, 422, "mapping", "The mapping is not valid"),
+    (OverBudgetError, 422, "over-budget", "A rule would test too many combinations of one subject's facts"),
     (ConfigError, 503, "config", "The service is not configured"),
 ]
 
