@@ -41,6 +41,7 @@ FILES = sorted(p for p in (ROOT / "rulesets" / "core").glob("*.yaml") if not p.n
 EXAMPLES = int(os.environ.get("RW_FUZZ_EXAMPLES", "150"))
 SECONDS, MEGABYTES = 5.0, 300
 TRIED: Counter[str] = Counter()
+WORST = {"seconds": 0.0, "MB": 0.0}  # the slowest mutant's time and the largest growth of memory
 
 FIELDS = ["amount", "year", "start_date", "end_date", "grade", "a.amount", "b.start_date", "params.x", "as_of"]
 OPERATORS = ["+", "-", "*", "/", "==", "!=", "<", ">=", "and", "or", "in", "=>"]
@@ -259,10 +260,12 @@ def test_a_mutated_ruleset_loads_or_is_refused_with_located_errors(
     seconds = time.perf_counter() - started
     peak_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 - rss_before) / 2**20
     TRIED[outcome] += 1
+    WORST["seconds"], WORST["MB"] = max(WORST["seconds"], seconds), max(WORST["MB"], peak_mb)
     assert seconds < SECONDS, (names, seconds, str(kept(names, data)))
     assert peak_mb < MEGABYTES, (names, peak_mb, str(kept(names, data)))
 
 
 def test_zz_report_what_the_fuzzing_tried() -> None:
     if TRIED:
-        print(f"\nfuzz: {sum(TRIED.values())} mutants: {dict(TRIED)}")
+        print(f"\nfuzz: {sum(TRIED.values())} mutants: {dict(TRIED)}; slowest {WORST['seconds']:.2f} s, "
+              f"memory grown at most {WORST['MB']:.0f} MB")  # fmt: skip
