@@ -265,6 +265,117 @@ def test_a_mutated_ruleset_loads_or_is_refused_with_located_errors(
     assert peak_mb < MEGABYTES, (names, peak_mb, str(kept(names, data)))
 
 
+SITE = """params:
+  core.rotation.keypost_years: 6
+  core.finance.near_tier_ratio: 0.9
+rules:
+  travel.doc-return-overdue: {status: disabled}
+  finance.near-tier-claims: {grade: blue}
+tests:
+  - name: a decision 29 days ago is in our window
+    as_of: 2026-06-30
+    facts:
+      decision_participation:
+        - {cadre_id: c1, decision_id: D1, kind: 审批, date: 2026-06-01, counterparty_credit_code: E1}
+      relative: [{cadre_id: c1, relation: 配偶, employer_credit_code: E1, employer_role: 股东}]
+    expect: [{rule: conflict.recusal-missing, subject: c1, grade: red}]
+"""
+CALENDAR = """# 2027 工作日历
+years: [2027]
+holidays:
+  - 2027-01-01
+  - {from: 2027-02-06, to: 2027-02-12}
+workdays: [2027-02-14]
+"""
+MAPPING = """files:
+  干部信息: cadre
+  任免记录: appointment
+  岗位: position
+columns:
+  "*": {人员代码: cadre_id, 岗位代码: position_id}
+  position: {风险等级: risk_level}
+ignore: [序号, 备注]
+values:
+  cadre.gender: GB/T 2261.1
+  cadre.political_status: GB/T 4762
+  position.risk_level: {高: high, 中: medium, 低: low}
+"""
+SITE_FILES = {"site": SITE, "calendar": CALENDAR, "mapping": MAPPING}
+SITE_MUTATIONS = [swap_tokens, delete_line, duplicate_line, indent, wrong_type, huge_number, unicode, yaml_tag,
+                  anchors, deep_nesting]  # fmt: skip
+CORE = None
+
+
+@st.composite
+def site_mutants(draw: st.DrawFn) -> tuple[str, Mutant]:
+    kind = draw(st.sampled_from(sorted(SITE_FILES)))
+    text = SITE_FILES[kind]
+    kinds = draw(st.lists(st.sampled_from(SITE_MUTATIONS), min_size=1, max_size=3))
+    for mutation in kinds:
+        text = mutation(draw, text)
+    encoding = draw(st.sampled_from(["utf-8"] * 6 + ["utf-8-sig", "gb18030", "utf-16"]))
+    return kind, mutant("+".join(k.__name__ for k in kinds) + f"+{encoding}", text.encode(encoding, "replace"))
+
+
+def test_the_unmutated_site_calendar_and_mapping_files_load(tmp_path: Path) -> None:
+    """The seeds are valid, so a refusal of a mutant is the mutation's doing."""
+    for kind, text in SITE_FILES.items():
+        path = tmp_path / f"{kind}.yaml"
+        path.write_text(text, encoding="utf-8")
+        _load_site_file(kind, path)
+
+
+def _load_site_file(kind: str, path: Path) -> None:
+    from risk_warning import load_rulesets
+    from risk_warning.rules.calendar_file import load_calendar
+    from risk_warning.rules.overrides import apply_overrides, site_tests
+    from risk_warning.sources.mapping import load_mapping
+
+    global CORE
+    if kind == "site":
+        CORE = CORE or load_rulesets(["core"])
+        apply_overrides(CORE, path)
+        site_tests(path)
+    elif kind == "calendar":
+        load_calendar(path)
+    else:
+        load_mapping(path)
+
+
+@settings(
+    max_examples=max(1, EXAMPLES // 3),
+    deadline=None,
+    derandomize=not os.environ.get("RW_FUZZ_RANDOM"),
+    suppress_health_check=list(HealthCheck),
+    database=None,
+    phases=[Phase.explicit, Phase.generate],
+)  # fmt: skip
+@given(case=site_mutants())
+def test_a_mutated_site_calendar_or_mapping_file_loads_or_is_refused_with_located_errors(
+    case: tuple[str, Mutant], tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    from risk_warning.errors import MappingError
+
+    kind, data = case[0], bytes(case[1])
+    names = f"{kind}: {case[1].names}"
+    path = tmp_path_factory.mktemp("fuzz") / f"{kind}.yaml"
+    path.write_bytes(data)
+    started = time.perf_counter()
+    outcome = f"{kind} loaded"
+    with alarm(60):
+        try:
+            _load_site_file(kind, path)
+        except (RulesetError, MappingError) as exc:
+            outcome = f"{kind} refused"
+            assert exc.diagnostics, names
+            for d in exc.diagnostics:
+                assert d.location.path == str(path), (names, str(d))
+                assert d.location.line > 0 and d.location.col > 0, (names, str(d))
+    seconds = time.perf_counter() - started
+    TRIED[outcome] += 1
+    assert seconds < SECONDS, (names, seconds, str(kept(names, data)))
+
+
 def test_zz_report_what_the_fuzzing_tried() -> None:
     if TRIED:
         print(f"\nfuzz: {sum(TRIED.values())} mutants: {dict(TRIED)}; slowest {WORST['seconds']:.2f} s, "

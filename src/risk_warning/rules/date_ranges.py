@@ -17,7 +17,7 @@ from typing import Any
 from risk_warning.errors import ConfigError
 from risk_warning.facts.normalise import day_number, from_day_number
 from risk_warning.rules import ast
-from risk_warning.rules.interpret import CALENDAR_FUNCTIONS, Scope, evaluate
+from risk_warning.rules.interpret import CALENDAR_FUNCTIONS, Months, Scope, evaluate
 from risk_warning.rules.parser import DATE_RANGE
 from risk_warning.rules.program import Rule
 from risk_warning.rules.render import render
@@ -88,4 +88,19 @@ def _problem(part: ast.Expr, params: Mapping[str, Any], types: CheckScope) -> st
                 shown = "a day out of any calendar"
             return (f"is {shown} for as_of {as_of}: outside {DATE_RANGE[0]} .. {DATE_RANGE[1]}, the dates a rule "
                     f"may use (as_of lies in {AS_OF_RANGE[0]} .. {AS_OF_RANGE[1]})")  # fmt: skip
+        too_long = _too_long(kind, value)
+        if too_long:
+            return too_long
+    return None
+
+
+def _too_long(kind: str, value: Any) -> str | None:
+    """A duration longer than the whole range of dates: added to a fact's date it could only leave the
+    calendar (an OverflowError in a scan), so it is refused here, with the span."""
+    span_days = day_number(DATE_RANGE[1]) - day_number(DATE_RANGE[0])
+    span_months = (DATE_RANGE[1].year - DATE_RANGE[0].year + 1) * 12
+    if kind == "days" and isinstance(value, int | float) and abs(value) > span_days:
+        return f"is {value:,} days: longer than {DATE_RANGE[0]} .. {DATE_RANGE[1]}, the dates a rule may use"
+    if kind == "months" and isinstance(value, Months) and abs(value.n) > span_months:
+        return f"is {value.n:,} months: longer than {DATE_RANGE[0]} .. {DATE_RANGE[1]}, the dates a rule may use"
     return None

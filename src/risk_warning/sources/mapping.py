@@ -25,8 +25,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from risk_warning.errors import Diagnostic, MappingError, Reason, SourceLocation, did_you_mean
+from risk_warning.errors import Diagnostic, MappingError, Reason, RulesetError, did_you_mean
 from risk_warning.facts.registry import FACT_MODELS
+from risk_warning.rules.textfile import read_text
 from risk_warning.rules.yamlsrc import SourceMap, load_yaml
 
 ANY = "*"
@@ -177,16 +178,9 @@ def parse_mapping(text: str, path: str) -> SiteMapping:
 
 
 def load_mapping(path: str | Path) -> SiteMapping:
-    p = Path(path)
+    """Read and check a mapping file: UTF-8 (rules/textfile.py: other encodings refused where they start)."""
     try:
-        text = p.read_bytes().decode("utf-8-sig")
-    except OSError as exc:
-        raise MappingError(
-            [Diagnostic(SourceLocation(str(p)), Reason.UNREADABLE, f"cannot read the mapping file: {exc}")]
-        ) from None
-    except UnicodeDecodeError:
-        message = "the mapping file is not UTF-8"
-        raise MappingError(
-            [Diagnostic(SourceLocation(str(p)), Reason.UNREADABLE, message, "save it as UTF-8")]
-        ) from None
-    return parse_mapping(text, str(p))
+        text = read_text(path, "mapping file")
+    except RulesetError as exc:
+        raise MappingError(exc.diagnostics) from None
+    return parse_mapping(text, str(path))
