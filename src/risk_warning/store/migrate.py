@@ -1,4 +1,9 @@
-"""Bring a store's schema to the current revision with Alembic; existing data is kept."""
+"""Bring a store's schema to the current revision with Alembic; existing data is kept.
+
+Several processes may open a store that does not exist yet at the same moment: migrating runs under the
+database's migration lock (store/locks.py), and the revision is read again inside it, so the first process
+migrates and the others find the store at the revision they need and change nothing.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,9 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, inspect
+from sqlalchemy import Connection, Engine, inspect
+
+from risk_warning.store.locks import migration_lock
 
 HEAD = "head"
 
@@ -23,10 +30,14 @@ def current_revision(engine: Engine) -> str | None:
     """The store's revision; None for a store with no schema at all. A store made before migrations
     existed (an ``alert`` table and no ``alembic_version``) is revision 0001."""
     with engine.connect() as connection:
-        revision = MigrationContext.configure(connection).get_current_revision()
-        if revision is None and "alert" in inspect(connection).get_table_names():
-            return "0001"
-        return revision
+        return _revision(connection)
+
+
+def _revision(connection: Connection) -> str | None:
+    revision = MigrationContext.configure(connection).get_current_revision()
+    if revision is None and "alert" in inspect(connection).get_table_names():
+        return "0001"
+    return revision
 
 
 def head_revision() -> str:
@@ -37,9 +48,14 @@ def head_revision() -> str:
 
 
 def upgrade(engine: Engine, revision: str = HEAD) -> None:
-    """Upgrade to ``revision``. A store made before migrations existed is recognised as revision 0001."""
+    """Upgrade to ``revision``, under the migration lock. A store made before migrations existed is
+    recognised as revision 0001; a store another process brought there meanwhile is left as it is."""
     config = _config()
     with engine.begin() as connection:
+        migration_lock(connection)
+        target = head_revision() if revision == HEAD else revision
+        if _revision(connection) == target:
+            return
         config.attributes["connection"] = connection
         tables = set(inspect(connection).get_table_names())
         if "alert" in tables and "alembic_version" not in tables:

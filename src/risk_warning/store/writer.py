@@ -27,6 +27,7 @@ from risk_warning.sources.base import FileReport
 from risk_warning.store.actions import recheck_due
 from risk_warning.store.audit import write_audit
 from risk_warning.store.journal import chunked, now
+from risk_warning.store.locks import scan_write_lock
 from risk_warning.store.principal import Principal
 from risk_warning.store.tables import (
     ENDED,
@@ -115,6 +116,7 @@ class ScanWriter:
         subjects, carried_set = set(evaluated_subjects), set(carried)
         actor = f"scan #{scan_id}"
         with Session(self.engine) as session:
+            scan_write_lock(session.connection())  # before reading what it will change (store/locks.py)
             run = session.get(ScanRun, scan_id)
             assert run is not None
             journal = _Journal(actor, run.as_of)
