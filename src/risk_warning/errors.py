@@ -77,6 +77,7 @@ class Reason(enum.StrEnum):
     BAD_DATE = "bad-date"
     BROKEN_RECORD = "broken-record"
     DANGLING_REFERENCE = "dangling-reference"
+    STORE_OWNED = "store-owned"  # a file of a fact type only the alert store writes (signals, ...): skipped
     # evaluation
     ENGINE_CRASH = "engine-crash"
     OVER_BUDGET = "over-budget"  # a rule would cross-join too many of one subject's facts (plan/budget.py)

@@ -262,7 +262,7 @@ def test_other_files_in_the_directory_are_reported_not_skipped(tmp_path: Path) -
     (tmp_path / "cadre.xls").write_bytes(b"\xd0\xcf\x11\xe0")
     (tmp_path / "signal.csv").write_text("signal_id\ns1\n", encoding="utf-8")
     reasons = sorted((Path(q.location.path).name, q.reason) for q in DirectorySource(tmp_path).load().quarantined)
-    assert reasons == [("cadre.xls", Reason.UNKNOWN_FILE), ("signal.csv", Reason.UNKNOWN_FILE)]
+    assert reasons == [("cadre.xls", Reason.UNKNOWN_FILE), ("signal.csv", Reason.STORE_OWNED)]
 
 
 # -- encodings --------------------------------------------------------------------------------------

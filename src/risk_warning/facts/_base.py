@@ -92,6 +92,9 @@ class Fact(BaseModel):
     # references that must resolve whenever their target type is in the export (a post an appointment names);
     # others may point outside it (an enterprise registry is never complete)
     strict_references: ClassVar[tuple[str, ...]] = ()
+    # kept by the alert store (alerts as signals, watches, education assignments): never read from an export,
+    # where a forged file would make history (sources/directory.py refuses it; so does a mapping file)
+    store_owned: ClassVar[bool] = False
 
     def mark_month_only(self, fields: frozenset[str]) -> None:
         """Note the dates the export gave to the month only (2019.03, read as the 1st) for the evidence.

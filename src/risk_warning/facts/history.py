@@ -23,6 +23,7 @@ class Signal(Fact):
     """预警信号: an alert about a cadre, from tonight's rules or from the store's history."""
 
     fact_type: ClassVar[str] = "signal"
+    store_owned: ClassVar[bool] = True
     key_field: ClassVar[str] = "signal_id"
 
     signal_id: str  # the alert's fingerprint
@@ -77,6 +78,7 @@ class Watch(Fact):
     """监测起始: since when the alert store has evaluated a cadre. Before that, no alert is known to be new."""
 
     fact_type: ClassVar[str] = "watch"
+    store_owned: ClassVar[bool] = True
     key_field: ClassVar[str] = "cadre_id"
 
     cadre_id: str
@@ -87,6 +89,7 @@ class EducationAssignment(Fact):
     """针对性教育安排: targeted education assigned on an alert, and when it was completed."""
 
     fact_type: ClassVar[str] = "education_assignment"
+    store_owned: ClassVar[bool] = True
     key_field: ClassVar[str] = "assignment_id"
 
     assignment_id: str

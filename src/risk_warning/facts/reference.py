@@ -23,6 +23,10 @@ def render_facts_reference() -> str:
         "Partitions: a type is evaluated with the subjects it belongs to (a cadre, or `unit:`, `project:`,",
         "`contract:`); a reference type (post, unit, enterprise) travels with the facts that point to it.",
         "",
+        "Kept by the alert store: `signal`, `watch` and `education_assignment` are the store's own history, given",
+        "to the rules by the store; a file of one in an export is skipped with reason `store-owned` (it would",
+        "forge alert history), and a mapping file that names one is refused.",
+        "",
     ]
     for name, model in FACT_MODELS.items():
         spec = FACT_SPECS[name]
@@ -32,6 +36,8 @@ def render_facts_reference() -> str:
         if model.links:
             ways = [f"{ln.kind} partitions by `{ln.field}` = `{ln.holder}.{ln.holder_field}`" for ln in model.links]
             where += "; linked into " + ", ".join(ways)
+        if model.store_owned:
+            where += "; kept by the alert store, never read from an export"
         lines += [f"## `{name}`", "", doc, "", f"Key: `{model.key_field}`; {where}.", ""]
         lines += [
             "| field | 含义 | meaning | type | required | values | personal data |",

@@ -172,6 +172,8 @@ FACT_MODELS: dict[str, type[Fact]] = {
     )
 }
 
+STORE_OWNED = frozenset(name for name, model in FACT_MODELS.items() if model.store_owned)  # never from a source
+
 FACT_SPECS: dict[str, FactSpec] = {name: spec_of(model) for name, model in FACT_MODELS.items()}
 
 # Names the engine reserves on every posted fact; no fact model may use them.

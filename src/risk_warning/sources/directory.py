@@ -21,7 +21,7 @@ import polars as pl
 
 from risk_warning.errors import DataError, Diagnostic, Reason, SourceLocation, did_you_mean
 from risk_warning.facts._base import Fact
-from risk_warning.facts.registry import FACT_MODELS
+from risk_warning.facts.registry import FACT_MODELS, STORE_OWNED
 from risk_warning.sources.base import LINE, SEQ, FactTable, FileReport, LoadResult, QuarantinedRecord
 from risk_warning.sources.columns import normalise_table
 from risk_warning.sources.intake import accept, by_field, drop_duplicates, refuse, subjects_named
@@ -45,7 +45,6 @@ NOT_SUPPORTED = {
     ".et": "WPS workbooks are not read: save it as .xlsx",
     ".txt": "text exports are not read: save it as .csv",
 }
-STORE_OWNED = frozenset({"signal", "watch", "education_assignment"})  # kept by the store, never imported
 
 
 class DirectorySource:
@@ -140,8 +139,11 @@ class DirectorySource:
         fact_type = self.mapping.fact_type(name)
         where = f"{path}#{sheet}" if sheet else str(path)
         if fact_type in STORE_OWNED:
-            message = f"'{fact_type}' records are kept by the alert store and cannot be imported; the file was skipped"
-            result.quarantined.append(QuarantinedRecord(SourceLocation(where), fact_type, Reason.UNKNOWN_FILE, message))
+            message = (
+                f"'{fact_type}' records are kept by the alert store and never read from an export (a file of them "
+                "would forge alert history); the file was skipped: remove it from the export"
+            )
+            result.quarantined.append(QuarantinedRecord(SourceLocation(where), fact_type, Reason.STORE_OWNED, message))
             return None
         if fact_type is None:
             hint = did_you_mean(name, FACT_MODELS) or "name it after a fact type (appointment.csv) or map it (files:)"

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from risk_warning.errors import Diagnostic, MappingError, Reason, RulesetError, did_you_mean
-from risk_warning.facts.registry import FACT_MODELS
+from risk_warning.facts.registry import FACT_MODELS, STORE_OWNED
 from risk_warning.rules.textfile import read_text
 from risk_warning.rules.yamlsrc import SourceMap, load_yaml
 
@@ -107,6 +107,10 @@ class _Checker:
         return {}
 
     def fact_type(self, name: Any, loc: tuple[Any, ...], *, key: bool) -> bool:
+        if str(name) in STORE_OWNED:
+            said = f"'{name}' records are kept by the alert store and are never read from an export"
+            self.error(loc, Reason.STORE_OWNED, said, "map the export's own files only", key=key)
+            return False
         if str(name) in FACT_MODELS:
             return True
         hint = did_you_mean(str(name), FACT_MODELS) or "the fact types are listed in docs/facts.md"
