@@ -202,3 +202,10 @@ def test_a_rule_id_given_by_a_yaml_tag_is_located_not_a_traceback(tmp_path: Path
         assert all(d.location.line > 0 and d.location.col > 0 for d in exc.diagnostics), exc
     else:
         assert [r.id for r in loaded.rules] == ["t.one"]
+
+
+def test_an_explicit_tag_on_a_value_it_cannot_make_is_located_not_a_traceback(tmp_path: Path) -> None:
+    """Found by the long fuzz run: `!!timestamp` on a condition made PyYAML raise AttributeError."""
+    said = refused_rule(tmp_path, "!!timestamp 2026-13-45 appraisal_result where year > 0")
+    assert said == ("13:10: expression-syntax [t.one]: a pattern reads `type where condition` (e.g. appointment "
+                    "where end_date is null)")  # fmt: skip

@@ -73,8 +73,10 @@ class _Loader(yaml.SafeLoader):
 def _scalar(loader: _Loader, node: yaml.ScalarNode) -> Any:
     try:
         return loader.construct_object(node, deep=True)
-    except ValueError:
-        return node.value  # e.g. an impossible date 2026-13-01: left as text for validation to report
+    except (ValueError, AttributeError, TypeError, OverflowError):
+        # an impossible date 2026-13-01, or an explicit tag on a value it cannot make (`!!timestamp x`, on
+        # which PyYAML raises AttributeError): left as text, for validation to report where it is used
+        return node.value
 
 
 class _Limit(Exception):
