@@ -11,10 +11,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
 from risk_warning.bundled import DATA_SETS, data_path, rules_path, ruleset_names
 from risk_warning.cli.exit_codes import ExitCode
@@ -27,9 +28,24 @@ from risk_warning.settings import settings
 if TYPE_CHECKING:
     from risk_warning.store.repository import AlertStore
 
+
+class PlainConsole(Console):
+    """A console that prints text as given: no markup (``[red]``, ``[/]``), no emoji codes (``:100:`` would
+    print as a picture and lose a line number), no highlighting; and every string it renders, table cells
+    and progress lines included, scrubbed of ID and phone numbers before it is laid out (a cell wrapped
+    over two lines would hide a number from a scrub of the printed lines). Styles are given as ``Text``."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(markup=False, emoji=False, highlight=False, **kwargs)
+
+    def render_str(self, text: str, **kwargs: Any) -> Text:
+        kwargs.update(markup=False, emoji=False, highlight=False)
+        return super().render_str(scrub(text), **kwargs)
+
+
 # piped output (make demo in CI, a log file) gets a readable width instead of 80 columns
-out = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 160)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+out = PlainConsole(soft_wrap=True, width=None if sys.stdout.isatty() else 160)
+err = PlainConsole(stderr=True, soft_wrap=True)
 
 DEFAULT_DB: str | None = None  # the store of the settings: --settings file, then RW_DB_URL, then --db
 DbOpt = Annotated[
@@ -100,7 +116,7 @@ def load_rules(paths: list[Path] | None, site: Path | None, calendar: Path | Non
     except RulesetError as exc:
         for d in exc.diagnostics:
             err.print(scrub(str(d)), markup=False)
-        err.print(f"[red]{len(exc.diagnostics)} problem(s); nothing was run.[/red]")
+        err.print(Text(f"{len(exc.diagnostics)} problem(s); nothing was run.", style="red"))
         raise typer.Exit(ExitCode.CONFIG) from None
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from risk_warning.alerts.labels import evidence_line, family_label, status_label
 from risk_warning.grade import Grade
@@ -104,17 +105,14 @@ def print_lines(console: Console, title: str, lines: Sequence[Line], *, third: s
         table.add_column("预警内容", overflow="fold", ratio=3)
         table.add_column("处置建议", overflow="fold", ratio=1)
         for ln in lines:
-            style = GRADE_STYLE[ln.grade]
-            grade = f"[{style}]{COLOUR[ln.grade]} {ln.grade.label}[/{style}]"
+            grade = Text(f"{COLOUR[ln.grade]} {ln.grade.label}", style=GRADE_STYLE[ln.grade])
             table.add_row(str(ln.alert_id), grade, ln.change, ln.subject, ln.unit, ln.rule, ln.message, ln.disposition)
         console.print(table)
         return
     console.print(title, markup=False)
     for ln in lines:
-        style = GRADE_STYLE[ln.grade]
-        grade = f"[{style}]{COLOUR[ln.grade]} {ln.grade.label}[/{style}]"
-        head = f"#{ln.alert_id} {grade} {ln.change} {ln.subject} {ln.unit}".rstrip()
-        console.print(head)
+        grade = Text(f"{COLOUR[ln.grade]} {ln.grade.label}", style=GRADE_STYLE[ln.grade])
+        console.print(Text.assemble(f"#{ln.alert_id} ", grade, scrub(f" {ln.change} {ln.subject} {ln.unit}".rstrip())))
         console.print(f"    {ln.rule}", markup=False)
         console.print(f"    {ln.message}", markup=False)
         console.print(f"    处置建议: {ln.disposition}", markup=False)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from risk_warning.cli._common import (
     DEFAULT_DB,
@@ -254,7 +255,7 @@ def scan(
     except MappingError as exc:
         for d in exc.diagnostics:
             err.print(scrub(str(d)), markup=False)
-        err.print(f"[red]{len(exc.diagnostics)} problem(s) in the mapping file; nothing was run.[/red]")
+        err.print(Text(f"{len(exc.diagnostics)} problem(s) in the mapping file; nothing was run.", style="red"))
         raise typer.Exit(ExitCode.CONFIG) from None
     policy = InputPolicy(max_subject_drop=max_drop, max_quarantined=max_quarantined, accepted_by=accept_drop)
     store = AlertStore(db, setup="create")

@@ -25,7 +25,12 @@ def scan_progress(console: Console, what: str = "scan", logger: str = "risk_warn
         logs.configure("json")
         yield ScanProgress(logging.getLogger(logger).info, every=30.0, what=what)
     elif console.is_terminal:
-        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+        columns = (
+            TextColumn("{task.description}", markup=False),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+        )
         with Progress(*columns, console=console) as bars:
             yield _Bars(bars)
     else:

@@ -23,6 +23,7 @@ from sqlmodel import Session, SQLModel, col, select
 
 from risk_warning.alerts.model import Alert
 from risk_warning.errors import QuarantinedRecord
+from risk_warning.privacy import scrub
 from risk_warning.sources.base import FileReport
 from risk_warning.store.actions import recheck_due
 from risk_warning.store.audit import write_audit
@@ -131,7 +132,7 @@ class ScanWriter:
             recheck_due(session, run.as_of, subjects | carried_set, actor)
             _add_quarantine(session, scan_id, quarantined)
             run.input_profile = dict(profile) if profile is not None else None
-            run.data_quality = [f.as_dict() for f in files]
+            run.data_quality = [{**f.as_dict(), "path": scrub(f.path)} for f in files]
             run.held_subjects = len(held)
             run.input_problems = [*(accepted[1] if accepted else ()), *problems] or None
             run.accepted_by = accepted[0] if accepted else None
@@ -162,7 +163,7 @@ class ScanWriter:
             run = session.get(ScanRun, scan_id)
             assert run is not None
             run.status, run.input_problems, run.input_profile = "refused", list(reasons), dict(profile)
-            run.data_quality = [f.as_dict() for f in files]
+            run.data_quality = [{**f.as_dict(), "path": scrub(f.path)} for f in files]
             run.quarantined = len(quarantined)
             run.finished_at = now()
             _add_quarantine(session, scan_id, quarantined)
@@ -185,8 +186,13 @@ class ScanWriter:
 
 
 def _add_quarantine(session: Session, scan_id: int, quarantined: Sequence[QuarantinedRecord]) -> None:
+    """The quarantined records, their paths and messages scrubbed (an export may name a file after an ID
+    number: 110101....lrmx; a message may quote a value)."""
     if quarantined:
-        session.execute(insert(QuarantineRecord), [{"scan_id": scan_id, **q.as_dict()} for q in quarantined])
+        rows = [{"scan_id": scan_id, **q.as_dict()} for q in quarantined]
+        for row in rows:
+            row["path"], row["message"] = scrub(row["path"]), scrub(row["message"])
+        session.execute(insert(QuarantineRecord), rows)
 
 
 def _suppressed_until(suppressions: Sequence[Suppression], subject: str, rule: str) -> date | None:
