@@ -254,3 +254,14 @@ def test_targeted_education_from_the_command_line(tmp_path: Path) -> None:
     assert [e["completed_on"] for e in shown_json["education_assignments"]] == ["2026-08-02"]
     actions = [h["action"] for h in shown_json["history"]]
     assert "education_assigned" in actions and "education_completed" in actions
+
+
+def test_fixtures_generate_refuses_a_folder_that_holds_files(tmp_path: Path) -> None:
+    """It may be a real export: nothing is written unless --overwrite."""
+    (tmp_path / "cadre.csv").write_text("cadre_id,name\nC001,张建国\n", encoding="utf-8")
+    refused = run("fixtures", "generate", "--cadres", "5", "--out", str(tmp_path))
+    assert refused.returncode == 2
+    assert "holds files; nothing was written" in refused.stderr and "--overwrite" in refused.stderr
+    assert (tmp_path / "cadre.csv").read_text(encoding="utf-8") == "cadre_id,name\nC001,张建国\n"
+    assert run("fixtures", "generate", "--cadres", "5", "--out", str(tmp_path), "--overwrite").returncode == 0
+    assert "C001,张建国" not in (tmp_path / "cadre.csv").read_text(encoding="utf-8")

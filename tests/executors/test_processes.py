@@ -41,3 +41,41 @@ def test_a_worker_segfault_quarantines_that_subject_and_the_scan_completes(
     assert len(c007) == 2 and {r.status for r in c007} == {"new"}
     assert store.scans()[-1].status == "completed"
     store.close()
+
+
+def test_workers_die_with_a_scan_killed_outright(tmp_path: Path) -> None:
+    """SIGKILL to a scan evaluating in 2 worker processes: the workers are gone within seconds (they ran on
+    for minutes before: issue 20)."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    import psutil
+
+    env = {**os.environ, "RW_TOKEN_KEY": "workers-die-key"}
+    data = tmp_path / "data"
+    subprocess.run(
+        [sys.executable, "-m", "risk_warning", "fixtures", "generate", "--cadres", "6000", "--seed", "5",
+         "--out", str(data)],
+        check=True, capture_output=True, env=env, timeout=300,
+    )  # fmt: skip
+    with (tmp_path / "out.txt").open("wb") as out:
+        scanning = subprocess.Popen(
+            [sys.executable, "-m", "risk_warning", "scan", "--data", str(data), "--as-of", "2026-06-30",
+             "--db", f"sqlite:///{tmp_path / 'kill.db'}", "--workers", "2", "--format", "json"],
+            stdout=out, stderr=subprocess.STDOUT, env=env,
+        )  # fmt: skip
+    parent = psutil.Process(scanning.pid)
+    deadline = time.monotonic() + 240
+    workers: list[psutil.Process] = []
+    while len(workers) < 2 and scanning.poll() is None and time.monotonic() < deadline:
+        workers = parent.children()
+        time.sleep(0.05)
+    assert len(workers) >= 2, "the scan ended before its workers could be seen"
+    os.kill(scanning.pid, signal.SIGKILL)
+    scanning.wait(timeout=30)
+    gone, alive = psutil.wait_procs(workers, timeout=10)
+    assert alive == [], [p.pid for p in alive]
+    assert len(gone) == len(workers)

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from risk_warning.cli._common import Format, FormatOpt, RulesOpt, err, load_rules, out, required_date
+from risk_warning.cli.exit_codes import ExitCode
 from risk_warning.privacy import ephemeral_token_key
 
 app = typer.Typer(no_args_is_help=True, help="Synthetic data with planted scenarios and their ground truth.")
@@ -22,14 +23,22 @@ def generate(
     as_of: Annotated[str, typer.Option("--as-of", help="The day the data describes.")] = "2026-06-30",
     plant: Annotated[int, typer.Option(help="Instances of each rule's scenario.")] = 2,
     rules: RulesOpt = None,
+    overwrite: Annotated[bool, typer.Option(help="Write into OUT even if it holds files (replacing them).")] = False,
 ) -> None:
-    """Write an organisation of CADRES cadres, plus planted scenarios and truth/ground_truth.csv, to OUT."""
+    """Write an organisation of CADRES cadres, plus planted scenarios and truth/ground_truth.csv, to OUT.
+    OUT must be new or empty unless --overwrite: it may be a real export."""
     from risk_warning.cli.progress import scan_progress
     from risk_warning.testing.synthetic import generate as run
 
     if cadres < 1 or plant < 1:
         err.print("--cadres and --plant must be at least 1")
         raise typer.Exit(2)
+    if out_dir.exists() and not overwrite and (not out_dir.is_dir() or any(out_dir.iterdir())):
+        err.print(
+            f"--out {out_dir}: {'holds files' if out_dir.is_dir() else 'is a file'}; nothing was written. Give a new "
+            "or empty directory, or --overwrite to write into it (files of the same names are replaced)"
+        )
+        raise typer.Exit(ExitCode.CONFIG)
     rulesets, day = load_rules(rules, None), required_date(as_of, "--as-of")
     with scan_progress(err, "generate", "risk_warning.testing.synthetic") as told:
         result = run(rulesets, out_dir, cadres=cadres, seed=seed, as_of=day, plant_per_rule=plant, progress=told)

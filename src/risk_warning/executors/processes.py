@@ -5,11 +5,18 @@ go to a process pool in spans. The workers are forked with the partitions in mem
 a range of positions (pickling millions of facts to send them was most of the work). When a worker
 dies the pool breaks, and every span not yet finished comes back as crashed: the shared policy
 (executors/crash.py) splits them and tries again, down to the one subject, and quarantines it.
+
+Workers die with the scan: on Linux each asks the kernel to kill it when its parent dies (``prctl
+PR_SET_PDEATHSIG``), so a scan killed outright (SIGKILL, the OOM killer) leaves no worker evaluating on.
 """
 
 from __future__ import annotations
 
+import ctypes
 import faulthandler
+import os
+import signal
+import sys
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
@@ -31,7 +38,19 @@ _partitions: Sequence[Partition] = ()
 _horizon: Horizon | None = None
 
 
+PR_SET_PDEATHSIG = 1
+
+
+def _die_with(parent: int) -> None:
+    """Have the kernel kill this process when ``parent`` dies; if it died already, go now."""
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:
+        os._exit(1)
+
+
 def _init(
+    parent: int,
     rulesets: Sequence[Ruleset],
     as_of: date,
     evaluator: EvaluatorName,
@@ -40,6 +59,7 @@ def _init(
 ) -> None:
     """Runs once in each forked worker: the arguments are the parent's objects, inherited, never pickled."""
     global _engine, _as_of, _partitions, _horizon
+    _die_with(parent)
     faulthandler.disable()  # a crash is handled by the parent; no traceback dump from the child
     _engine = Engine(rulesets, evaluator=evaluator)
     _as_of, _partitions, _horizon = as_of, partitions, horizon
@@ -74,7 +94,7 @@ class ProcessExecutor(NothingAhead):
                 max_workers=workers,
                 mp_context=get_context("fork"),
                 initializer=_init,
-                initargs=(list(rulesets), as_of, evaluator, partitions, horizon),
+                initargs=(os.getpid(), list(rulesets), as_of, evaluator, partitions, horizon),
             )
 
         def attempt(tried: Sequence[Span], alone: bool) -> Iterator[tuple[Span, Outcome | None]]:

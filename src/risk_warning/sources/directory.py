@@ -100,11 +100,14 @@ class DirectorySource:
             where = SourceLocation(str(self.root))
             result.quarantined.append(QuarantinedRecord(where, "", Reason.UNREADABLE, "not a directory of fact files"))
             return result
-        paths = [p for p in sorted(self.root.iterdir()) if not p.name.startswith(".") and not p.is_dir()]
+        entries = [p for p in sorted(self.root.iterdir()) if not p.name.startswith(".") and not p.is_dir()]
+        paths = [p for p in entries if p.is_file()]  # follows links: a link to a regular file is one
         size = sum(p.stat().st_size for p in paths)
         spill = spill_wanted(size) if self.spill is None else self.spill
         result = LoadResult(spill=SpillDir() if spill else None)
         result.input_bytes = size
+        for special in (p for p in entries if not p.is_file()):
+            self._refuse_special(special, result)
         if any(p.suffix.lower() == ".lrmx" for p in paths):
             result.identities = {}  # forms are tied to cadres by ID number
         lrmx: list[Path] = []
@@ -134,6 +137,16 @@ class DirectorySource:
         drop_duplicates(result)
         _quarantine_dangling(result)
         return result
+
+    def _refuse_special(self, path: Path, result: LoadResult) -> None:
+        """A named pipe, a device, or a link that leads nowhere (broken, a loop) is never opened: reading a
+        pipe would wait for ever, a device (/dev/zero) never ends. Named after a fact type, it is a refused
+        file (the night's input is not whole); otherwise it is reported and skipped."""
+        why = "not a regular file (a named pipe, a device, a broken link or a link loop); it was not opened"
+        fact_type = self.mapping.fact_type(path.stem)
+        if fact_type is not None and fact_type not in STORE_OWNED:
+            result.files.append(FileReport(str(path), fact_type, refused=why, encoding=""))
+        result.quarantined.append(QuarantinedRecord(SourceLocation(str(path)), fact_type or "", Reason.UNREADABLE, why))
 
     def _fact_type(self, name: str, path: Path, result: LoadResult, sheet: str = "") -> str | None:
         fact_type = self.mapping.fact_type(name)

@@ -66,6 +66,7 @@ class LineBlock:
 
 
 STREAM_OVER = 64 << 20  # bytes: a plain CSV file larger than this is read a window at a time
+MAX_LINE_BYTES = 4 << 20  # one record's line; a large file with a longer one is refused before it is read whole
 WINDOW = 16 << 20  # bytes read at a time from such a file (whole lines)
 
 
@@ -233,6 +234,8 @@ def _split(text: str) -> list[str] | None:
 
 
 def read_csv(path: Path) -> RawTable:
+    if path.stat().st_size > STREAM_OVER:
+        _check_line_lengths(path)
     plain = _read_plain_csv(path)
     if plain is not None:
         return plain
@@ -247,6 +250,28 @@ def read_csv(path: Path) -> RawTable:
             table.encoding = decoded.encoding
             return table
     return _read_csv_by_line(str(path), lines, decoded.bad, decoded.encoding)
+
+
+def _check_line_lengths(path: Path) -> None:
+    """A large file is read a window of lines at a time, or, when it is not plain, whole: a line longer than
+    ``MAX_LINE_BYTES`` (a 1 GB file with no line break) would take all the memory either way. Checked with a
+    constant memory pass over the bytes, before any reading; the file is refused at that line."""
+    line, since = 1, 0  # since: bytes of the current line so far
+    with path.open("rb") as file:
+        while chunk := file.read(WINDOW):
+            start = 0
+            while (end := chunk.find(b"\n", start)) != -1:
+                if since + end - start > MAX_LINE_BYTES:
+                    break
+                line, since, start = line + 1, 0, end + 1
+            else:
+                since += len(chunk) - start
+                if since <= MAX_LINE_BYTES:
+                    continue
+            raise FileRefused(
+                f"line {line} is longer than {MAX_LINE_BYTES:,} bytes: not a file of records (an export's line is "
+                "a few hundred bytes); the file was refused: check that it is the export"
+            )
 
 
 def _header(cells: list[str] | None, problem: str = "") -> list[str]:
