@@ -89,8 +89,9 @@ def test_fifty_racing_pairs_one_winner_each(store_url: str) -> None:
     print(f"\n{store_url.split(':')[0]}: {PAIRS} pairs, one winner each; {lost_races} decided by the compare-and-set")
 
 
-def test_two_commands_at_once_one_wins(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'race.db'}"
+def test_two_commands_at_once_one_wins(store_url: str) -> None:
+    """Through the command line, on SQLite and PostgreSQL: of two people marking one alert at once, one wins."""
+    url = store_url
     ids = scanned(url)
     for alert_id in ids[:3]:
         env = {**os.environ, "RW_DB_URL": url}
