@@ -99,10 +99,10 @@ def claims(subject: str, count: int, *, recent: int = 0) -> list[ExpenseClaim]:
 
 def test_five_patterns_over_two_thousand_claims_are_refused_with_the_rule_and_the_figure(tmp_path: Path) -> None:
     engine = Engine(ruleset(tmp_path, FIVE))
-    started = time.perf_counter()
+    started = time.process_time()
     with pytest.raises(OverBudgetError) as refused:
         engine.evaluate(claims("c1", 2000), AS_OF)
-    assert time.perf_counter() - started < 5  # refused from the counts, the engine never asked
+    assert time.process_time() - started < 5  # CPU seconds: refused from the counts, the engine never asked
     assert refused.value.subject == "c1"
     assert refused.value.detail == (
         "rule budget.five would test more than 20,000,000 combinations of this subject's facts "

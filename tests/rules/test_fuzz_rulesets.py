@@ -1,6 +1,7 @@
 """Mutated shipped rulesets, as analysts' editors, careless merges and hostile units produce them: loading and
-testing each never raises anything but a RulesetError whose every diagnostic is located, within 5 s and
-300 MB.
+testing each never raises anything but a RulesetError whose every diagnostic is located, within 5 s of this
+process's CPU time and 300 MB. (CPU, not wall time: on a shared CI machine wall time measures the neighbours,
+and a mutant took 5.5 s of it beside the other worker's tests; a 60 s wall-clock alarm catches a hang.)
 
 Mutations: token swaps, deleted and duplicated lines, indentation, wrong types, huge numbers, unicode, YAML
 tags, anchors and aliases (bombs and loops), deep nesting, other encodings, and generated expressions in
@@ -26,6 +27,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
+from typing import Any
 
 import psutil
 import pytest
@@ -242,7 +244,7 @@ def test_a_mutated_ruleset_loads_or_is_refused_with_located_errors(
     path = tmp_path_factory.mktemp("fuzz") / "mutant.yaml"
     path.write_bytes(data)
     rss_before = psutil.Process().memory_info().rss
-    started = time.perf_counter()
+    started = time.process_time()
     outcome = "loaded"
     with alarm(60):  # a hang is a failure, not a stuck CI
         try:
@@ -257,7 +259,7 @@ def test_a_mutated_ruleset_loads_or_is_refused_with_located_errors(
                 run_rule_tests([ruleset])
             except (EngineLimitError, EngineError) as exc:  # said in one line by the CLI (exit 2)
                 outcome = f"engine: {type(exc).__name__}"
-    seconds = time.perf_counter() - started
+    seconds = time.process_time() - started
     peak_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 - rss_before) / 2**20
     TRIED[outcome] += 1
     WORST["seconds"], WORST["MB"] = max(WORST["seconds"], seconds), max(WORST["MB"], peak_mb)
@@ -303,7 +305,7 @@ values:
 SITE_FILES = {"site": SITE, "calendar": CALENDAR, "mapping": MAPPING}
 SITE_MUTATIONS = [swap_tokens, delete_line, duplicate_line, indent, wrong_type, huge_number, unicode, yaml_tag,
                   anchors, deep_nesting]  # fmt: skip
-CORE = None
+CORE: Any = None
 
 
 @st.composite
@@ -325,16 +327,23 @@ def test_the_unmutated_site_calendar_and_mapping_files_load(tmp_path: Path) -> N
         _load_site_file(kind, path)
 
 
+def _core() -> Any:
+    """The shipped rulesets, loaded once per worker and outside the timed part (they are not the mutant)."""
+    global CORE
+    if CORE is None:
+        from risk_warning import load_rulesets
+
+        CORE = load_rulesets(["core"])
+    return CORE
+
+
 def _load_site_file(kind: str, path: Path) -> None:
-    from risk_warning import load_rulesets
     from risk_warning.rules.calendar_file import load_calendar
     from risk_warning.rules.overrides import apply_overrides, site_tests
     from risk_warning.sources.mapping import load_mapping
 
-    global CORE
     if kind == "site":
-        CORE = CORE or load_rulesets(["core"])
-        apply_overrides(CORE, path)
+        apply_overrides(_core(), path)
         site_tests(path)
     elif kind == "calendar":
         load_calendar(path)
@@ -360,7 +369,8 @@ def test_a_mutated_site_calendar_or_mapping_file_loads_or_is_refused_with_locate
     names = f"{kind}: {case[1].names}"
     path = tmp_path_factory.mktemp("fuzz") / f"{kind}.yaml"
     path.write_bytes(data)
-    started = time.perf_counter()
+    _core()
+    started = time.process_time()
     outcome = f"{kind} loaded"
     with alarm(60):
         try:
@@ -371,7 +381,7 @@ def test_a_mutated_site_calendar_or_mapping_file_loads_or_is_refused_with_locate
             for d in exc.diagnostics:
                 assert d.location.path == str(path), (names, str(d))
                 assert d.location.line > 0 and d.location.col > 0, (names, str(d))
-    seconds = time.perf_counter() - started
+    seconds = time.process_time() - started
     TRIED[outcome] += 1
     assert seconds < SECONDS, (names, seconds, str(kept(names, data)))
 

@@ -73,9 +73,9 @@ def test_deep_nesting_is_refused_where_it_passes_the_limit(tmp_path: Path) -> No
 def test_an_alias_bomb_stops_at_the_value_limit_quickly(tmp_path: Path) -> None:
     lines = ["ruleset: x", 'a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
     lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]" for i in range(1, 10)]
-    started = time.perf_counter()
+    started = time.process_time()
     said = refused(tmp_path, "\n".join(lines).encode())
-    assert time.perf_counter() - started < 5
+    assert time.process_time() - started < 5
     assert said.endswith(f"limit: the file expands to more than {MAX_VALUES:,} values (the limit) (aliases (*name) "
                          "repeated inside one another multiply; write the values out)")  # fmt: skip
 
