@@ -136,3 +136,46 @@ def test_a_persons_action_is_dated_in_the_organisations_time_zone(
     finally:
         monkeypatch.delenv("RW_TIMEZONE", raising=False)
         settings.cache_clear()
+
+
+@pytest.mark.parametrize("action", ["education", "suppression"])
+def test_a_change_that_keeps_the_status_records_the_status_it_was_made_in(store_url: str, action: str) -> None:
+    """A scan clears a triaged alert while a supervisor assigns education on it (CI caught this on
+    PostgreSQL): the education waits for the scan's write and starts from `cleared`, never from the
+    `triaged` it read before the scan committed."""
+    alert_id = scanned(store_url)[0]
+    store = AlertStore(store_url, setup="existing")
+    try:
+        store.transition(alert_id, AlertStatus.TRIAGED, "王审核", "数据已核实")
+        subject = store.alert(alert_id).subject_id
+        done: list[str] = []
+
+        def act() -> None:
+            try:
+                if action == "education":
+                    store.assign_education(alert_id, date(2026, 8, 1), date(2026, 9, 1), "王审核")
+                else:
+                    store.suppress(subject, date(2026, 12, 31), "借调外单位", "王审核")
+                done.append("ok")
+            except Exception as exc:  # the finding, said below
+                done.append(f"{type(exc).__name__}: {exc}")
+
+        # the scan's final write, held open while the supervisor acts
+        with store.engine.connect() as scan_write, scan_write.begin():
+            scan_write.execute(text("UPDATE alert SET status = 'cleared' WHERE id = :i"), {"i": alert_id})
+            scan_write.execute(
+                text("INSERT INTO alert_history (alert_id, at, actor, action, from_status, to_status, reason, "
+                     "effective_on) VALUES (:i, :at, 'scan', 'cleared', 'triaged', 'cleared', '', :on)"),
+                {"i": alert_id, "at": datetime(2026, 7, 31, 1, 0), "on": date(2026, 7, 31)},
+            )  # fmt: skip
+            supervisor = threading.Thread(target=act)
+            supervisor.start()
+            supervisor.join(1.5)
+            assert supervisor.is_alive(), f"the {action} did not wait for the scan's write: {done}"
+        supervisor.join(60)
+        assert done == ["ok"]
+        history = [(h.action, h.from_status, h.to_status) for h in store.history(alert_id)]
+        assert history[-2:] == [("cleared", "triaged", "cleared"), (history[-1][0], "cleared", "cleared")], history
+        assert store.alert(alert_id).status == AlertStatus.CLEARED
+    finally:
+        store.close()

@@ -112,6 +112,19 @@ class Actions(Scoping):
             f"alert #{row.id} was {judged} when this was decided and is now {now_status}{by}; nothing was changed"
         )
 
+    @staticmethod
+    def _hold(session: Session, row: AlertRecord) -> None:
+        """Hold the alert until this change commits, and read it as it is now: a change that keeps the
+        status (an education, a reply) records the status it was made in, not the one read before a scan
+        or a person changed it (a no-op UPDATE takes PostgreSQL's row lock and SQLite's write lock)."""
+        session.exec(
+            update(AlertRecord)
+            .where(col(AlertRecord.id) == row.id)
+            .values(status=AlertRecord.status)
+            .execution_options(synchronize_session=False)
+        )
+        session.refresh(row)
+
     def suppress(self, subject_id: str, until: date, reason: str, actor: str, rule_id: str | None = None) -> int:
         """Exempt a subject (optionally one rule) until a date; matching alerts are marked now."""
         self.principal.require(Role.DISPOSER, "suppress alerts")
@@ -123,8 +136,12 @@ class Actions(Scoping):
             )
             session.add(entry)
             query = select(AlertRecord).where(AlertRecord.subject_id == subject_id)
+            held = update(AlertRecord).where(col(AlertRecord.subject_id) == subject_id)
             if rule_id is not None:
                 query = query.where(AlertRecord.rule_id == rule_id)
+                held = held.where(col(AlertRecord.rule_id) == rule_id)
+            # held until this commits, then read: each history entry starts from the status it is made in
+            session.exec(held.values(status=AlertRecord.status).execution_options(synchronize_session=False))
             units = self.units_seen(session)
             rows = list(session.exec(query))
             if self.principal.scoped and not any(self.sees(r, units) for r in rows):
@@ -210,6 +227,7 @@ class Actions(Scoping):
                 raise NotFoundError(f"no disposition #{disposition_id}")
             entry.replied_at, entry.truthful = received, truthful
             row = self.alert_row(session, entry.alert_id)
+            self._hold(session, row)
             record(
                 session,
                 row,
@@ -244,6 +262,7 @@ class Actions(Scoping):
             raise StoreError(f"unknown education type '{kind}': one of {', '.join(EDUCATION_TYPES)}")
         with Session(self.engine) as session:
             row = self.alert_row(session, alert_id)
+            self._hold(session, row)
             entry = EducationAssignmentRecord(
                 alert_id=alert_id,
                 cadre_id=row.subject_id,
@@ -274,6 +293,7 @@ class Actions(Scoping):
                 )
             entry.completed_on, entry.hours = on, hours
             row = self.alert_row(session, entry.alert_id)
+            self._hold(session, row)
             record(session, row, actor, "education_completed", reason=f"{entry.topic}, {hours:g} h", on=on)
             self._audit(session, "alert.education_completed", actor, [row], entry.topic)
             session.add(entry)
