@@ -21,11 +21,10 @@ from risk_warning.bundled import DATA_SETS, data_path, rules_path, ruleset_names
 from risk_warning.cli.exit_codes import ExitCode
 from risk_warning.errors import RulesetError
 from risk_warning.privacy import scrub
-from risk_warning.rules.loader import load_rulesets
-from risk_warning.rules.program import Ruleset
 from risk_warning.settings import settings
 
 if TYPE_CHECKING:
+    from risk_warning.rules.program import Ruleset
     from risk_warning.store.repository import AlertStore
 
 
@@ -104,6 +103,8 @@ def load_rules(paths: list[Path] | None, site: Path | None, calendar: Path | Non
     """Rulesets from files or directories (none given: the settings' ``rules``), with the site's overrides
     and working-day calendar (``--calendar``, else ``RW_CALENDAR``); every problem printed at
     file:line:col, then exit 2."""
+    from risk_warning.rules.loader import load_rulesets
+
     paths = paths or [Path(p) for p in settings().rules]
     missing = [p for p in paths if not rules_path(p).exists()]
     if missing:

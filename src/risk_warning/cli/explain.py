@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -22,10 +22,10 @@ from risk_warning.cli._common import (
 )
 from risk_warning.cli.exit_codes import ExitCode
 from risk_warning.errors import MappingError, did_you_mean, listed
-from risk_warning.evaluate.explain import Explanation, RuleReport
-from risk_warning.evaluate.subject import Engine
 from risk_warning.privacy import scrub
-from risk_warning.sources.directory import DirectorySource
+
+if TYPE_CHECKING:
+    from risk_warning.evaluate.explain import Explanation, RuleReport
 
 
 def explain(
@@ -44,6 +44,9 @@ def explain(
     """Why each rule fired or did not for one subject: per pattern the facts that matched and, for each
     that did not, the first condition it failed with the values compared; the level conditions; the
     indicators. Personal fields masked. Exit 2 when the subject or the rule is unknown."""
+    from risk_warning.evaluate.subject import Engine
+    from risk_warning.sources.directory import DirectorySource
+
     day = required_date(as_of, "--as-of")
     rulesets = load_rules(rules, site, calendar)
     if rule is not None and not any(r.id == rule for rs in rulesets for r in rs.rules):

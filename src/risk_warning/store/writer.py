@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sqlalchemy import Engine as SqlEngine
 from sqlalchemy import bindparam, case, func, insert, update
@@ -21,10 +21,8 @@ from sqlalchemy import select as core_select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, SQLModel, col, select
 
-from risk_warning.alerts.model import Alert
 from risk_warning.errors import QuarantinedRecord
 from risk_warning.privacy import scrub
-from risk_warning.sources.base import FileReport
 from risk_warning.store.actions import recheck_due
 from risk_warning.store.audit import write_audit
 from risk_warning.store.journal import chunked, now
@@ -43,6 +41,10 @@ from risk_warning.store.tables import (
     SubjectState,
     Suppression,
 )
+
+if TYPE_CHECKING:  # annotations only: the store is opened by commands that never read an export (Polars)
+    from risk_warning.alerts.model import Alert
+    from risk_warning.sources.base import FileReport
 
 # set-based statements go to the tables, not through the ORM
 ALERT = SQLModel.metadata.tables[AlertRecord.__tablename__]
