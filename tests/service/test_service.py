@@ -147,6 +147,8 @@ def test_a_scan_over_http_and_the_lease(tmp_path: Path) -> None:
             held = httpx.post(running.url + "/scans", json={"as_of": "2026-07-31"}, headers=admin, timeout=120)
             assert held.status_code == 409 and held.json()["code"] == "scan-in-progress"
             assert held.headers["retry-after"] == "30"
+            later = httpx.post(running.url + "/scans", json={"as_of": "2026-07-31", "wait": False}, headers=admin)
+            assert later.status_code == 409 and later.json()["code"] == "scan-in-progress"  # said, not started
             store.release_lease(lease)
         finally:
             store.close()
@@ -158,6 +160,28 @@ def test_a_scan_over_http_and_the_lease(tmp_path: Path) -> None:
         assert shown["scan"]["id"] == body["scan"]["id"] and len(shown["quarantined"]) == body["quarantined"]
         trail = httpx.get(running.url + "/audit", params={"action": "scan.completed"}, headers=admin).json()
         assert trail[-1]["identity"] == "admin" and trail[-1]["origin"] == "127.0.0.1"
+
+        # a province's scan outlasts an HTTP client's patience: answered as soon as it runs, followed by its id
+        accepted = httpx.post(running.url + "/scans", json={"as_of": "2026-08-31", "wait": False}, headers=admin)
+        assert accepted.status_code == 202, accepted.text
+        started = accepted.json()["scan"]
+        assert started["status"] == "running" and started["as_of"] == "2026-08-31"
+        assert accepted.headers["location"] == f"/scans/{started['id']}"
+        again = httpx.post(running.url + "/scans", json={"as_of": "2026-08-31", "wait": False}, headers=admin)
+        assert again.status_code in (202, 409)  # 409 while the first runs; 202 once it is done
+
+        def followed(location: str) -> list[str]:
+            statuses, deadline = [], time.monotonic() + 120
+            while time.monotonic() < deadline and statuses[-1:] in ([], ["running"]):
+                statuses.append(httpx.get(running.url + location, headers=admin).json()["scan"]["status"])
+                time.sleep(0.2)
+            return statuses
+
+        assert followed(accepted.headers["location"])[-1] == "completed"
+        listed = httpx.get(running.url + "/scans", headers=admin).json()
+        assert [r["status"] for r in listed if r["id"] == started["id"]] == ["completed"]
+        if again.status_code == 202:  # the second ran after the first: let it end too, so the store is quiet
+            assert followed(again.headers["location"])[-1] == "completed"
     finally:
         running.stop()
 

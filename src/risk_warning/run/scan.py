@@ -105,6 +105,7 @@ def scan(
     buckets: int | None = None,
     executor: Executor | None = None,
     progress: Progress | None = None,
+    started: Callable[[int], None] | None = None,
 ) -> ScanResult:
     """Evaluate every subject in ``source`` as of a date; record the run in ``store`` when given.
 
@@ -122,7 +123,8 @@ def scan(
     ``progress(step, done, total)`` is told of each bucket of subjects looked at (``"buckets"``) and each
     span of subjects evaluated (``"spans"``, counted the same way by every executor); with a store, also of
     the export read (``"read"``, 0/1 then 1/1) and the results written (``"write"``). While the scan runs,
-    its log lines carry its id (run/logs.py).
+    its log lines carry its id (run/logs.py). ``started(scan_id)`` is told once the scan holds the lease
+    and its run is recorded (the service answers a request then, and lets the scan run on).
     """
     check_as_of(as_of)
     if executor is None:
@@ -138,6 +140,7 @@ def scan(
                 buckets=buckets,
                 executor=mine,
                 progress=progress,
+                started=started,
             )
     policy = policy or InputPolicy()
     result = ScanResult(as_of, rulesets_hash(rulesets))
@@ -159,6 +162,8 @@ def scan(
     try:
         scan_id = store.start_scan(as_of, result.ruleset_hash)
         result.scan_id = scan_id
+        if started is not None:
+            started(scan_id)
         with scan_context(scan_id):
             try:
                 log.info("scan #%s as of %s started", scan_id, as_of)

@@ -51,6 +51,7 @@ def create_app(db: str | None = None, *, config: Settings | None = None) -> Fast
             app.state.service = Service(store, Gatekeeper.from_settings(store, config), config)
             holder["service"] = app.state.service
             yield
+            app.state.service.wait_for_scans()
         finally:
             store.close()
 

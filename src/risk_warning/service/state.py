@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Annotated
 
@@ -17,6 +20,9 @@ if TYPE_CHECKING:
     from risk_warning.evaluate.subject import Engine
     from risk_warning.rules.program import Ruleset
 
+log = logging.getLogger(__name__)
+SHUTDOWN_WAIT_SECONDS = 60  # a stopping service waits this long for a scan it started; a killed one is repaired
+
 
 @dataclass
 class Service:
@@ -26,6 +32,7 @@ class Service:
     _rulesets: list[Ruleset] | None = None
     _engine: Engine | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _scans: list[threading.Thread] = field(default_factory=list)
 
     def rulesets(self) -> list[Ruleset]:
         """The rules of ``RW_RULES`` (and ``RW_CALENDAR``), loaded when first needed, once."""
@@ -45,6 +52,51 @@ class Service:
 
                 self._engine = Engine(rulesets)
             return self._engine
+
+    def start_scan(self, run: Callable[[Callable[[int], None]], object]) -> int:
+        """Run ``run(started)`` (a scan told to call ``started(scan_id)``) in a thread of its own and return
+        the scan's id once it holds the lease and its run is recorded. What it raises before that (another
+        scan holds the lease, no export folder) is raised here, for the request to answer; what happens
+        after is the store's record of the scan (completed, refused or failed, with the reason)."""
+        ready = threading.Event()
+        said: dict[str, int | BaseException] = {}
+
+        def started(scan_id: int) -> None:
+            said["id"] = scan_id
+            ready.set()
+
+        def work() -> None:
+            try:
+                run(started)
+            except BaseException as exc:
+                if not ready.is_set():
+                    said["error"] = exc
+                else:  # recorded in the store by the scan itself
+                    log.warning("scan #%s ended with %s", said["id"], type(exc).__name__)
+            finally:
+                ready.set()
+
+        thread = threading.Thread(target=work, name="scan", daemon=True)
+        with self._lock:
+            self._scans = [t for t in self._scans if t.is_alive()]
+            self._scans.append(thread)
+        thread.start()
+        ready.wait()
+        error = said.get("error")
+        if isinstance(error, BaseException):
+            raise error
+        scan_id = said["id"]
+        assert isinstance(scan_id, int)
+        return scan_id
+
+    def wait_for_scans(self, seconds: float = SHUTDOWN_WAIT_SECONDS) -> None:
+        """On shutdown: let the scans this service started finish, up to ``seconds`` in all."""
+        deadline = time.monotonic() + seconds
+        for thread in self._scans:
+            thread.join(max(0.0, deadline - time.monotonic()))
+            if thread.is_alive():
+                log.warning("a scan is still running as the service stops: the next scan repairs what it left")
+                return
 
 
 def service_of(request: Request) -> Service:
