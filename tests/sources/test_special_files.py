@@ -8,9 +8,12 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from risk_warning import DirectorySource
 from risk_warning.errors import Reason
@@ -78,3 +81,37 @@ def test_a_large_file_with_an_endless_line_is_refused_before_it_is_read(
     (data / "cadre.csv").write_text(ok, encoding="utf-8")
     (report,) = DirectorySource(data).load().files
     assert (report.refused, report.accepted) == ("", 8000)
+
+
+def _longest_line_reference(data: bytes, limit: int) -> int | None:
+    """The line (1-based) of the first line longer than ``limit`` bytes, line by line: what the block check
+    must find."""
+    for number, line in enumerate(data.split(b"\n"), start=1):
+        if len(line) > limit:
+            return number
+    return None
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(
+    lines=st.lists(st.integers(0, 60), max_size=30),
+    ends_with_break=st.booleans(),
+    limit=st.integers(1, 40),
+    window=st.integers(1, 2000),  # reads shorter and longer than the lines and the limit
+)
+def test_the_block_check_finds_the_first_long_line_as_a_line_by_line_pass_would(
+    lines: list[int], ends_with_break: bool, limit: int, window: int
+) -> None:
+    data = b"\n".join(bytes([65 + i % 26]) * n for i, n in enumerate(lines)) + (b"\n" if ends_with_break else b"")
+    with tempfile.TemporaryDirectory() as folder, pytest.MonkeyPatch.context() as patched:
+        path = Path(folder) / "lines.csv"
+        path.write_bytes(data)
+        patched.setattr(readers, "MAX_LINE_BYTES", limit)
+        patched.setattr(readers, "WINDOW", window)
+        expected = _longest_line_reference(data, limit)
+        try:
+            readers._check_line_lengths(path)
+            found = None
+        except readers.FileRefused as refused:
+            found = int(str(refused).split()[1])
+        assert found == expected, (data, limit, window)

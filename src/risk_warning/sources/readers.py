@@ -255,23 +255,41 @@ def read_csv(path: Path) -> RawTable:
 def _check_line_lengths(path: Path) -> None:
     """A large file is read a window of lines at a time, or, when it is not plain, whole: a line longer than
     ``MAX_LINE_BYTES`` (a 1 GB file with no line break) would take all the memory either way. Checked with a
-    constant memory pass over the bytes, before any reading; the file is refused at that line."""
-    line, since = 1, 0  # since: bytes of the current line so far
+    constant memory pass over the bytes, before any reading; the file is refused at that line.
+
+    Not line by line (a Python step per record cost 2 s at 100,000 cadres): a line longer than the limit
+    holds a whole block of half the limit with no line break, so each read is looked at in such blocks,
+    with ``find`` in C, and only a block without a break is measured exactly."""
+    limit = MAX_LINE_BYTES
+    step = max(1, limit // 2)
+    line, since = 1, 0  # the line being read, and its bytes in the reads before this one
     with path.open("rb") as file:
         while chunk := file.read(WINDOW):
-            start = 0
-            while (end := chunk.find(b"\n", start)) != -1:
-                if since + end - start > MAX_LINE_BYTES:
-                    break
-                line, since, start = line + 1, 0, end + 1
-            else:
-                since += len(chunk) - start
-                if since <= MAX_LINE_BYTES:
-                    continue
-            raise FileRefused(
-                f"line {line} is longer than {MAX_LINE_BYTES:,} bytes: not a file of records (an export's line is "
-                "a few hundred bytes); the file was refused: check that it is the export"
-            )
+            first = chunk.find(b"\n")
+            if first == -1:
+                since += len(chunk)
+                if since > limit:
+                    raise _long_line(line)
+                continue
+            if since + first > limit:
+                raise _long_line(line)
+            last = chunk.rfind(b"\n")
+            for block in range(first + 1, last, step):  # the lines wholly inside this read
+                if chunk.find(b"\n", block, min(block + step, last)) == -1:
+                    before, after = chunk.rfind(b"\n", 0, block), chunk.find(b"\n", block)
+                    if after - before - 1 > limit:
+                        raise _long_line(line + chunk.count(b"\n", 0, before + 1))
+            line += chunk.count(b"\n")
+            since = len(chunk) - last - 1
+            if since > limit:
+                raise _long_line(line)
+
+
+def _long_line(line: int) -> FileRefused:
+    return FileRefused(
+        f"line {line} is longer than {MAX_LINE_BYTES:,} bytes: not a file of records (an export's line is "
+        "a few hundred bytes); the file was refused: check that it is the export"
+    )
 
 
 def _header(cells: list[str] | None, problem: str = "") -> list[str]:
