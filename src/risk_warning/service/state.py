@@ -6,6 +6,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Annotated
 
@@ -58,36 +59,25 @@ class Service:
         the scan's id once it holds the lease and its run is recorded. What it raises before that (another
         scan holds the lease, no export folder) is raised here, for the request to answer; what happens
         after is the store's record of the scan (completed, refused or failed, with the reason)."""
-        ready = threading.Event()
-        said: dict[str, int | BaseException] = {}
-
-        def started(scan_id: int) -> None:
-            said["id"] = scan_id
-            ready.set()
+        begun: Future[int] = Future()
 
         def work() -> None:
             try:
-                run(started)
+                run(begun.set_result)
             except BaseException as exc:
-                if not ready.is_set():
-                    said["error"] = exc
+                if not begun.done():
+                    begun.set_exception(exc)
                 else:  # recorded in the store by the scan itself
-                    log.warning("scan #%s ended with %s", said["id"], type(exc).__name__)
-            finally:
-                ready.set()
+                    log.warning("scan #%s ended with %s", begun.result(), type(exc).__name__)
+            if not begun.done():
+                begun.set_exception(RuntimeError("the scan ended without starting"))  # a bug: said, not waited on
 
         thread = threading.Thread(target=work, name="scan", daemon=True)
         with self._lock:
             self._scans = [t for t in self._scans if t.is_alive()]
             self._scans.append(thread)
         thread.start()
-        ready.wait()
-        error = said.get("error")
-        if isinstance(error, BaseException):
-            raise error
-        scan_id = said["id"]
-        assert isinstance(scan_id, int)
-        return scan_id
+        return begun.result()
 
     def wait_for_scans(self, seconds: float = SHUTDOWN_WAIT_SECONDS) -> None:
         """On shutdown: let the scans this service started finish, up to ``seconds`` in all."""
