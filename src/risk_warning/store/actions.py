@@ -113,17 +113,20 @@ class Actions(Scoping):
         )
 
     @staticmethod
-    def _hold(session: Session, row: AlertRecord) -> None:
-        """Hold the alert until this change commits, and read it as it is now: a change that keeps the
-        status (an education, a reply) records the status it was made in, not the one read before a scan
-        or a person changed it (a no-op UPDATE takes PostgreSQL's row lock and SQLite's write lock)."""
-        session.exec(
-            update(AlertRecord)
-            .where(col(AlertRecord.id) == row.id)
-            .values(status=AlertRecord.status)
-            .execution_options(synchronize_session=False)
-        )
+    def _hold(session: Session, *where: typing.Any) -> None:
+        """Hold the alerts ``where`` says until this change commits, so what is read of them next is how
+        they are: a change that keeps the status (an education, a reply, a suppression) records the status
+        it was made in, not the one read before a scan or a person changed it (a no-op UPDATE takes
+        PostgreSQL's row locks and SQLite's write lock)."""
+        held = update(AlertRecord).where(*where).values(status=AlertRecord.status)
+        session.exec(held.execution_options(synchronize_session=False))
+
+    def _held(self, session: Session, alert_id: int) -> AlertRecord:
+        """The alert, if the principal sees it, held until this change commits (``_hold``) and read as it is."""
+        row = self.alert_row(session, alert_id)
+        self._hold(session, col(AlertRecord.id) == alert_id)
         session.refresh(row)
+        return row
 
     def suppress(self, subject_id: str, until: date, reason: str, actor: str, rule_id: str | None = None) -> int:
         """Exempt a subject (optionally one rule) until a date; matching alerts are marked now."""
@@ -135,13 +138,11 @@ class Actions(Scoping):
                 subject_id=subject_id, rule_id=rule_id, reason=reason, until=until, created_at=now(), created_by=actor
             )
             session.add(entry)
-            query = select(AlertRecord).where(AlertRecord.subject_id == subject_id)
-            held = update(AlertRecord).where(col(AlertRecord.subject_id) == subject_id)
+            which = [col(AlertRecord.subject_id) == subject_id]
             if rule_id is not None:
-                query = query.where(AlertRecord.rule_id == rule_id)
-                held = held.where(col(AlertRecord.rule_id) == rule_id)
-            # held until this commits, then read: each history entry starts from the status it is made in
-            session.exec(held.values(status=AlertRecord.status).execution_options(synchronize_session=False))
+                which.append(col(AlertRecord.rule_id) == rule_id)
+            self._hold(session, *which)
+            query = select(AlertRecord).where(*which)
             units = self.units_seen(session)
             rows = list(session.exec(query))
             if self.principal.scoped and not any(self.sees(r, units) for r in rows):
@@ -226,8 +227,7 @@ class Actions(Scoping):
             if entry is None or not self.sees(session.get(AlertRecord, entry.alert_id), self.units_seen(session)):
                 raise NotFoundError(f"no disposition #{disposition_id}")
             entry.replied_at, entry.truthful = received, truthful
-            row = self.alert_row(session, entry.alert_id)
-            self._hold(session, row)
+            row = self._held(session, entry.alert_id)
             record(
                 session,
                 row,
@@ -261,8 +261,7 @@ class Actions(Scoping):
         if kind not in EDUCATION_TYPES:
             raise StoreError(f"unknown education type '{kind}': one of {', '.join(EDUCATION_TYPES)}")
         with Session(self.engine) as session:
-            row = self.alert_row(session, alert_id)
-            self._hold(session, row)
+            row = self._held(session, alert_id)
             entry = EducationAssignmentRecord(
                 alert_id=alert_id,
                 cadre_id=row.subject_id,
@@ -292,8 +291,7 @@ class Actions(Scoping):
                     f"completed {on.isoformat()}, before it was assigned ({entry.assigned_on.isoformat()})"
                 )
             entry.completed_on, entry.hours = on, hours
-            row = self.alert_row(session, entry.alert_id)
-            self._hold(session, row)
+            row = self._held(session, entry.alert_id)
             record(session, row, actor, "education_completed", reason=f"{entry.topic}, {hours:g} h", on=on)
             self._audit(session, "alert.education_completed", actor, [row], entry.topic)
             session.add(entry)
