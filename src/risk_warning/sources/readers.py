@@ -23,7 +23,7 @@ from typing import IO, Any
 import polars as pl
 
 from risk_warning.errors import Reason
-from risk_warning.sources.encoding import EncodingRefused, decode_lines
+from risk_warning.sources.encoding import GB18030, UTF8, EncodingRefused, decode_lines
 
 MAX_CELL = 8192  # characters in one value; no field of an HR record comes near it
 MAX_RECORD_LINES = 50  # physical lines one quoted CSV record may span before its quote counts as broken
@@ -72,11 +72,11 @@ WINDOW = 16 << 20  # bytes read at a time from such a file (whole lines)
 
 @dataclass
 class LineStream:
-    """The rows of a large plain CSV file (no quote, valid UTF-8), read from the file a window of whole
-    lines at a time: memory holds a window, never the file. A blank line is skipped (its number is not
-    reused), a line with the wrong number of commas, or a value longer than ``MAX_CELL``, is a broken
-    record (``broken``), as the C csv reader would find them; the others come as ``LineBlock``s with their
-    line numbers."""
+    """The rows of a large plain CSV file (no quote; valid UTF-8, or GB18030 made UTF-8 a window at a
+    time), read from the file a window of whole lines at a time: memory holds a window, never the file. A
+    blank line is skipped (its number is not reused), a line with the wrong number of commas, or a value
+    longer than ``MAX_CELL``, is a broken record (``broken``), as the C csv reader would find them; the
+    others come as ``LineBlock``s with their line numbers."""
 
     path: Path
     start: int  # where line 2 begins, in bytes
@@ -84,6 +84,7 @@ class LineStream:
     width: int
     header: list[str]
     broken: list[BrokenRecord]
+    encoding: str = UTF8
 
     def blocks(self) -> Iterator[tuple[pl.Series, LineBlock]]:
         """(line numbers, the good lines of a window) for each window, in file order."""
@@ -91,6 +92,8 @@ class LineStream:
         with self.path.open("rb") as file:
             file.seek(self.start)
             for window in _windows(file):
+                if self.encoding != UTF8:  # checked whole before (_stream_plain_csv): decodes strictly
+                    window = window.decode(self.encoding).encode(UTF8)
                 lines = _lines_of(window)
                 numbers = pl.int_range(number, number + lines.len(), dtype=pl.Int64, eager=True)
                 number += lines.len()
@@ -127,21 +130,38 @@ def _windows(file: IO[bytes]) -> Iterator[bytes]:
         yield rest
 
 
-def _lines_of(window: bytes) -> pl.Series:
+def _lines_of(window: bytes | Path) -> pl.Series:
     return pl.read_csv(
         window, has_header=False, separator="\x00", quote_char=None, infer_schema=False, new_columns=["line"]
     ).get_column("line")
 
 
-def _plain_window(window: bytes) -> bool:
-    """No quote, no NUL, valid UTF-8: what the window-at-a-time reading needs."""
+def _plain_window(window: bytes, encoding: str = UTF8) -> bool:
+    """No quote, no NUL, valid text in ``encoding``: what the window-at-a-time reading needs. (Neither byte,
+    nor the comma or the line end, occurs inside a GB18030 character.)"""
     if b'"' in window or b"\x00" in window:
         return False
+    if encoding != UTF8:
+        try:
+            window.decode(encoding)
+        except UnicodeDecodeError:
+            return False
+        return True
     try:
         pl.Series([window], dtype=pl.Binary).cast(pl.String, strict=True)
     except pl.exceptions.PolarsError:
         return False
     return True
+
+
+def _window_encoding(sample: bytes) -> str | None:
+    """The encoding of a large file, decided on its header and first window with non-ASCII text by the rule
+    for a whole file (encoding.py); None (read the file whole) when that is not clean UTF-8 or GB18030."""
+    try:
+        decoded = decode_lines(sample)
+    except EncodingRefused:
+        return None
+    return decoded.encoding if not decoded.bad and decoded.encoding in (UTF8, GB18030) else None
 
 
 @dataclass
@@ -308,19 +328,24 @@ def _check(table: RawTable, line: int, cells: list[str]) -> None:
 
 
 def _read_plain_csv(path: Path) -> RawTable | None:
-    """A UTF-8 file with no quote, no blank line and the header's number of commas on every line, read and
-    split by Polars: what most exports are, and the common case at scale (no Python string per line or
+    """A UTF-8 (or GBK) file with no quote, no blank line and the header's number of commas on every line,
+    read and split by Polars: what most exports are, and the common case at scale (no Python string per line or
     cell). None for anything else: the C csv reader, then line by line, take it. A file larger than
     ``STREAM_OVER`` is read a window at a time (``LineStream``).
     """
     if path.stat().st_size > STREAM_OVER:
         return _stream_plain_csv(path)
+    encoding = UTF8
     try:
-        lines = pl.read_csv(
-            path, has_header=False, separator="\x00", quote_char=None, infer_schema=False, new_columns=["line"]
-        ).get_column("line")
-    except (pl.exceptions.PolarsError, OSError):
-        return None  # not UTF-8, or not one column of lines
+        lines = _lines_of(path)
+    except (pl.exceptions.PolarsError, OSError):  # not UTF-8, or not one column of lines
+        if (text := path.read_bytes()).isascii() or _window_encoding(text) != GB18030:
+            return None
+        encoding = GB18030  # a GBK export: made UTF-8 in memory, then read the same way
+        try:
+            lines = _lines_of(text.decode(GB18030).encode(UTF8))
+        except pl.exceptions.PolarsError:
+            return None
     if lines.len() < 2 or lines.null_count() or lines.str.contains('"', literal=True).any():
         return None
     header = _header(lines[0].split(","))
@@ -334,26 +359,36 @@ def _read_plain_csv(path: Path) -> RawTable | None:
         longest = block.split().select(pl.all().str.len_chars().max()).row(0)
         if any(length is not None and length > MAX_CELL for length in longest):
             return None
-    return RawTable(str(path), header, block=block, encoding="utf-8")
+    return RawTable(str(path), header, block=block, encoding=encoding)
 
 
 def _stream_plain_csv(path: Path) -> RawTable | None:
     """A large plain file, checked a window at a time (``_plain_window``) and then read a window at a time
-    (``LineStream``); None when some window is not plain."""
+    (``LineStream``); None when some window is not plain. A GBK export (what Excel in a Chinese office
+    saves as CSV) streams too: the first window with non-ASCII text decides the encoding, and every window
+    must then decode in it."""
+    encoding: str | None = None  # decided by the header and the first window with non-ASCII text
     with path.open("rb") as file:
         first = file.readline()
         start = file.tell()
-        if not first.endswith(b"\n") or not _plain_window(first):
+        if not first.endswith(b"\n"):
             return None
         height = 0
         for window in _windows(file):
-            if not _plain_window(window):
+            if encoding is None and not (sample := first + window).isascii():
+                encoding = _window_encoding(sample)
+                if encoding is None:
+                    return None
+            if not _plain_window(window, encoding or UTF8):
                 return None
             height += window.count(b"\n") + (not window.endswith(b"\n"))
-    header = _header(first.decode().rstrip("\r\n").split(","))
+    if not _plain_window(first, encoding or UTF8):
+        return None
+    encoding = encoding or UTF8
+    header = _header(first.decode(encoding).rstrip("\r\n").split(","))
     broken: list[BrokenRecord] = []
-    stream = LineStream(path, start, height, len(header), header, broken)
-    return RawTable(str(path), header, broken=broken, block=stream, encoding="utf-8")
+    stream = LineStream(path, start, height, len(header), header, broken, encoding)
+    return RawTable(str(path), header, broken=broken, block=stream, encoding=encoding)
 
 
 def _read_clean_csv(name: str, lines: list[str]) -> RawTable | None:
