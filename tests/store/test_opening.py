@@ -40,3 +40,31 @@ def test_eight_processes_open_a_fresh_store_at_once(store_url: str) -> None:
         assert migrate.current_revision(engine) == migrate.head_revision()
     finally:
         engine.dispose()
+
+
+def test_a_store_being_created_is_never_read_as_an_older_one(store_url: str) -> None:
+    """While another process creates the store, its revision reads as none or this version's, never 0001:
+    the tables are read before the revision (CI once saw a fresh store taken for one made before migrations,
+    and a `create` opener refused it)."""
+    from risk_warning.store.repository import AlertStore
+
+    create = f"from risk_warning.store.repository import AlertStore; AlertStore({store_url!r}, setup='upgrade').close()"
+    seen: list[str | None] = []
+    for _ in range(3):
+        if seen:  # start again from an empty database
+            store = AlertStore(store_url, setup="existing")
+            migrate.downgrade(store.engine, "base")
+            with store.engine.begin() as connection:
+                connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+            store.close()
+        creating = subprocess.Popen([sys.executable, "-c", create])
+        engine = create_engine(store_url)
+        try:
+            while creating.poll() is None:
+                revision = migrate.current_revision(engine)
+                if not seen or seen[-1] != revision:
+                    seen.append(revision)
+        finally:
+            engine.dispose()
+        assert creating.wait() == 0
+    assert set(seen) <= {None, migrate.head_revision()}, seen

@@ -34,8 +34,13 @@ def current_revision(engine: Engine) -> str | None:
 
 
 def _revision(connection: Connection) -> str | None:
+    # The tables first, then the revision: each read sees what was committed when it ran, and a migration
+    # commits its tables and its revision at once, so an alert table with no revision read after it is a
+    # store made before migrations, never one another process was migrating between the two reads (read
+    # the other way round, a fresh store being created was taken for revision 0001: CI, 8 openers).
+    legacy = "alert" in inspect(connection).get_table_names()
     revision = MigrationContext.configure(connection).get_current_revision()
-    if revision is None and "alert" in inspect(connection).get_table_names():
+    if revision is None and legacy:
         return "0001"
     return revision
 
