@@ -135,37 +135,11 @@ def test_a_scheduler_without_workers_is_a_configuration_error_not_a_scan_that_wa
 def test_the_workers_of_a_scans_own_local_cluster_die_with_it(tmp_path: Path) -> None:
     """A scan killed outright (the OOM killer, kill -9) leaves no worker of its LocalCluster running: each
     worker process exits when the pipe to the process that spawned it closes (distributed's nanny)."""
-    import signal
-    import time
+    from tests.executors.test_processes import kill_a_scan_with_two_workers
 
-    import psutil
-
-    env = {**os.environ, "RW_TOKEN_KEY": "dask-workers-die-key"}
-    data = tmp_path / "data"
-    subprocess.run(
-        [sys.executable, "-m", "risk_warning", "fixtures", "generate", "--cadres", "6000", "--seed", "5",
-         "--out", str(data)],
-        check=True, capture_output=True, env=env, timeout=300,
-    )  # fmt: skip
-    with (tmp_path / "out.txt").open("wb") as out:
-        scanning = subprocess.Popen(
-            [sys.executable, "-m", "risk_warning", "scan", "--data", str(data), "--as-of", "2026-06-30",
-             "--db", f"sqlite:///{tmp_path / 'kill.db'}", "--executor", "dask", "--workers", "2", "--format",
-             "json"],
-            stdout=out, stderr=subprocess.STDOUT, env=env,
-        )  # fmt: skip
-    parent = psutil.Process(scanning.pid)
-    deadline = time.monotonic() + 240
-    workers: list[psutil.Process] = []
-    while len(workers) < 2 and scanning.poll() is None and time.monotonic() < deadline:
-        workers = _spawned(parent)
-        time.sleep(0.05)
-    assert len(workers) >= 2, ("the scan ended before its workers could be seen", (tmp_path / "out.txt").read_text())
-    os.kill(scanning.pid, signal.SIGKILL)
-    scanning.wait(timeout=30)
-    gone, alive = psutil.wait_procs(workers, timeout=20)
+    gone, alive = kill_a_scan_with_two_workers(tmp_path, ["--executor", "dask", "--workers", "2"], _spawned, wait=20)
     assert alive == [], [(p.pid, p.cmdline()) for p in alive]
-    assert len(gone) == len(workers)
+    assert len(gone) >= 2
 
 
 def _spawned(parent: Any) -> list[Any]:

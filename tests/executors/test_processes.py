@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -46,6 +48,16 @@ def test_a_worker_segfault_quarantines_that_subject_and_the_scan_completes(
 def test_workers_die_with_a_scan_killed_outright(tmp_path: Path) -> None:
     """SIGKILL to a scan evaluating in 2 worker processes: the workers are gone within seconds (they ran on
     for minutes before: issue 20)."""
+    gone, alive = kill_a_scan_with_two_workers(tmp_path, ["--workers", "2"], lambda parent: parent.children())
+    assert alive == [], [p.pid for p in alive]
+    assert len(gone) >= 2
+
+
+def kill_a_scan_with_two_workers(
+    tmp_path: Path, executor: list[str], workers_of: Callable[[Any], list[Any]], wait: float = 10
+) -> tuple[list[Any], list[Any]]:
+    """A scan of 6,000 generated cadres on ``executor``, SIGKILLed once ``workers_of(its process)`` finds two
+    workers: (those gone, those alive) ``wait`` seconds later."""
     import os
     import signal
     import subprocess
@@ -64,18 +76,17 @@ def test_workers_die_with_a_scan_killed_outright(tmp_path: Path) -> None:
     with (tmp_path / "out.txt").open("wb") as out:
         scanning = subprocess.Popen(
             [sys.executable, "-m", "risk_warning", "scan", "--data", str(data), "--as-of", "2026-06-30",
-             "--db", f"sqlite:///{tmp_path / 'kill.db'}", "--workers", "2", "--format", "json"],
+             "--db", f"sqlite:///{tmp_path / 'kill.db'}", *executor, "--format", "json"],
             stdout=out, stderr=subprocess.STDOUT, env=env,
         )  # fmt: skip
     parent = psutil.Process(scanning.pid)
     deadline = time.monotonic() + 240
-    workers: list[psutil.Process] = []
+    workers: list[Any] = []
     while len(workers) < 2 and scanning.poll() is None and time.monotonic() < deadline:
-        workers = parent.children()
+        workers = workers_of(parent)
         time.sleep(0.05)
-    assert len(workers) >= 2, "the scan ended before its workers could be seen"
+    assert len(workers) >= 2, ("the scan ended before its workers could be seen", (tmp_path / "out.txt").read_text())
     os.kill(scanning.pid, signal.SIGKILL)
     scanning.wait(timeout=30)
-    gone, alive = psutil.wait_procs(workers, timeout=10)
-    assert alive == [], [p.pid for p in alive]
-    assert len(gone) == len(workers)
+    gone, alive = psutil.wait_procs(workers, timeout=wait)
+    return list(gone), list(alive)
